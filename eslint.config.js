@@ -1,0 +1,67 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'crypto', 'os', 'child_process', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'events'];
+
+/** Import boundaries of DESIGN §2: each side may only reach what runs where it runs. */
+const boundary = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', 'out/**', 'dist/**', 'tests/output/**', 'bench/output/**', 'resources/**', 'tests/fixtures/**/*.js'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bench/*.mjs', '.ci/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use string-literal unions, not enum (DESIGN §12).' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: boundary(
+      [...nodeBuiltins, 'electron', 'react', 'react-dom', '@mui/*', '@emotion/*', 'sqlite3', 'puppeteer-core', '**/electron/**', '**/renderer/**'],
+      'shared/ is pure TypeScript for every side: no Node, DOM, React or backend imports.',
+    ),
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...boundary(
+        [...nodeBuiltins, 'electron', 'sqlite3', 'puppeteer-core', '**/electron/**'],
+        'The renderer runs in a sandboxed page: no Node, Electron, SQLite or browser-automation imports.',
+      ),
+    },
+  },
+  {
+    files: ['electron/core/**/*.ts'],
+    rules: boundary(
+      ['electron', 'react', 'react-dom', '@mui/*', '@emotion/*', '**/renderer/**', '**/electron/main/**', '**/electron/preload/**'],
+      'electron/core is a plain Node library: it never imports Electron, React or the UI.',
+    ),
+  },
+);

@@ -1,0 +1,70 @@
+import type { ResourceState } from './resources';
+import type { Role } from './users';
+
+/**
+ * The resource life cycle of DESIGN §1 as pure rules. The UI asks `allowedActions` to enable
+ * buttons; the backend calls `nextState` (which throws nothing: it returns null when refused) and
+ * refuses the request when the answer is null. Keeping both on one table means they can't drift.
+ */
+export const WORKFLOW_ACTIONS = [
+  'capture',
+  'capture_succeeded',
+  'capture_failed',
+  'request_review',
+  'approve',
+  'reject',
+  'request_recapture',
+  'mark_blocked',
+  'verify_blocked',
+] as const;
+export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
+
+type Rule = Readonly<{ from: readonly ResourceState[]; to: ResourceState | 'same'; roles: readonly Role[] }>;
+
+const CAPTURABLE: readonly ResourceState[] = [
+  'reported',
+  'captured',
+  'capture_failed',
+  'in_review',
+  'needs_recapture',
+  'rejected',
+  // A re-capture after blocking is how a block is shown to have taken effect.
+  'approved',
+  'blocked',
+  'block_verified',
+];
+
+export const WORKFLOW: Readonly<Record<WorkflowAction, Rule>> = {
+  capture: { from: CAPTURABLE, to: 'same', roles: ['investigator', 'admin'] },
+  // The outcome of a capture moves only resources that are waiting for evidence; a re-capture of a
+  // resource already under review or decided adds evidence without undoing the decision.
+  capture_succeeded: {
+    from: ['reported', 'capture_failed', 'needs_recapture', 'captured'],
+    to: 'captured',
+    roles: ['investigator', 'admin'],
+  },
+  capture_failed: { from: ['reported', 'needs_recapture', 'capture_failed'], to: 'capture_failed', roles: ['investigator', 'admin'] },
+  request_review: { from: ['captured'], to: 'in_review', roles: ['investigator', 'admin'] },
+  approve: { from: ['captured', 'in_review'], to: 'approved', roles: ['reviewer'] },
+  reject: { from: ['captured', 'in_review'], to: 'rejected', roles: ['reviewer'] },
+  request_recapture: { from: ['captured', 'in_review'], to: 'needs_recapture', roles: ['reviewer'] },
+  mark_blocked: { from: ['approved'], to: 'blocked', roles: ['investigator', 'admin'] },
+  verify_blocked: { from: ['blocked'], to: 'block_verified', roles: ['investigator', 'admin'] },
+};
+
+/** The state after `action`, or null when the rules refuse it. */
+export function nextState(state: ResourceState, action: WorkflowAction, role: Role): ResourceState | null {
+  const rule = WORKFLOW[action];
+  if (!rule.from.includes(state) || !rule.roles.includes(role)) return null;
+  return rule.to === 'same' ? state : rule.to;
+}
+
+/** Actions a user with `role` may take on a resource in `state` (for enabling UI controls). */
+export function allowedActions(state: ResourceState, role: Role): WorkflowAction[] {
+  return WORKFLOW_ACTIONS.filter((a) => nextState(state, a, role) !== null);
+}
+
+/** Separation of duties: nobody signs a decision about evidence they captured themselves. */
+export function isSelfApproval(reviewer: string, captureOperators: readonly string[]): boolean {
+  return captureOperators.includes(reviewer);
+}

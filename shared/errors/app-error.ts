@@ -1,0 +1,116 @@
+/**
+ * Every failure Vigil reports has one of these codes (`area.reason`, DESIGN §2.2). The list is
+ * closed so that the renderer's translation table, the CLI and the tests can be exhaustive:
+ * adding a code here makes every `Record<ErrorCode, …>` fail to compile until it is handled.
+ */
+export const ERROR_CODES = [
+  // rpc boundary
+  'rpc.unknown-method',
+  'rpc.invalid-input',
+  'rpc.invalid-output',
+  // authentication and authorisation
+  'auth.not-signed-in',
+  'auth.bad-credentials',
+  'auth.forbidden',
+  'auth.setup-done',
+  'auth.bad-token',
+  // users
+  'user.exists',
+  'user.not-found',
+  'user.bad-name',
+  'user.weak-password',
+  'user.wrong-password',
+  // storage
+  'db.from-future',
+  'db.migration-modified',
+  'db.migration-unknown',
+  'db.migration-failed',
+  'db.locked',
+  'db.append-only',
+  'store.blob-missing',
+  'store.not-initialized',
+  'evidence.integrity-mismatch',
+  'evidence.not-found',
+  // custody
+  'custody.chain-broken',
+  'custody.key-missing',
+  'custody.signature-invalid',
+  'tsa.unreachable',
+  'tsa.bad-response',
+  'tsa.rejected',
+  'tsa.imprint-mismatch',
+  'tsa.nonce-mismatch',
+  'tsa.bad-certificate',
+  // intake
+  'intake.bad-url',
+  'intake.scheme-refused',
+  'intake.url-too-long',
+  'intake.private-address',
+  'intake.bad-file',
+  // capture
+  'capture.browser-unavailable',
+  'capture.browser-crashed',
+  'capture.timeout',
+  'capture.navigation-failed',
+  'capture.redirect-loop',
+  'capture.renderer-crashed',
+  'capture.dns-failed',
+  'capture.connection-failed',
+  'capture.tls-failed',
+  'capture.cancelled',
+  'capture.profile-not-found',
+  // review
+  'review.self-approval',
+  'review.invalid-transition',
+  'review.missing-field',
+  'review.stale-capture',
+  'review.no-capture',
+  'review.basis-not-found',
+  'review.decision-immutable',
+  // packet and bundle
+  'packet.render-failed',
+  'bundle.invalid',
+  'bundle.verification-failed',
+  'bundle.write-failed',
+  // environment and generic
+  'env.data-dir',
+  'env.tool-missing',
+  'input.invalid',
+  'not-found',
+  'internal.unexpected',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorPayload = Readonly<{
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}>;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toPayload(): ErrorPayload {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export const isAppError = (value: unknown): value is AppError => value instanceof AppError;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new AppError('internal.unexpected', `Unhandled ${what}: ${JSON.stringify(value)}`);
+}
