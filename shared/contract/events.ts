@@ -19,7 +19,11 @@ export const EVENTS = {
     warnings: z.array(z.object({ code: z.string(), message: z.string() })),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
-  'queue.changed': z.object({ waiting: z.number().int(), running: z.number().int(), concurrency: z.number().int() }),
+  'queue.changed': z.object({
+    waiting: z.number().int(),
+    running: z.number().int(),
+    concurrency: z.number().int(),
+  }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

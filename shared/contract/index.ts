@@ -1,17 +1,34 @@
 import type { z } from 'zod';
+import { bundleMethods } from './methods/bundle';
+import { captureMethods } from './methods/capture';
 import { custodyMethods } from './methods/custody';
+import { intakeMethods } from './methods/intake';
+import { reviewMethods } from './methods/review';
 import { sessionMethods } from './methods/session';
 import { usersMethods } from './methods/users';
+import { workspaceMethods } from './methods/workspace';
 
 export * from './define';
 export * from './envelope';
 export * from './events';
+export * from './methods/bundle';
+export * from './methods/capture';
+export * from './methods/custody';
+export * from './methods/intake';
+export * from './methods/review';
+export * from './methods/session';
+export * from './methods/workspace';
 
 /** The whole contract: one table, shared by main, preload, the HTTP bridge and the renderer. */
 export const METHODS = {
   ...sessionMethods,
   ...usersMethods,
   ...custodyMethods,
+  ...intakeMethods,
+  ...captureMethods,
+  ...reviewMethods,
+  ...bundleMethods,
+  ...workspaceMethods,
 } as const;
 
 export type Methods = typeof METHODS;

@@ -46,11 +46,17 @@ export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'not a lowercase hex
 export type Sha256Hex = z.infer<typeof Sha256Hex>;
 
 /** ISO-8601 UTC with milliseconds, e.g. 2026-11-22T10:00:00.000Z. */
-export const IsoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'not an ISO-8601 UTC time');
+export const IsoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'not an ISO-8601 UTC time');
 export type IsoTime = z.infer<typeof IsoTime>;
 
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'not a YYYY-MM-DD date')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real calendar date');
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'not a real calendar date',
+  );
 export type IsoDate = z.infer<typeof IsoDate>;

@@ -43,7 +43,11 @@ export const WORKFLOW: Readonly<Record<WorkflowAction, Rule>> = {
     to: 'captured',
     roles: ['investigator', 'admin'],
   },
-  capture_failed: { from: ['reported', 'needs_recapture', 'capture_failed'], to: 'capture_failed', roles: ['investigator', 'admin'] },
+  capture_failed: {
+    from: ['reported', 'needs_recapture', 'capture_failed'],
+    to: 'capture_failed',
+    roles: ['investigator', 'admin'],
+  },
   request_review: { from: ['captured'], to: 'in_review', roles: ['investigator', 'admin'] },
   approve: { from: ['captured', 'in_review'], to: 'approved', roles: ['reviewer'] },
   reject: { from: ['captured', 'in_review'], to: 'rejected', roles: ['reviewer'] },

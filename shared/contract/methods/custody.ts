@@ -28,7 +28,9 @@ export const StoreVerifyResult = z.object({
   ok: z.boolean(),
   checked: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
-  bad: z.array(z.object({ sha256: Sha256Hex, problem: z.enum(['missing', 'mismatch', 'size']), path: z.string() })),
+  bad: z.array(
+    z.object({ sha256: Sha256Hex, problem: z.enum(['missing', 'mismatch', 'size']), path: z.string() }),
+  ),
 });
 export type StoreVerifyResult = z.infer<typeof StoreVerifyResult>;
 

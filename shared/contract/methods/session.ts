@@ -14,7 +14,9 @@ export const sessionMethods = defineMethods({
   'session.status': { input: z.object({}).strict(), output: SessionStatus, access: 'public' },
   /** First run only: creates the administrator and signs them in. */
   'session.setupAdmin': {
-    input: z.object({ name: UserName, displayName: z.string().max(120).optional(), password: Password }).strict(),
+    input: z
+      .object({ name: UserName, displayName: z.string().max(120).optional(), password: Password })
+      .strict(),
     output: User,
     access: 'public',
   },

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { DecisionInput, DecisionRecord, LegalBasis } from '../../domain/decision';
+import { DecisionId, ResourceId } from '../../domain/ids';
+import { ResourceSummary } from '../../domain/resources';
+import { defineMethods } from '../define';
+
+export const reviewMethods = defineMethods({
+  'basis.list': { input: z.object({}).strict(), output: z.array(LegalBasis), access: 'signed-in' },
+  /** Adds a new version of a catalogue entry (or a new entry); earlier versions stay as cited. */
+  'basis.save': {
+    input: LegalBasis.omit({ id: true, version: true })
+      .extend({ id: LegalBasis.shape.id.optional() })
+      .strict(),
+    output: LegalBasis,
+    access: ['admin'],
+  },
+  'review.list': { input: z.object({}).strict(), output: z.array(ResourceSummary), access: 'signed-in' },
+  'review.request': {
+    input: z.object({ resourceId: ResourceId }).strict(),
+    output: z.null(),
+    access: ['investigator', 'admin'],
+  },
+  /** Signs a decision with the reviewer's key; the password unlocks it and is never stored. */
+  'review.decide': {
+    input: z
+      .object({ resourceId: ResourceId, decision: DecisionInput, password: z.string().max(1024) })
+      .strict(),
+    output: DecisionRecord,
+    access: ['reviewer'],
+  },
+  'decisions.get': {
+    input: z.object({ id: DecisionId }).strict(),
+    output: DecisionRecord,
+    access: 'signed-in',
+  },
+  /** Renders the review packet (or a draft before a decision exists); the PDF is served as an artifact. */
+  'packet.render': {
+    input: z.object({ resourceId: ResourceId, language: z.enum(['en', 'ar', 'ru']).optional() }).strict(),
+    output: z.object({ sha256: z.string(), pages: z.number().int(), bytes: z.number().int() }),
+    access: 'signed-in',
+  },
+});

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Sha256Hex } from '../../domain/ids';
+import { ResourceId } from '../../domain/ids';
+import { Language } from '../../domain/resources';
+import { defineMethods } from '../define';
+
+export const Settings = z.object({
+  language: Language,
+  theme: z.enum(['light', 'dark', 'system']),
+  tsaUrl: z.string().nullable(),
+  freshnessHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365),
+  blurAllMedia: z.boolean(),
+  attachOriginals: z.object({ screenshots: z.boolean(), wacz: z.boolean() }),
+  captureConcurrency: z.number().int().min(1).max(8),
+  browserPath: z.string().nullable(),
+  defaultProfile: z.string(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const SearchHit = z.object({
+  resourceId: z.string(),
+  captureId: z.string().nullable(),
+  url: z.string(),
+  title: z.string(),
+  /** Snippet with matches between U+E000 and U+E001 markers, so the UI can highlight without HTML. */
+  snippet: z.string(),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const workspaceMethods = defineMethods({
+  'settings.get': { input: z.object({}).strict(), output: Settings, access: 'signed-in' },
+  'settings.update': { input: Settings.partial().strict(), output: Settings, access: ['admin'] },
+  'search.query': {
+    input: z
+      .object({ text: z.string().min(1).max(500), limit: z.number().int().min(1).max(200).default(50) })
+      .strict(),
+    output: z.array(SearchHit),
+    access: 'signed-in',
+  },
+  /** Un-blurs one sensitive image for this user; the view is a custody event. */
+  'media.reveal': {
+    input: z.object({ resourceId: ResourceId, sha256: Sha256Hex }).strict(),
+    output: z.null(),
+    access: 'signed-in',
+  },
+});
