@@ -1,0 +1,150 @@
+import { userInfo } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Role, UserName, Password } from '../../../../shared/domain/users';
+import { AppError } from '../../../../shared/errors/app-error';
+import { verifyAudit } from '../../custody/audit-log';
+import { openWorkspace } from '../../workspace';
+import { startHttpBridge } from '../../bridge/http-bridge';
+import { verifyStore } from '../../store/verify-store';
+import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { openInBrowser } from '../open-browser';
+
+/** Acts done from the CLI without --as are recorded as the OS account that owns the data dir. */
+export const osActor = (): string => `os:${userInfo().username}`;
+
+const print = (ctx: CliContext, value: unknown, text: string): void => {
+  ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
+};
+
+const init: CliCommand = {
+  path: ['init'],
+  usage: 'init',
+  summary: 'create the data dir, database, local CA and workstation key (idempotent)',
+  async run(ctx) {
+    const { workspace, created } = await openWorkspace({ dataDir: ctx.dataDir });
+    try {
+      const result = {
+        dataDir: workspace.paths.root,
+        created,
+        workstation: { name: workspace.workstationName, keyId: workspace.workstation.keyId },
+      };
+      print(
+        ctx,
+        result,
+        created.length === 0
+          ? `${workspace.paths.root} is already initialised; nothing changed (workstation key ${workspace.workstation.keyId})`
+          : `initialised ${workspace.paths.root}: ${created.join(', ')} (workstation key ${workspace.workstation.keyId})`,
+      );
+      return EXIT.ok;
+    } finally {
+      await workspace.close();
+    }
+  },
+};
+
+const userAdd: CliCommand = {
+  path: ['user', 'add'],
+  usage: 'user add NAME --role investigator|reviewer|admin [--display-name TEXT] [--password-stdin]',
+  summary: 'create a user with a signing key and certificate',
+  options: { role: { type: 'string' }, 'display-name': { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+  async run(ctx) {
+    const [name] = ctx.positionals;
+    const parsedName = UserName.safeParse(name);
+    if (!parsedName.success) throw new AppError('user.bad-name', `user name: ${parsedName.error.issues[0]?.message ?? 'invalid'}`);
+    const role = Role.safeParse(ctx.values.role);
+    if (!role.success) throw new AppError('input.invalid', '--role must be investigator, reviewer or admin');
+    const password = await ctx.password(`password for ${parsedName.data}: `);
+    const checked = Password.safeParse(password);
+    if (!checked.success) throw new AppError('user.weak-password', `password: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+    const backend = await ctx.backend();
+    const displayName = typeof ctx.values['display-name'] === 'string' ? ctx.values['display-name'] : undefined;
+    const user = await backend.users.create(
+      { name: parsedName.data, role: role.data, password: checked.data, ...(displayName ? { displayName } : {}) },
+      ctx.as ?? osActor(),
+    );
+    print(ctx, user, `created ${user.role} ${user.name} (certificate ${user.certificateSha256})`);
+    return EXIT.ok;
+  },
+};
+
+const userList: CliCommand = {
+  path: ['user', 'list'],
+  usage: 'user list [--json]',
+  summary: 'list users and roles',
+  async run(ctx) {
+    const users = await (await ctx.backend()).users.list();
+    print(ctx, users, users.map((u) => `${u.name}\t${u.role}\t${u.displayName}${u.disabled ? '\t(disabled)' : ''}`).join('\n') || '(no users)');
+    return EXIT.ok;
+  },
+};
+
+const auditVerify: CliCommand = {
+  path: ['audit', 'verify'],
+  usage: 'audit verify [--json]',
+  summary: 'walk the hash chain of the custody log; exit 1 at the first bad row',
+  async run(ctx) {
+    const backend = await ctx.backend();
+    const ws = backend.workspace;
+    const result = await ws.db.read(async (c) => verifyAudit(c, await ws.readAnchor()));
+    await ws.record((_tx, audit) =>
+      audit({
+        actor: ctx.as ?? osActor(),
+        action: 'audit.verified',
+        subject: 'audit',
+        details: { ok: result.ok, rows: result.rows, firstBadSeq: result.firstBadSeq },
+      }),
+    );
+    print(
+      ctx,
+      result,
+      result.ok
+        ? `audit log intact: ${result.rows} rows, head ${result.headSeq} ${result.headHash ?? ''}`
+        : `audit log BROKEN at seq ${result.firstBadSeq}: ${result.problem}`,
+    );
+    return result.ok ? EXIT.ok : EXIT.checkFailed;
+  },
+};
+
+const verifyStoreCommand: CliCommand = {
+  path: ['verify-store'],
+  usage: 'verify-store [--json]',
+  summary: 're-hash every stored blob against the database; exit 1 naming each bad blob',
+  async run(ctx) {
+    const backend = await ctx.backend();
+    const ws = backend.workspace;
+    const result = await verifyStore(ws);
+    await ws.record((_tx, audit) =>
+      audit({
+        actor: ctx.as ?? osActor(),
+        action: 'store.verified',
+        subject: 'store',
+        details: { ok: result.ok, checked: result.checked, bad: result.bad.map((b) => b.sha256) },
+      }),
+    );
+    const lines = result.bad.map((b) => `BAD ${b.problem} ${b.sha256} ${b.path}`);
+    lines.push(result.ok ? `store intact: ${result.checked} blobs, ${result.bytes} bytes` : `${result.bad.length} of ${result.checked} blobs failed`);
+    print(ctx, result, lines.join('\n'));
+    return result.ok ? EXIT.ok : EXIT.checkFailed;
+  },
+};
+
+const serve: CliCommand = {
+  path: ['serve'],
+  usage: 'serve [--port N] [--no-open]',
+  summary: 'the UI in the local browser over the loopback bridge (127.0.0.1, sign-in required)',
+  options: { port: { type: 'string' }, 'no-open': { type: 'boolean' } },
+  async run(ctx) {
+    const port = ctx.values.port === undefined ? 0 : Number(ctx.values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('input.invalid', '--port must be 0–65535');
+    const backend = await ctx.backend();
+    const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
+    const bridge = await startHttpBridge({ backend, port, staticDir });
+    ctx.io.stdout(`Vigil is running at ${bridge.url}\nOpen this link to sign in (it is the key to this session): ${bridge.loginUrl}\n`);
+    if (ctx.values['no-open'] !== true) openInBrowser(bridge.loginUrl);
+    await ctx.io.waitForStop();
+    await bridge.close();
+    return EXIT.ok;
+  },
+};
+
+export const FOUNDATION_COMMANDS: readonly CliCommand[] = [init, userAdd, userList, auditVerify, verifyStoreCommand, serve];

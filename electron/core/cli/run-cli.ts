@@ -1,0 +1,150 @@
+import { createInterface } from 'node:readline';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AppError, isAppError, type ErrorCode } from '../../../shared/errors/app-error';
+import { createBackend, type Backend } from '../backend';
+import { defaultDataDir } from '../data-dir';
+import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';
+import { FOUNDATION_COMMANDS } from './commands/foundation-commands';
+
+const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  data: { type: 'string' },
+  as: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** Later areas append their commands here; the table is the whole CLI. */
+export const COMMANDS: CliCommand[] = [...FOUNDATION_COMMANDS];
+
+/** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */
+export function exitCodeFor(code: ErrorCode): number {
+  if (code === 'internal.unexpected' || code === 'rpc.invalid-output') return EXIT.internal;
+  if (
+    code.startsWith('env.') ||
+    code.startsWith('db.') ||
+    code === 'capture.browser-unavailable' ||
+    code === 'store.not-initialized' ||
+    code === 'tsa.unreachable'
+  ) {
+    return code === 'db.append-only' ? EXIT.usage : EXIT.environment;
+  }
+  return EXIT.usage;
+}
+
+function usage(): string {
+  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(70)} ${c.summary}`);
+  return `usage: vigil [--data DIR] [--as USER] [--json] <command>\n\n${lines.join('\n')}\n\n--data defaults to VIGIL_DATA, then the app-data folder.\nExit codes: 0 success, 1 a check failed, 2 bad usage or input, 3 environment problem, 4 internal error.\n`;
+}
+
+function findCommand(args: readonly string[]): { command: CliCommand; rest: string[] } | null {
+  // Global options may come before the command words; take the words from the non-option arguments.
+  const words: { word: string; index: number }[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--data' || arg === '--as') {
+      i += 1;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    words.push({ word: arg, index: i });
+    if (words.length === 3) break;
+  }
+  const candidates = [...COMMANDS].sort((a, b) => b.path.length - a.path.length);
+  for (const command of candidates) {
+    if (command.path.every((w, i) => words[i]?.word === w)) {
+      const used = new Set(words.slice(0, command.path.length).map((w) => w.index));
+      return { command, rest: args.filter((_, i) => !used.has(i)) };
+    }
+  }
+  return null;
+}
+
+async function promptHidden(prompt: string, io: CliIo): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  io.stderr(prompt);
+  // Echo nothing while the password is typed.
+  const out = rl as unknown as { _writeToOutput?: (s: string) => void };
+  out._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  io.stderr('\n');
+  return answer;
+}
+
+/** The whole `vigil` command as a function, so tests run it in-process with captured output. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const found = findCommand(argv);
+  if (argv.length === 0 || (found === null && (argv.includes('--help') || argv.includes('-h')))) {
+    io.stdout(usage());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (found === null) {
+    const words = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--data' && argv[i - 1] !== '--as');
+    io.stderr(`error input.invalid: unknown command "${words.join(' ')}" (vigil --help lists them)\n`);
+    return EXIT.usage;
+  }
+  const { command, rest } = found;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    io.stderr(`error input.invalid: ${(error as Error).message}\nusage: vigil ${command.usage}\n`);
+    return EXIT.usage;
+  }
+  const values = parsed.values as CliContext['values'];
+  if (values.help === true) {
+    io.stdout(`usage: vigil ${command.usage}\n${command.summary}\n`);
+    return EXIT.ok;
+  }
+
+  const dataDir = typeof values.data === 'string' ? values.data : defaultDataDir(io.env);
+  let backend: Backend | null = null;
+  let stdinUsed = false;
+  const ctx: CliContext = {
+    io,
+    values,
+    positionals: parsed.positionals,
+    dataDir,
+    json: values.json === true,
+    as: typeof values.as === 'string' ? values.as : null,
+    backend: async () => {
+      backend ??= await createBackend({ dataDir });
+      if (ctx.as !== null && (await backend.users.byName(ctx.as)) === null) {
+        throw new AppError('user.not-found', `--as names no user: ${ctx.as}`);
+      }
+      return backend;
+    },
+    password: async (prompt) => {
+      if (values['password-stdin'] === true) {
+        if (stdinUsed) throw new AppError('input.invalid', 'standard input was already read');
+        stdinUsed = true;
+        const text = await io.readStdin();
+        const line = text.split(/\r?\n/)[0] ?? '';
+        if (line === '') throw new AppError('input.invalid', 'no password on standard input');
+        return line;
+      }
+      // Nothing prompts when stdin is not a terminal: scripts must say --password-stdin.
+      if (!io.stdinIsTty) throw new AppError('input.invalid', 'standard input is not a terminal: pass the password with --password-stdin');
+      return promptHidden(prompt, io);
+    },
+  };
+
+  try {
+    return await command.run(ctx);
+  } catch (error) {
+    if (isAppError(error)) {
+      io.stderr(`error ${error.code}: ${error.message}\n`);
+      return exitCodeFor(error.code);
+    }
+    io.stderr(`error internal.unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.internal;
+  } finally {
+    const opened = backend as Backend | null;
+    if (opened !== null) await opened.close();
+  }
+}

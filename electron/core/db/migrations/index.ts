@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate';
+import { migration0010 } from './0010-initial-schema';
+
+/** Every shipped migration, oldest first. Append new ones; never edit or reorder shipped ones. */
+export const MIGRATIONS: readonly Migration[] = [migration0010];
