@@ -1,0 +1,689 @@
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContext, CDPSession, HTTPResponse, Page } from 'puppeteer-core';
+import { isAppError } from '../../../shared/errors/app-error';
+import type { ErrorCode } from '../../../shared/errors/app-error';
+import type { CaptureProfile } from './capture-profile';
+import { CancelledError, DeadlineError, bounded } from './deadline';
+import { guardPage } from './hostile';
+import type { DialogRecord, DownloadRecord, HostileGuard, PopupRecord } from './hostile';
+import { startNetworkRecorder } from './network-recorder';
+import type { NetworkRecorder, RecordedExchange } from './network-recorder';
+import { extractPage, recordConsole } from './page-extract';
+import type { PageExtract } from './page-extract';
+import { captureFullPage, captureViewport } from './screenshot';
+import { scrollThrough } from './settle';
+import { readTlsInfo } from './tls-info';
+import type { TlsInfo } from './tls-info';
+import { checkCaptureUrl } from './url-policy';
+import { sha256Hex, writeWacz } from './wacz-writer';
+import { writeWarc } from './warc-writer';
+
+export type CaptureStage = 'navigate' | 'settle' | 'snapshot' | 'archive';
+
+export type ArtifactKind =
+  | 'screenshot'
+  | 'screenshot-viewport'
+  | 'mhtml'
+  | 'dom'
+  | 'text'
+  | 'wacz'
+  | 'metadata'
+  | 'console'
+  | 'certificate';
+
+export type RawArtifact = Readonly<{
+  kind: ArtifactKind;
+  /** e.g. `screenshot-01-of-04.png` */
+  name: string;
+  mediaType: string;
+  /** Absolute path in workDir. */
+  file: string;
+  segment?: { index: number; count: number; top: number; height: number };
+}>;
+
+export type CaptureWarning = Readonly<{ code: string; message: string }>;
+
+export type RedirectHop = Readonly<{
+  url: string;
+  status: number;
+  location: string;
+  kind: 'http' | 'client';
+}>;
+
+export type RawCapture = Readonly<{
+  url: string;
+  finalUrl: string;
+  outcome: 'complete' | 'partial' | 'failed';
+  error?: { code: ErrorCode; message: string };
+  startedAt: string;
+  finishedAt: string;
+  http: {
+    status: number | null;
+    headers: Record<string, string>;
+    remoteAddress: string | null;
+    protocol: string | null;
+  };
+  redirects: RedirectHop[];
+  tls?: TlsInfo;
+  /** Set when the profile let a certificate error through; the capture says so in `warnings` too. */
+  certificateErrorsIgnored: boolean;
+  page: { title: string; lang: string | null; textLength: number; outlinks: number };
+  browser: { product: string; version: string };
+  /** The User-Agent header the main document request actually carried. */
+  userAgent: string;
+  viewport: { width: number; height: number; deviceScaleFactor: number; isMobile: boolean };
+  locale: string;
+  timeZone: string;
+  proxy: string | null;
+  profile: string;
+  artifacts: RawArtifact[];
+  warnings: CaptureWarning[];
+  dialogs: DialogRecord[];
+  popups: PopupRecord[];
+  downloads: DownloadRecord[];
+  stages: { stage: CaptureStage; elapsedMs: number; durationMs: number }[];
+  network: { requests: number; responses: number; failed: number; truncated: number };
+}>;
+
+export type RunCaptureOptions = {
+  browser: Browser;
+  url: string;
+  profile: CaptureProfile;
+  workDir: string;
+  clock: () => Date;
+  signal?: AbortSignal;
+  /** Progress; a returned promise is awaited (bounded by the stage deadline) before the stage runs. */
+  onStage?: (stage: CaptureStage, elapsedMs: number) => void | Promise<void>;
+};
+
+const SOFTWARE = 'Vigil capture engine';
+
+type Failure = { code: ErrorCode; message: string };
+
+class CaptureFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps Chromium's net error names to the capture's error codes. */
+export function classifyNavigationError(message: string): ErrorCode {
+  if (/ERR_TOO_MANY_REDIRECTS/.test(message)) return 'capture.redirect-loop';
+  if (/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED|ERR_DNS_/.test(message)) return 'capture.dns-failed';
+  if (/ERR_CERT_|ERR_SSL_|ERR_BAD_SSL|ERR_TLS/.test(message)) return 'capture.tls-failed';
+  if (
+    /ERR_CONNECTION_|ERR_ADDRESS_|ERR_EMPTY_RESPONSE|ERR_NETWORK_CHANGED|ERR_TIMED_OUT|ERR_PROXY_|ERR_TUNNEL_|ERR_SOCKS_|ERR_INTERNET_DISCONNECTED/.test(
+      message,
+    )
+  )
+    return 'capture.connection-failed';
+  if (/Target closed|Page crashed|crash/i.test(message)) return 'capture.renderer-crashed';
+  return 'capture.navigation-failed';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Drives one capture in a fresh incognito context and leaves its files in `workDir`. Page
+ * problems never throw: they come back as `failed` (with a code) or `partial` (with warnings).
+ * Only a broken caller (unusable workDir, browser gone) can make it throw.
+ */
+export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
+  const { profile, clock, signal } = opts;
+  const t0 = Date.now();
+  const startedAt = clock();
+  const totalDeadline = t0 + profile.timeouts.totalMs;
+  // Whatever happens before it, the archive stage keeps time to write what was recorded.
+  const archiveReserve = Math.min(profile.timeouts.archiveMs, Math.floor(profile.timeouts.totalMs / 5));
+  const warnings: CaptureWarning[] = [];
+  const artifacts: RawArtifact[] = [];
+  const stages: { stage: CaptureStage; elapsedMs: number; durationMs: number }[] = [];
+  const warn = (code: string, message: string): void => {
+    warnings.push({ code, message });
+  };
+
+  const version = await opts.browser.version();
+  const [product = version, browserVersion = ''] = version.split('/');
+  const base = {
+    url: opts.url,
+    browser: { product, version: browserVersion },
+    viewport: {
+      width: profile.viewport.width,
+      height: profile.viewport.height,
+      deviceScaleFactor: profile.viewport.deviceScaleFactor,
+      isMobile: profile.viewport.isMobile,
+    },
+    locale: profile.locale,
+    timeZone: profile.timeZone,
+    proxy: profile.proxy,
+    profile: profile.name,
+  };
+
+  let failure: Failure | null = null;
+  try {
+    checkCaptureUrl(opts.url, { allowPrivateNetwork: profile.allowPrivateNetwork });
+  } catch (error) {
+    failure = isAppError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'intake.bad-url', message: errorMessage(error) };
+  }
+  if (failure) {
+    return {
+      ...base,
+      finalUrl: opts.url,
+      outcome: 'failed',
+      error: failure,
+      startedAt: startedAt.toISOString(),
+      finishedAt: clock().toISOString(),
+      http: { status: null, headers: {}, remoteAddress: null, protocol: null },
+      redirects: [],
+      certificateErrorsIgnored: false,
+      page: { title: '', lang: null, textLength: 0, outlinks: 0 },
+      userAgent: profile.userAgent ?? (await opts.browser.userAgent()),
+      artifacts: [],
+      warnings: [],
+      dialogs: [],
+      popups: [],
+      downloads: [],
+      stages: [],
+      network: { requests: 0, responses: 0, failed: 0, truncated: 0 },
+    };
+  }
+
+  const defaultUa = (await opts.browser.userAgent()).replace('HeadlessChrome/', 'Chrome/');
+  const userAgent = profile.userAgent ?? defaultUa;
+  const context: BrowserContext = await opts.browser.createBrowserContext(
+    profile.proxy ? { proxyServer: profile.proxy } : {},
+  );
+  let page: Page | null = null;
+  let recorder: NetworkRecorder | null = null;
+  let guard: HostileGuard | null = null;
+  let crashed = false;
+  let extract: PageExtract | null = null;
+  let tls: TlsInfo | undefined;
+  let certificateErrorsIgnored = false;
+  let certificateError = '';
+  const consoleLog = {
+    entries: [] as ReturnType<typeof recordConsole>['entries'],
+    stop: (): void => undefined,
+  };
+  let archiveSummary = { requests: 0, responses: 0, failed: 0, truncated: 0 };
+  let exchanges: readonly RecordedExchange[] = [];
+
+  const stageStart = async (stage: CaptureStage, deadline: number): Promise<number> => {
+    if (signal?.aborted) throw new CancelledError();
+    const elapsed = Date.now() - t0;
+    stages.push({ stage, elapsedMs: elapsed, durationMs: 0 });
+    if (opts.onStage) {
+      try {
+        await bounded(Promise.resolve(opts.onStage(stage, elapsed)), deadline, `${stage} progress`, signal);
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+      }
+    }
+    return Date.now();
+  };
+  const stageEnd = (started: number): void => {
+    const last = stages[stages.length - 1];
+    if (last) last.durationMs = Date.now() - started;
+  };
+  const stageDeadline = (ms: number, keepReserve: boolean): number =>
+    Math.min(Date.now() + ms, totalDeadline - (keepReserve ? archiveReserve : 0));
+
+  let session: CDPSession | null = null;
+  try {
+    page = await context.newPage();
+    const p = page;
+    p.on('error', () => {
+      crashed = true;
+    });
+    session = await p.createCDPSession();
+    guard = await guardPage({ browser: opts.browser, context, page: p, session, clock });
+    Object.assign(consoleLog, recordConsole(p, clock));
+    await session.send('Emulation.setDeviceMetricsOverride', {
+      width: profile.viewport.width,
+      height: profile.viewport.height,
+      deviceScaleFactor: profile.viewport.deviceScaleFactor,
+      mobile: profile.viewport.isMobile,
+    });
+    if (profile.viewport.hasTouch) {
+      await session.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    }
+    await session.send('Network.setUserAgentOverride', {
+      userAgent,
+      acceptLanguage: profile.acceptLanguage,
+      platform: profile.viewport.isMobile ? 'Android' : 'Linux x86_64',
+    });
+    await session.send('Emulation.setTimezoneOverride', { timezoneId: profile.timeZone });
+    await session.send('Emulation.setLocaleOverride', { locale: profile.locale }).catch(() => {
+      warn('profile.locale', `Chromium refused the locale ${profile.locale}; the browser default was used`);
+    });
+    if (profile.ignoreHttpsErrors) {
+      await session.send('Security.setIgnoreCertificateErrors', { ignore: true });
+      // Chromium reports the error it let through in the visible security state: that is what
+      // tells an untrusted certificate from a valid one when the bypass is on.
+      session.on('Security.visibleSecurityStateChanged', (e) => {
+        const error = e.visibleSecurityState.certificateSecurityState?.certificateNetworkError;
+        if (error) {
+          certificateErrorsIgnored = true;
+          certificateError = error;
+        }
+      });
+      await session.send('Security.enable');
+    }
+    // Nothing the page can do may reach the operator's machine or other sites' permissions.
+    await session.send('Page.setBypassCSP', { enabled: false });
+    recorder = await startNetworkRecorder(p, clock);
+    const rec = recorder;
+
+    // 1. navigate
+    {
+      const deadline = stageDeadline(profile.timeouts.navigateMs, true);
+      const started = await stageStart('navigate', deadline);
+      let response: HTTPResponse | null = null;
+      try {
+        response = await bounded(
+          p.goto(opts.url, { waitUntil: 'load', timeout: Math.max(1, deadline - Date.now()) }),
+          deadline + 1_000,
+          'navigation',
+          signal,
+        );
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        const message = errorMessage(error);
+        const timedOut =
+          error instanceof DeadlineError || (error instanceof Error && error.name === 'TimeoutError');
+        const gotDocument = mainDocuments(rec.exchanges).some((ex) => ex.response !== null);
+        if (crashed) throw new CaptureFailure('capture.renderer-crashed', 'The page crashed the renderer');
+        if (timedOut && gotDocument) {
+          warn(
+            'navigate.timeout',
+            `The page did not finish loading within ${profile.timeouts.navigateMs} ms`,
+          );
+        } else if (timedOut) {
+          throw new CaptureFailure('capture.timeout', `No response within ${profile.timeouts.navigateMs} ms`);
+        } else if (/net::ERR_ABORTED/.test(message) && guard.downloads.length > 0) {
+          throw new CaptureFailure('capture.navigation-failed', 'The URL is a download, not a page');
+        } else if (/navigated|detached|ERR_ABORTED/i.test(message) && gotDocument) {
+          // The page replaced itself (client-side redirect) while loading: follow it in settle.
+        } else {
+          throw new CaptureFailure(classifyNavigationError(message), message);
+        }
+      }
+      if (response === null && mainDocuments(rec.exchanges).length === 0) {
+        throw new CaptureFailure('capture.navigation-failed', 'The browser made no request for the URL');
+      }
+      stageEnd(started);
+    }
+
+    // 2. settle: quiet network, then a bounded scroll-through for lazy content, then back to top.
+    {
+      const deadline = stageDeadline(profile.timeouts.settleMs, true);
+      const started = await stageStart('settle', deadline);
+      try {
+        if (!(await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal))) {
+          warn('settle.network-busy', `The network was still busy after ${profile.timeouts.settleMs} ms`);
+        }
+        await scrollThrough(p, rec, profile, deadline, warn, signal);
+        if (!(await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal))) {
+          if (!warnings.some((w) => w.code === 'settle.network-busy')) {
+            warn('settle.network-busy', 'Requests were still in flight when the settle deadline passed');
+          }
+        }
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        if (crashed) throw new CaptureFailure('capture.renderer-crashed', 'The page crashed the renderer');
+        warn('settle.incomplete', errorMessage(error));
+      }
+      stageEnd(started);
+    }
+    if (crashed) throw new CaptureFailure('capture.renderer-crashed', 'The page crashed the renderer');
+
+    // 3. snapshot
+    {
+      const deadline = stageDeadline(profile.timeouts.snapshotMs, true);
+      const started = await stageStart('snapshot', deadline);
+      const dir = opts.workDir;
+      const s = session;
+      const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
+        if (crashed) return;
+        try {
+          await step();
+        } catch (error) {
+          if (error instanceof CancelledError) throw error;
+          warn(`snapshot.${what}`, `${what}: ${errorMessage(error)}`);
+        }
+      };
+      await attempt('extract', async () => {
+        extract = await extractPage(p, deadline, signal);
+      });
+      await attempt('screenshot', async () => {
+        const shot = await captureFullPage({
+          session: s,
+          dir,
+          profile,
+          maxHeightPx: profile.scroll.maxHeightPx,
+          deadline,
+          ...(signal ? { signal } : {}),
+        });
+        for (const seg of shot.segments) {
+          artifacts.push({
+            kind: 'screenshot',
+            name: seg.name,
+            mediaType: 'image/png',
+            file: seg.file,
+            ...(seg.count > 1
+              ? { segment: { index: seg.index, count: seg.count, top: seg.top, height: seg.height } }
+              : {}),
+          });
+        }
+        if (shot.cutPx > 0) {
+          warn('screenshot.truncated', `The page is ${shot.cutPx} px taller than the screenshot limit`);
+        }
+      });
+      await attempt('viewport', async () => {
+        await bounded(p.evaluate('window.scrollTo(0, 0)'), deadline, 'scroll to top', signal);
+        const file = await captureViewport({ session: s, dir, deadline, ...(signal ? { signal } : {}) });
+        artifacts.push({
+          kind: 'screenshot-viewport',
+          name: path.basename(file),
+          mediaType: 'image/png',
+          file,
+        });
+      });
+      await attempt('mhtml', async () => {
+        const r = await bounded(
+          s.send('Page.captureSnapshot', { format: 'mhtml' }),
+          deadline,
+          'MHTML',
+          signal,
+        );
+        const file = path.join(dir, 'page.mhtml');
+        await writeFile(file, r.data, { flag: 'wx' });
+        artifacts.push({ kind: 'mhtml', name: 'page.mhtml', mediaType: 'multipart/related', file });
+      });
+      await attempt('dom', async () => {
+        const html = await bounded(p.content(), deadline, 'DOM', signal);
+        const file = path.join(dir, 'dom.html');
+        await writeFile(file, html, { flag: 'wx' });
+        artifacts.push({ kind: 'dom', name: 'dom.html', mediaType: 'text/html; charset=utf-8', file });
+      });
+      const ex = extract as PageExtract | null;
+      if (ex) {
+        const file = path.join(dir, 'text.txt');
+        await writeFile(file, ex.text, { flag: 'wx' });
+        artifacts.push({ kind: 'text', name: 'text.txt', mediaType: 'text/plain; charset=utf-8', file });
+      }
+      if (crashed) warn('snapshot.renderer-crashed', 'The renderer crashed during the snapshot');
+      stageEnd(started);
+    }
+  } catch (error) {
+    if (error instanceof CancelledError) failure = { code: 'capture.cancelled', message: error.message };
+    else if (error instanceof CaptureFailure) failure = { code: error.code, message: error.message };
+    else if (crashed)
+      failure = { code: 'capture.renderer-crashed', message: 'The page crashed the renderer' };
+    else if (error instanceof DeadlineError) failure = { code: 'capture.timeout', message: error.message };
+    else if (isAppError(error)) failure = { code: error.code, message: error.message };
+    else if (!opts.browser.connected)
+      failure = { code: 'capture.browser-crashed', message: errorMessage(error) };
+    else failure = { code: 'capture.navigation-failed', message: errorMessage(error) };
+  }
+
+  // 4. archive: runs whatever happened above, so a failed capture still keeps what was loaded.
+  const finalUrl = extract ? (extract as PageExtract).url : (page?.url() ?? opts.url);
+  const docs = recorder ? mainDocuments(recorder.exchanges) : [];
+  const finalDoc = [...docs].reverse().find((ex) => ex.response !== null && ex.redirectedTo === null) ?? null;
+  const sentUa = finalDoc ? headerValue(finalDoc.requestHeaders, 'user-agent') : null;
+  if (recorder && failure?.code !== 'capture.cancelled') {
+    const deadline = Math.max(
+      Date.now() + 1_000,
+      Math.min(Date.now() + profile.timeouts.archiveMs, totalDeadline),
+    );
+    try {
+      const started = await stageStart('archive', deadline);
+      exchanges = await recorder.stop(deadline);
+      const certificate = finalDoc?.response?.securityDetails;
+      if (finalDoc && certificate && session) {
+        tls = await readTlsInfo({ session, url: finalDoc.url, details: certificate, deadline });
+        if (tls.chainPem) {
+          const file = path.join(opts.workDir, 'certificate-chain.pem');
+          await writeFile(file, tls.chainPem, { flag: 'wx' });
+          artifacts.push({
+            kind: 'certificate',
+            name: 'certificate-chain.pem',
+            mediaType: 'application/x-pem-file',
+            file,
+          });
+        } else {
+          warn('tls.chain-unavailable', 'Chromium did not return the certificate chain');
+        }
+      }
+      const pageDate = finalDoc?.wallTime ?? startedAt;
+      const warcFile = path.join(opts.workDir, 'data.warc.gz');
+      const warc = await writeWarc({
+        file: warcFile,
+        filename: 'data.warc.gz',
+        exchanges,
+        info: {
+          software: SOFTWARE,
+          userAgent: sentUa ?? userAgent,
+          fields: { 'capture-profile': profile.name },
+        },
+        date: startedAt,
+        gzip: true,
+      });
+      if (warc.responses > 0) {
+        const waczFile = path.join(opts.workDir, 'capture.wacz');
+        const ex = extract as PageExtract | null;
+        await bounded(
+          writeWacz({
+            file: waczFile,
+            warcFile,
+            pages: [
+              {
+                url: finalDoc?.url ?? finalUrl,
+                ts: pageDate,
+                title: ex?.title ?? '',
+                ...(ex ? { text: ex.text } : {}),
+              },
+            ],
+            created: clock(),
+            software: SOFTWARE,
+            title: ex?.title || finalUrl,
+          }),
+          deadline,
+          'WACZ',
+        );
+        artifacts.push({ kind: 'wacz', name: 'capture.wacz', mediaType: 'application/wacz', file: waczFile });
+      }
+      await rm(warcFile, { force: true });
+      archiveSummary = {
+        requests: exchanges.length,
+        responses: warc.responses,
+        failed: exchanges.filter((x) => x.failed !== null).length,
+        truncated: warc.truncated,
+      };
+      if (warc.truncated > 0) {
+        warn(
+          'archive.truncated',
+          `${warc.truncated} response bodies were cut at the deadline or not kept by Chromium`,
+        );
+      }
+      stageEnd(started);
+    } catch (error) {
+      warn('archive.incomplete', errorMessage(error));
+    }
+  }
+
+  if (guard) await bounded(guard.stop(), Date.now() + 2_000, 'guard').catch(() => undefined);
+  consoleLog.stop();
+  const closed = await bounded(context.close(), Date.now() + 10_000, 'closing the context')
+    .then(() => true)
+    .catch(() => false);
+  if (!closed) warn('browser.context-close', 'The browser context did not close within 10 s');
+
+  // Hostile behaviour is data: summarise it so that a reviewer sees it without opening metadata.
+  const ownFrames = new Set(exchanges.map((x) => x.frameId).filter((f): f is string => f !== null));
+  const downloads = (guard?.downloads ?? [])
+    .filter((d) => ownFrames.size === 0 || ownFrames.has(d.frameId))
+    .map((d) => {
+      const body = exchanges.find((x) => x.url === d.url && x.body !== null && x.body.length > 0)?.body;
+      return body ? { ...d, bytes: body.length, sha256: sha256Hex(body) } : d;
+    });
+  const dialogs = [...(guard?.dialogs ?? [])];
+  const popups = [...(guard?.popups ?? [])];
+  for (const d of dialogs) warn('hostile.dialog', `${d.type} dialog ${d.action}: ${d.message.slice(0, 200)}`);
+  if (popups.length > 0) {
+    warn(
+      'hostile.popups',
+      `${popups.length} popup(s) refused: ${popups
+        .map((p) => p.url)
+        .slice(0, 5)
+        .join(', ')}`,
+    );
+  }
+  for (const d of downloads) {
+    warn(
+      'hostile.download',
+      `Download denied: ${d.suggestedFilename} from ${d.url}` +
+        (d.sha256 ? ` (${d.bytes} bytes, sha256 ${d.sha256})` : ' (body not seen)'),
+    );
+  }
+  if (certificateErrorsIgnored) {
+    warn(
+      'tls.certificate-error-ignored',
+      `The certificate was not trusted (${certificateError}); the capture profile let it through`,
+    );
+  }
+
+  const redirects = buildRedirects(docs);
+  const ex = extract as PageExtract | null;
+  const metadata = {
+    url: opts.url,
+    finalUrl,
+    title: ex?.title ?? '',
+    lang: ex?.lang ?? null,
+    dir: ex?.dir ?? null,
+    canonical: ex?.canonical ?? null,
+    meta: ex?.meta ?? [],
+    openGraph: ex?.openGraph ?? {},
+    outlinks: ex?.outlinks ?? [],
+    redirects,
+    dialogs,
+    popups,
+    downloads,
+    failedRequests: exchanges
+      .filter((x) => x.failed !== null)
+      .map((x) => ({ url: x.url, error: x.failed, type: x.resourceType })),
+  };
+  await writeArtifact(artifacts, opts.workDir, 'metadata', 'metadata.json', 'application/json', metadata);
+  if (consoleLog.entries.length > 0 || page) {
+    await writeArtifact(
+      artifacts,
+      opts.workDir,
+      'console',
+      'console.json',
+      'application/json',
+      consoleLog.entries,
+    );
+  }
+
+  const main = finalDoc?.response ?? null;
+  let outcome: RawCapture['outcome'] = 'complete';
+  if (failure) outcome = 'failed';
+  else if (warnings.some((w) => isPartialWarning(w.code))) outcome = 'partial';
+  if (!failure && !artifacts.some((a) => a.kind === 'screenshot')) outcome = 'partial';
+
+  return {
+    ...base,
+    finalUrl,
+    outcome,
+    ...(failure ? { error: failure } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: clock().toISOString(),
+    http: {
+      status: main?.status ?? null,
+      headers: main ? { ...main.headers } : {},
+      remoteAddress: main?.remoteAddress
+        ? `${main.remoteAddress}${main.remotePort !== null ? `:${main.remotePort}` : ''}`
+        : null,
+      protocol: main?.protocol ?? null,
+    },
+    redirects,
+    ...(tls ? { tls } : {}),
+    certificateErrorsIgnored,
+    page: {
+      title: ex?.title ?? '',
+      lang: ex?.lang ?? null,
+      textLength: ex?.text.length ?? 0,
+      outlinks: ex?.outlinks.length ?? 0,
+    },
+    userAgent: sentUa ?? userAgent,
+    artifacts,
+    warnings,
+    dialogs,
+    popups,
+    downloads,
+    stages,
+    network: archiveSummary,
+  };
+}
+
+/** Warnings that mean something is missing from the record (as opposed to what the page tried). */
+function isPartialWarning(code: string): boolean {
+  return (
+    !code.startsWith('hostile.') && code !== 'tls.certificate-error-ignored' && code !== 'profile.locale'
+  );
+}
+
+async function writeArtifact(
+  artifacts: RawArtifact[],
+  dir: string,
+  kind: ArtifactKind,
+  name: string,
+  mediaType: string,
+  value: unknown,
+): Promise<void> {
+  const file = path.join(dir, name);
+  await writeFile(file, JSON.stringify(value, null, 2) + '\n', { flag: 'wx' });
+  artifacts.push({ kind, name, mediaType, file });
+}
+
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | null {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return null;
+}
+
+/** Main-frame document requests in order: the first is the one the capture asked for. */
+function mainDocuments(exchanges: readonly RecordedExchange[]): RecordedExchange[] {
+  const first = exchanges.find((x) => x.resourceType === 'Document');
+  if (!first) return [];
+  return exchanges.filter((x) => x.resourceType === 'Document' && x.frameId === first.frameId);
+}
+
+/** HTTP hops (3xx with Location) and client-side hops (a document replaced by another). */
+export function buildRedirects(docs: readonly RecordedExchange[]): RedirectHop[] {
+  const hops: RedirectHop[] = [];
+  for (const [i, ex] of docs.entries()) {
+    if (ex.redirectedTo !== null && ex.response) {
+      hops.push({
+        url: ex.url,
+        status: ex.response.status,
+        location: headerValue(ex.response.headers, 'location') ?? ex.redirectedTo,
+        kind: 'http',
+      });
+      continue;
+    }
+    const next = docs[i + 1];
+    if (next && ex.response && next.requestId !== ex.requestId) {
+      hops.push({ url: ex.url, status: ex.response.status, location: next.url, kind: 'client' });
+    }
+  }
+  return hops;
+}

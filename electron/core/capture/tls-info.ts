@@ -1,0 +1,68 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import type { CDPSession, Protocol } from 'puppeteer-core';
+import { bounded } from './deadline';
+
+export type TlsInfo = Readonly<{
+  protocol: string;
+  cipher: string;
+  keyExchange: string | null;
+  subjectName: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  sanList: readonly string[];
+  /** Lowercase hex SHA-256 of the leaf certificate's DER; null when Chromium would not give the chain. */
+  sha256Fingerprint: string | null;
+  /** Leaf first, as Chromium validated it. */
+  chainPem: string | null;
+}>;
+
+function toPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{1,64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * Connection and certificate details of the main document. The DER chain comes from
+ * `Network.getCertificate` so that the fingerprint is of the bytes the server presented.
+ */
+export async function readTlsInfo(opts: {
+  session: CDPSession;
+  url: string;
+  details: Protocol.Network.SecurityDetails;
+  deadline: number;
+}): Promise<TlsInfo> {
+  const d = opts.details;
+  let chain: Buffer[] = [];
+  try {
+    const r = await bounded(
+      opts.session.send('Network.getCertificate', { origin: new URL(opts.url).origin }),
+      opts.deadline,
+      'certificate chain',
+    );
+    chain = r.tableNames.map((b64) => Buffer.from(b64, 'base64'));
+  } catch {
+    chain = [];
+  }
+  const leaf = chain[0];
+  let sanList: string[] = [...d.sanList];
+  if (leaf && sanList.length === 0) {
+    try {
+      sanList = (new X509Certificate(leaf).subjectAltName ?? '').split(', ').filter(Boolean);
+    } catch {
+      // Keep Chromium's (empty) list: an unparsable leaf is still recorded by its bytes.
+    }
+  }
+  return {
+    protocol: d.protocol,
+    cipher: d.mac ? `${d.cipher} ${d.mac}` : d.cipher,
+    keyExchange: d.keyExchangeGroup ?? (d.keyExchange || null),
+    subjectName: d.subjectName,
+    issuer: d.issuer,
+    validFrom: new Date(d.validFrom * 1000).toISOString(),
+    validTo: new Date(d.validTo * 1000).toISOString(),
+    sanList,
+    sha256Fingerprint: leaf ? createHash('sha256').update(leaf).digest('hex') : null,
+    chainPem: chain.length > 0 ? chain.map(toPem).join('') : null,
+  };
+}

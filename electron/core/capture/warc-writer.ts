@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { WARCRecord, WARCSerializer } from 'warcio';
+import type { RecordedExchange } from './network-recorder';
+
+export type WarcInfo = Readonly<{
+  software: string;
+  operatorNote?: string;
+  userAgent: string;
+  fields?: Readonly<Record<string, string>>;
+}>;
+
+export type WarcSummary = Readonly<{
+  file: string;
+  records: number;
+  responses: number;
+  truncated: number;
+}>;
+
+/**
+ * CDP gives decoded bodies, so the headers that described the wire encoding no longer apply: they
+ * are kept under `X-Archive-Orig-*` (the convention replay tools understand) and Content-Length is
+ * set to the bytes actually stored.
+ */
+const RENAMED = new Set(['content-encoding', 'transfer-encoding']);
+
+export function toHeaderPairs(headers: Readonly<Record<string, string>>): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    // HTTP/2 pseudo-headers are not header fields of the HTTP/1.1 message a WARC stores.
+    if (name.startsWith(':')) continue;
+    // CDP joins repeated headers (Set-Cookie…) with newlines.
+    for (const part of value.split('\n')) pairs.push([name, part]);
+  }
+  return pairs;
+}
+
+export function responseHeaderPairs(
+  headers: Readonly<Record<string, string>>,
+  bodyLength: number,
+): [string, string][] {
+  const out: [string, string][] = [];
+  let originalLength: string | null = null;
+  for (const [name, value] of toHeaderPairs(headers)) {
+    const lower = name.toLowerCase();
+    if (RENAMED.has(lower)) out.push([`X-Archive-Orig-${name}`, value]);
+    else if (lower === 'content-length') originalLength = value;
+    else out.push([name, value]);
+  }
+  if (originalLength !== null && originalLength !== String(bodyLength)) {
+    out.push(['X-Archive-Orig-Content-Length', originalLength]);
+  }
+  out.push(['Content-Length', String(bodyLength)]);
+  return out;
+}
+
+function requestHeaderPairs(ex: RecordedExchange): [string, string][] {
+  const pairs = toHeaderPairs(ex.requestHeaders);
+  if (!pairs.some(([n]) => n.toLowerCase() === 'host')) pairs.unshift(['Host', new URL(ex.url).host]);
+  return pairs;
+}
+
+function requestTarget(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}` || '/';
+}
+
+/**
+ * Writes WARC/1.1 (warcio defaults to 1.0, DESIGN §11): one warcinfo record, then a request and a
+ * response record per exchange that got a response. Each record is gzip-compressed on its own so
+ * the CDXJ index can point into the file.
+ */
+export async function writeWarc(opts: {
+  file: string;
+  filename: string;
+  exchanges: readonly RecordedExchange[];
+  info: WarcInfo;
+  date: Date;
+  gzip: boolean;
+}): Promise<WarcSummary> {
+  const handle = await open(opts.file, 'wx');
+  let records = 0;
+  let responses = 0;
+  let truncated = 0;
+  const write = async (record: WARCRecord): Promise<void> => {
+    const bytes = await WARCSerializer.serialize(record, { gzip: opts.gzip });
+    await handle.write(bytes);
+    records += 1;
+  };
+  try {
+    await write(
+      WARCRecord.createWARCInfo(
+        { filename: opts.filename, warcVersion: 'WARC/1.1', date: opts.date.toISOString() },
+        {
+          software: opts.info.software,
+          format: 'WARC File Format 1.1',
+          conformsTo: 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
+          'http-header-user-agent': opts.info.userAgent,
+          ...opts.info.fields,
+        },
+      ),
+    );
+    for (const ex of opts.exchanges) {
+      const res = ex.response;
+      if (!res) continue;
+      if (!/^https?:/.test(ex.url)) continue;
+      const date = ex.wallTime.toISOString();
+      const responseId = `<urn:uuid:${randomUUID()}>`;
+      const body = ex.body ?? Buffer.alloc(0);
+      const warcHeaders: Record<string, string> = { 'WARC-Record-ID': responseId };
+      if (res.remoteAddress) warcHeaders['WARC-IP-Address'] = res.remoteAddress.replace(/^\[|\]$/g, '');
+      if (ex.truncated) {
+        warcHeaders['WARC-Truncated'] = ex.truncated;
+        truncated += 1;
+      }
+      await write(
+        WARCRecord.create(
+          {
+            url: ex.url,
+            date,
+            type: 'response',
+            warcVersion: 'WARC/1.1',
+            keepHeadersCase: true,
+            statusline: `HTTP/1.1 ${res.status} ${res.statusText || 'Unknown'}`,
+            httpHeaders: responseHeaderPairs(res.headers, body.length),
+            warcHeaders,
+          },
+          [new Uint8Array(body.buffer, body.byteOffset, body.length)],
+        ),
+      );
+      responses += 1;
+      const post = ex.postData ?? Buffer.alloc(0);
+      await write(
+        WARCRecord.create(
+          {
+            url: ex.url,
+            date,
+            type: 'request',
+            warcVersion: 'WARC/1.1',
+            keepHeadersCase: true,
+            statusline: `${ex.method} ${requestTarget(ex.url)} HTTP/1.1`,
+            httpHeaders: requestHeaderPairs(ex),
+            warcHeaders: { 'WARC-Record-ID': `<urn:uuid:${randomUUID()}>`, 'WARC-Concurrent-To': responseId },
+          },
+          [new Uint8Array(post.buffer, post.byteOffset, post.length)],
+        ),
+      );
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { file: opts.file, records, responses, truncated };
+}
