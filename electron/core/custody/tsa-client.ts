@@ -54,6 +54,7 @@ const OID = {
   signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   extKeyUsage: '2.5.29.37',
+  subjectKeyIdentifier: '2.5.29.14',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   rsaPss: '1.2.840.113549.1.1.10',
 } as const;
@@ -504,6 +505,10 @@ function findSignerCertificate(token: ParsedToken): { cert: pkijs.Certificate; d
         inner instanceof asn1js.OctetString || inner instanceof asn1js.Primitive
           ? Buffer.from(inner.valueBlock.valueHexView)
           : Buffer.alloc(0);
+      // The TSA may compute its key identifier by any method: trust its own extension first.
+      const ski = cert.extensions?.find((ext) => ext.extnID === OID.subjectKeyIdentifier)
+        ?.parsedValue as unknown;
+      if (ski instanceof asn1js.OctetString) return Buffer.from(ski.valueBlock.valueHexView).equals(keyId);
       const spki = cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView;
       return createHash('sha1').update(spki).digest().equals(keyId);
     }
