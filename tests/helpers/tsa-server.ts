@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { timestampResponseFromToken } from '../../electron/core/custody/tsa-client';
 
 /**
  * A real RFC 3161 time-stamping authority for tests: OpenSSL's `ts -reply` signs every token with a
@@ -274,7 +275,7 @@ export async function startTsaServer(opts: { mode?: TsaMode } = {}): Promise<Tsa
           ],
           dir,
         );
-        return grantedResponse(await readFile(cmsFile));
+        return timestampResponseFromToken(await readFile(cmsFile));
       } finally {
         await Promise.all([
           unlink(contentFile).catch(() => undefined),
@@ -405,12 +406,4 @@ function tstInfoOf(reply: Buffer): Buffer {
   const eContent = signed.encapContentInfo.eContent;
   if (!eContent) throw new Error('the OpenSSL token holds no TSTInfo');
   return Buffer.from(eContent.getValue());
-}
-
-function grantedResponse(contentInfoDer: Buffer): Buffer {
-  const token = asn1js.fromBER(contentInfoDer).result;
-  const response = new asn1js.Sequence({
-    value: [new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 })] }), token],
-  });
-  return Buffer.from(response.toBER(false));
 }

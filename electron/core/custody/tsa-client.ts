@@ -217,6 +217,22 @@ export function verifyTimestampToken(
   return tokenInfo(parsed);
 }
 
+/**
+ * A token wrapped as a granted TimeStampResp — the `.tsr` form that `openssl ts -verify -in` reads
+ * without `-token_in`. The PKIStatusInfo is not signed by the TSA, so wrapping changes no evidence:
+ * the token bytes inside are the ones the TSA sent.
+ */
+export function timestampResponseFromToken(token: Buffer): Buffer {
+  const tokenDer = unwrapToken(token);
+  const response = new asn1js.Sequence({
+    value: [
+      new asn1js.Sequence({ value: [new asn1js.Integer({ value: pkijs.PKIStatus.granted })] }),
+      parseDer(tokenDer, 'the time-stamp token'),
+    ],
+  });
+  return Buffer.from(response.toBER(false));
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTTP
 

@@ -11,6 +11,7 @@ import {
   buildTimestampRequest,
   inspectTimestampToken,
   requestTimestamp,
+  timestampResponseFromToken,
   verifyTimestampToken,
 } from '../../../electron/core/custody/tsa-client';
 import type { TimestampGrant } from '../../../electron/core/custody/tsa-client';
@@ -143,6 +144,28 @@ describe('a granted time-stamp', () => {
       tsa.caCertPath,
     ]);
     expect(asResponse.code).not.toBe(0);
+  });
+
+  it('verifies with openssl ts -verify as a .tsr once wrapped as a TimeStampResp', async () => {
+    const tsr = timestampResponseFromToken(grant.token);
+    const tsrPath = await write('token.tsr', tsr);
+    const result = await openssl([
+      'ts',
+      '-verify',
+      '-data',
+      join(dir, 'data.bin'),
+      '-in',
+      tsrPath,
+      '-CAfile',
+      tsa.caCertPath,
+      '-untrusted',
+      tsa.tsaCertPath,
+    ]);
+    expect(result.stdout + result.stderr).toContain('Verification: OK');
+    expect(result.code).toBe(0);
+    // The token inside is byte for byte the one the TSA sent.
+    expect(tsr.subarray(tsr.length - grant.token.length).equals(grant.token)).toBe(true);
+    expect(verifyTimestampToken(tsr, SHA, [tsa.caCertPem]).serialHex).toBe(grant.serialHex);
   });
 
   it('is rejected for other data by openssl and by inspectTimestampToken', async () => {
