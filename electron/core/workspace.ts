@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -137,7 +137,10 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
       return { seq: parsed.data.seq, hash: parsed.data.hash };
     };
 
-    const advanceAnchor = async (row: AuditRow): Promise<void> => {
+    // Head updates of this process run one after another; across processes the "never move back" check
+    // keeps the head at or near the newest row (a slightly older head is still a valid anchor).
+    let anchorQueue: Promise<void> = Promise.resolve();
+    const writeAnchor = async (row: AuditRow): Promise<void> => {
       const current = await readAnchor().catch(() => null);
       // Another process may have moved the head further already; never move it back.
       if (current !== null && current.seq >= row.seq) return;
@@ -147,9 +150,13 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
         keyId: workstation.keyId,
         signature: signEs256(workstation.privateKey, canonicalJson(signed)).toString('base64'),
       };
-      const tmp = `${paths.auditHead}.${process.pid}.tmp`;
+      const tmp = `${paths.auditHead}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       await writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o644 });
       await rename(tmp, paths.auditHead);
+    };
+    const advanceAnchor = (row: AuditRow): Promise<void> => {
+      anchorQueue = anchorQueue.catch(() => undefined).then(() => writeAnchor(row));
+      return anchorQueue;
     };
 
     const record: Workspace['record'] = async (fn) => {
