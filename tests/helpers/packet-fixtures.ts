@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import type { Browser } from 'puppeteer-core';
-import type { PacketModel, PacketScreenshot } from '../../electron/core/packet/packet-model';
+import type { PacketCapture, PacketModel, PacketScreenshot } from '../../electron/core/packet/packet-model';
 import type { DecisionRecord } from '../../shared/domain/decision';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -281,8 +281,8 @@ export function makePacketModel(opts: {
   const caseRef = opts.caseRef ?? 'CASE-REF';
   const text = TEXT[language];
   const manifestSha256 = sha256File(files.manifestFile);
-  const artifacts = [
-    ...files.screenshots.map((s, i) => ({
+  const artifacts: PacketCapture['artifacts'] = [
+    ...files.screenshots.map((s, i): PacketCapture['artifacts'][number] => ({
       kind: i === 0 ? 'screenshot' : 'screenshot-viewport',
       name: i === 0 ? 'screenshot.png' : `screenshot-${i}.png`,
       path: s.file,
@@ -291,7 +291,7 @@ export function makePacketModel(opts: {
       sha256: sha256File(s.file),
     })),
     {
-      kind: 'wacz' as const,
+      kind: 'wacz',
       name: 'archive.wacz',
       path: files.waczFile,
       mediaType: 'application/wacz+zip',
@@ -299,7 +299,7 @@ export function makePacketModel(opts: {
       sha256: sha256File(files.waczFile),
     },
     {
-      kind: 'manifest' as const,
+      kind: 'manifest',
       name: 'manifest.json',
       path: files.manifestFile,
       mediaType: 'application/json',
