@@ -44,7 +44,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       try {
         const user = await users.authenticate(input.name, input.password);
         session.user = user;
-        await ws.record((_tx, audit) => audit({ actor: user.name, action: 'session.signed-in', subject: `user:${user.name}` }));
+        await ws.record((_tx, audit) =>
+          audit({ actor: user.name, action: 'session.signed-in', subject: `user:${user.name}` }),
+        );
         return user;
       } catch (error) {
         await ws.record((_tx, audit) =>
@@ -56,7 +58,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     'session.signOut': async (_input, { session }) => {
       const name = session.user?.name ?? 'unknown';
       session.user = null;
-      await ws.record((_tx, audit) => audit({ actor: name, action: 'session.signed-out', subject: `user:${name}` }));
+      await ws.record((_tx, audit) =>
+        audit({ actor: name, action: 'session.signed-out', subject: `user:${name}` }),
+      );
       return null;
     },
     'users.list': () => users.list(),

@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -71,7 +77,13 @@ async function ensureCa(paths: DataPaths, clock: Clock, created: string[]): Prom
   return ca;
 }
 
-async function ensureWorkstationKey(paths: DataPaths, ca: LocalCa, clock: Clock, name: string, created: string[]): Promise<WorkstationKey> {
+async function ensureWorkstationKey(
+  paths: DataPaths,
+  ca: LocalCa,
+  clock: Clock,
+  name: string,
+  created: string[],
+): Promise<WorkstationKey> {
   if (!existsSync(paths.workstationKey)) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -84,7 +96,11 @@ async function ensureWorkstationKey(paths: DataPaths, ca: LocalCa, clock: Clock,
       now: clock(),
       validityDays: 3650,
     });
-    await writeNew(paths.workstationKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), PRIVATE);
+    await writeNew(
+      paths.workstationKey,
+      privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      PRIVATE,
+    );
     await writeNew(paths.workstationPub, publicKeyPem, 0o644);
     await writeNew(paths.workstationCert, certificatePem, 0o644);
     created.push('workstation-key');
@@ -99,7 +115,13 @@ async function ensureWorkstationKey(paths: DataPaths, ca: LocalCa, clock: Clock,
   };
 }
 
-const AnchorFile = z.object({ seq: z.number().int(), hash: z.string(), at: z.string(), keyId: z.string(), signature: z.string() });
+const AnchorFile = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  at: z.string(),
+  keyId: z.string(),
+  signature: z.string(),
+});
 
 /**
  * Opens a data dir, creating whatever is missing (DESIGN §10 `init` is idempotent: on a complete data
@@ -129,10 +151,14 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
     const readAnchor = async (): Promise<AuditAnchor | null> => {
       if (!existsSync(paths.auditHead)) return null;
       const parsed = AnchorFile.safeParse(JSON.parse(await readFile(paths.auditHead, 'utf8')));
-      if (!parsed.success) throw new AppError('custody.chain-broken', `${paths.auditHead} is not a valid head record`);
+      if (!parsed.success)
+        throw new AppError('custody.chain-broken', `${paths.auditHead} is not a valid head record`);
       const { signature, keyId: _keyId, ...signed } = parsed.data;
       if (!verifyEs256(workstation.publicKeyPem, canonicalJson(signed), Buffer.from(signature, 'base64'))) {
-        throw new AppError('custody.signature-invalid', `the signed head of the audit log (${paths.auditHead}) does not verify`);
+        throw new AppError(
+          'custody.signature-invalid',
+          `the signed head of the audit log (${paths.auditHead}) does not verify`,
+        );
       }
       return { seq: parsed.data.seq, hash: parsed.data.hash };
     };
@@ -161,11 +187,13 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
 
     const record: Workspace['record'] = async (fn) => {
       const rows: AuditRow[] = [];
-      const result = await db.write((tx) => fn(tx, async (entry) => {
-        const row = await appendAudit(tx, clock, entry);
-        rows.push(row);
-        return row;
-      }));
+      const result = await db.write((tx) =>
+        fn(tx, async (entry) => {
+          const row = await appendAudit(tx, clock, entry);
+          rows.push(row);
+          return row;
+        }),
+      );
       const last = rows.at(-1);
       if (last) await advanceAnchor(last);
       for (const row of rows) events.emit('audit.appended', row);

@@ -31,10 +31,15 @@ export const BUILT_CLI = resolve(import.meta.dirname, '../../out/cli/vigil.js');
 export function vigilProcess(args: readonly string[], stdin = '', timeoutMs = 60_000): Promise<CliResult> {
   if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first`);
   return new Promise((done) => {
-    const child = execFile(process.execPath, [BUILT_CLI, ...args], { timeout: timeoutMs, env: { ...process.env, VIGIL_DATA: '' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 99;
-      done({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [BUILT_CLI, ...args],
+      { timeout: timeoutMs, env: { ...process.env, VIGIL_DATA: '' } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 99;
+        done({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin);
   });
 }

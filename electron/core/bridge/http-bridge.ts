@@ -115,7 +115,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   };
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
-    if (staticRoot === null) return sendJson(res, 404, errorBody({ code: 'not-found', message: 'no UI is served here' }));
+    if (staticRoot === null)
+      return sendJson(res, 404, errorBody({ code: 'not-found', message: 'no UI is served here' }));
     const decoded = decodeURIComponent(pathname);
     let file = resolve(join(staticRoot, decoded));
     // Path-traversal guard: whatever the URL says, only files under the renderer folder are served.
@@ -127,7 +128,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       // Client-side routes fall back to the app shell.
       file = join(staticRoot, 'index.html');
       info = await stat(file).catch(() => null);
-      if (info === null) return sendJson(res, 404, errorBody({ code: 'not-found', message: 'the UI is not built' }));
+      if (info === null)
+        return sendJson(res, 404, errorBody({ code: 'not-found', message: 'the UI is not built' }));
     }
     res.writeHead(200, {
       'Content-Type': MEDIA_TYPES[extname(file)] ?? 'application/octet-stream',
@@ -141,7 +143,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   }
 
   async function serveArtifact(res: ServerResponse, session: Session, sha256: string): Promise<void> {
-    if (session.user === null) return sendJson(res, 401, errorBody({ code: 'auth.not-signed-in', message: 'sign in first' }));
+    if (session.user === null)
+      return sendJson(res, 401, errorBody({ code: 'auth.not-signed-in', message: 'sign in first' }));
     const ws = backend.workspace;
     const row = await ws.db.read((c) =>
       c.get<{ bytes: number; media_type: string | null }>(
@@ -149,7 +152,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
         [sha256],
       ),
     );
-    if (!row) return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: `no artifact ${sha256}` }));
+    if (!row)
+      return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: `no artifact ${sha256}` }));
     res.writeHead(200, {
       'Content-Type': row.media_type ?? 'application/octet-stream',
       'Content-Length': row.bytes,
@@ -193,7 +197,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
 
     if (req.method === 'GET' && url.pathname === '/auth') {
       const given = url.searchParams.get('token') ?? '';
-      if (!safeEqual(given, token)) return sendJson(res, 401, errorBody({ code: 'auth.bad-token', message: 'wrong or missing token' }));
+      if (!safeEqual(given, token))
+        return sendJson(res, 401, errorBody({ code: 'auth.bad-token', message: 'wrong or missing token' }));
       const sid = randomBytes(32).toString('base64url');
       sessions.set(sid, { user: null });
       res.writeHead(302, {
@@ -206,21 +211,41 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
 
     const session = sessionOf(req);
     if (session === null) {
-      return sendJson(res, 401, errorBody({ code: 'auth.bad-token', message: 'open the sign-in link printed by `vigil serve`' }));
+      return sendJson(
+        res,
+        401,
+        errorBody({ code: 'auth.bad-token', message: 'open the sign-in link printed by `vigil serve`' }),
+      );
     }
 
     if (url.pathname === '/rpc') {
       if (req.method !== 'POST' || req.headers['x-vigil-request'] !== '1') {
-        return sendJson(res, 400, errorBody({ code: 'rpc.invalid-input', message: 'POST with X-Vigil-Request: 1' }));
+        return sendJson(
+          res,
+          400,
+          errorBody({ code: 'rpc.invalid-input', message: 'POST with X-Vigil-Request: 1' }),
+        );
       }
       let body: unknown;
       try {
         body = JSON.parse(await readBody(req));
       } catch (error) {
-        return sendJson(res, 400, errorBody({ code: 'rpc.invalid-input', message: `unreadable request: ${(error as Error).message}` }));
+        return sendJson(
+          res,
+          400,
+          errorBody({
+            code: 'rpc.invalid-input',
+            message: `unreadable request: ${(error as Error).message}`,
+          }),
+        );
       }
       const request = RpcRequest.safeParse(body);
-      if (!request.success) return sendJson(res, 400, errorBody({ code: 'rpc.invalid-input', message: 'expected { method, input }' }));
+      if (!request.success)
+        return sendJson(
+          res,
+          400,
+          errorBody({ code: 'rpc.invalid-input', message: 'expected { method, input }' }),
+        );
       return sendJson(res, 200, await backend.dispatch(session, request.data.method, request.data.input));
     }
     if (req.method === 'GET' && url.pathname === '/events') return openEvents(req, res, session);
@@ -232,7 +257,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, errorBody({ code: 'internal.unexpected', message: (error as Error).message }));
+      if (!res.headersSent)
+        sendJson(res, 500, errorBody({ code: 'internal.unexpected', message: (error as Error).message }));
       else res.destroy();
     });
   });

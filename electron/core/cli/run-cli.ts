@@ -79,7 +79,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
   if (found === null) {
-    const words = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--data' && argv[i - 1] !== '--as');
+    const words = argv.filter(
+      (a, i) => !a.startsWith('-') && argv[i - 1] !== '--data' && argv[i - 1] !== '--as',
+    );
     io.stderr(`error input.invalid: unknown command "${words.join(' ')}" (vigil --help lists them)\n`);
     return EXIT.usage;
   }
@@ -129,7 +131,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return line;
       }
       // Nothing prompts when stdin is not a terminal: scripts must say --password-stdin.
-      if (!io.stdinIsTty) throw new AppError('input.invalid', 'standard input is not a terminal: pass the password with --password-stdin');
+      if (!io.stdinIsTty)
+        throw new AppError(
+          'input.invalid',
+          'standard input is not a terminal: pass the password with --password-stdin',
+        );
       return promptHidden(prompt, io);
     },
   };
@@ -141,7 +147,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`error ${error.code}: ${error.message}\n`);
       return exitCodeFor(error.code);
     }
-    io.stderr(`error internal.unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(
+      `error internal.unexpected: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return EXIT.internal;
   } finally {
     const opened = backend as Backend | null;

@@ -40,11 +40,15 @@ function wrap(db: sqlite3.Database): Conn {
       }),
     get: <T>(sql: string, p?: SqlParams) =>
       new Promise<T | undefined>((resolve, reject) => {
-        db.get(sql, params(p), (err: Error | null, row: T | undefined) => (err ? reject(translate(err)) : resolve(row)));
+        db.get(sql, params(p), (err: Error | null, row: T | undefined) =>
+          err ? reject(translate(err)) : resolve(row),
+        );
       }),
     all: <T>(sql: string, p?: SqlParams) =>
       new Promise<T[]>((resolve, reject) => {
-        db.all(sql, params(p), (err: Error | null, rows: T[]) => (err ? reject(translate(err)) : resolve(rows)));
+        db.all(sql, params(p), (err: Error | null, rows: T[]) =>
+          err ? reject(translate(err)) : resolve(rows),
+        );
       }),
     exec: (sql) =>
       new Promise((resolve, reject) => {
@@ -56,7 +60,8 @@ function wrap(db: sqlite3.Database): Conn {
 /** Trigger aborts carry our own marker so they surface as a clear, typed refusal. */
 function translate(err: Error): Error {
   const message = err.message;
-  if (message.includes('append-only')) return new AppError('db.append-only', message.replace(/^SQLITE_CONSTRAINT: /, ''));
+  if (message.includes('append-only'))
+    return new AppError('db.append-only', message.replace(/^SQLITE_CONSTRAINT: /, ''));
   if (message.includes('SQLITE_BUSY')) return new AppError('db.locked', `the database is busy: ${message}`);
   return err;
 }

@@ -8,9 +8,15 @@ import type { Conn, Database } from './database';
 /** A shipped schema step. Versions go up in steps of 10 so a fix can slot in between. */
 export type Migration = Readonly<{ version: number; name: string; sql: string }>;
 
-export const migrationChecksum = (m: Migration): string => createHash('sha256').update(m.sql, 'utf8').digest('hex');
+export const migrationChecksum = (m: Migration): string =>
+  createHash('sha256').update(m.sql, 'utf8').digest('hex');
 
-export type MigrationOutcome = Readonly<{ from: number; to: number; applied: number[]; backup: string | null }>;
+export type MigrationOutcome = Readonly<{
+  from: number;
+  to: number;
+  applied: number[];
+  backup: string | null;
+}>;
 
 type AppliedRow = { version: number; name: string; checksum: string };
 
@@ -41,11 +47,16 @@ async function checkApplied(conn: Conn, migrations: readonly Migration[], curren
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
   );
   if (!table) return;
-  const applied = await conn.all<AppliedRow>('SELECT version, name, checksum FROM schema_migrations ORDER BY version');
+  const applied = await conn.all<AppliedRow>(
+    'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
+  );
   for (const row of applied) {
     const shipped = migrations.find((m) => m.version === row.version);
     if (!shipped) {
-      throw new AppError('db.migration-unknown', `the database has migration ${row.version} (${row.name}) that this Vigil does not ship`);
+      throw new AppError(
+        'db.migration-unknown',
+        `the database has migration ${row.version} (${row.name}) that this Vigil does not ship`,
+      );
     }
     if (migrationChecksum(shipped) !== row.checksum) {
       throw new AppError(
@@ -93,14 +104,15 @@ export async function migrate(
       try {
         await tx.exec(m.sql);
       } catch (error) {
-        throw new AppError('db.migration-failed', `migration ${m.version} (${m.name}) failed: ${(error as Error).message}`);
+        throw new AppError(
+          'db.migration-failed',
+          `migration ${m.version} (${m.name}) failed: ${(error as Error).message}`,
+        );
       }
-      await tx.run('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)', [
-        m.version,
-        m.name,
-        migrationChecksum(m),
-        opts.clock().toISOString(),
-      ]);
+      await tx.run(
+        'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+        [m.version, m.name, migrationChecksum(m), opts.clock().toISOString()],
+      );
     }
     const to = todo.at(-1)?.version ?? current;
     // PRAGMA takes no bound parameters; `to` is an integer from our own table.

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { METHODS, isMethodName, type MethodName, type MethodOutput, type MethodParsedInput } from '../../../shared/contract/index';
+import {
+  METHODS,
+  isMethodName,
+  type MethodName,
+  type MethodOutput,
+  type MethodParsedInput,
+} from '../../../shared/contract/index';
 import type { Access } from '../../../shared/contract/define';
 import type { Envelope } from '../../../shared/contract/envelope';
 import type { User } from '../../../shared/domain/users';
@@ -10,7 +16,10 @@ export type Session = { user: User | null };
 
 export type CallContext = Readonly<{ session: Session }>;
 
-export type Handler<M extends MethodName> = (input: MethodParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>>;
+export type Handler<M extends MethodName> = (
+  input: MethodParsedInput<M>,
+  ctx: CallContext,
+) => Promise<MethodOutput<M>>;
 export type Handlers = { [M in MethodName]?: Handler<M> };
 
 export type DispatchOptions = Readonly<{
@@ -40,24 +49,41 @@ export async function dispatch(
       if (user === null) throw new AppError('auth.not-signed-in', 'sign in first');
       const roles: Access = def.access;
       if (roles !== 'signed-in' && typeof roles !== 'string' && !roles.includes(user.role)) {
-        throw new AppError('auth.forbidden', `${method} needs the role ${roles.join(' or ')}; you are ${user.role}`);
+        throw new AppError(
+          'auth.forbidden',
+          `${method} needs the role ${roles.join(' or ')}; you are ${user.role}`,
+        );
       }
     }
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      throw new AppError('rpc.invalid-input', `invalid input for ${method}: ${issues(parsed.error).map((i) => `${i.path || '(input)'}: ${i.message}`).join('; ')}`, issues(parsed.error));
+      throw new AppError(
+        'rpc.invalid-input',
+        `invalid input for ${method}: ${issues(parsed.error)
+          .map((i) => `${i.path || '(input)'}: ${i.message}`)
+          .join('; ')}`,
+        issues(parsed.error),
+      );
     }
     const handler = handlers[method] as ((input: unknown, ctx: CallContext) => Promise<unknown>) | undefined;
-    if (handler === undefined) throw new AppError('rpc.unknown-method', `${method} is not available in this build`);
+    if (handler === undefined)
+      throw new AppError('rpc.unknown-method', `${method} is not available in this build`);
     const value = await handler(parsed.data, { session });
     const out = def.output.safeParse(value);
     if (!out.success) {
-      throw new AppError('rpc.invalid-output', `the backend produced an invalid reply for ${method}`, issues(out.error));
+      throw new AppError(
+        'rpc.invalid-output',
+        `the backend produced an invalid reply for ${method}`,
+        issues(out.error),
+      );
     }
     return { ok: true, value: out.data };
   } catch (error) {
     if (isAppError(error)) return { ok: false, error: error.toPayload() };
     opts.onInternalError?.(method, error);
-    return { ok: false, error: { code: 'internal.unexpected', message: 'an internal error occurred; see the log' } };
+    return {
+      ok: false,
+      error: { code: 'internal.unexpected', message: 'an internal error occurred; see the log' },
+    };
   }
 }

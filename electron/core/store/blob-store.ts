@@ -8,7 +8,11 @@ import { AppError } from '../../../shared/errors/app-error';
 
 export type StoredBlob = Readonly<{ sha256: string; bytes: number; path: string; created: boolean }>;
 
-export type BlobProblem = Readonly<{ sha256: string; problem: 'missing' | 'mismatch' | 'size'; path: string }>;
+export type BlobProblem = Readonly<{
+  sha256: string;
+  problem: 'missing' | 'mismatch' | 'size';
+  path: string;
+}>;
 
 export type BlobStore = Readonly<{
   root: string;
@@ -85,7 +89,8 @@ export function createBlobStore(root: string): BlobStore {
         done(null, chunk);
       },
     });
-    const source = typeof input === 'string' || Buffer.isBuffer(input) ? Readable.from([Buffer.from(input)]) : input;
+    const source =
+      typeof input === 'string' || Buffer.isBuffer(input) ? Readable.from([Buffer.from(input)]) : input;
     try {
       await pipeline(source, tap, createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: CHUNK }));
       await fsyncPath(tmp, 'r+');
@@ -112,10 +117,13 @@ export function createBlobStore(root: string): BlobStore {
     }
     if (size !== bytes) return { sha256, problem: 'size', path };
     const hash = createHash('sha256');
-    await pipeline(createReadStream(path, { highWaterMark: CHUNK }), async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) hash.update(chunk);
-      yield* [];
-    });
+    await pipeline(
+      createReadStream(path, { highWaterMark: CHUNK }),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) hash.update(chunk);
+        yield* [];
+      },
+    );
     return hash.digest('hex') === sha256 ? null : { sha256, problem: 'mismatch', path };
   }
 

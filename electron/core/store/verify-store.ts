@@ -3,8 +3,13 @@ import type { Workspace } from '../workspace';
 import type { BlobProblem } from './blob-store';
 
 /** Re-hashes every blob the database knows (DESIGN §3 `verify-store`) and names each bad one. */
-export async function verifyStore(ws: Workspace, onProgress?: (done: number, total: number) => void): Promise<StoreVerifyResult> {
-  const rows = await ws.db.read((c) => c.all<{ sha256: string; bytes: number }>('SELECT sha256, bytes FROM blobs ORDER BY sha256'));
+export async function verifyStore(
+  ws: Workspace,
+  onProgress?: (done: number, total: number) => void,
+): Promise<StoreVerifyResult> {
+  const rows = await ws.db.read((c) =>
+    c.all<{ sha256: string; bytes: number }>('SELECT sha256, bytes FROM blobs ORDER BY sha256'),
+  );
   const bad: BlobProblem[] = [];
   let bytes = 0;
   for (const [i, row] of rows.entries()) {

@@ -1,9 +1,21 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import type { Role, User } from '../../../shared/domain/users';
 import type { UserId } from '../../../shared/domain/ids';
 import { AppError } from '../../../shared/errors/app-error';
 import type { Conn } from '../db/database';
-import { decryptSecret, EncryptedSecret, encryptSecret, hashPassword, verifyPassword } from '../custody/secrets';
+import {
+  decryptSecret,
+  EncryptedSecret,
+  encryptSecret,
+  hashPassword,
+  verifyPassword,
+} from '../custody/secrets';
 import { issueCertificate } from '../custody/x509';
 import type { Workspace } from '../workspace';
 
@@ -20,7 +32,8 @@ type UserRow = {
   disabled: number;
 };
 
-const COLUMNS = 'id, name, display_name, role, password_hash, public_key_pem, certificate_pem, private_key_enc, created_at, disabled';
+const COLUMNS =
+  'id, name, display_name, role, password_hash, public_key_pem, certificate_pem, private_key_enc, created_at, disabled';
 
 const toUser = (r: UserRow): User => ({
   id: r.id as UserId,
@@ -51,15 +64,20 @@ export type UsersService = Readonly<{
   authenticate: (name: string, password: string) => Promise<User>;
   /** Only the user's own password unlocks their signing key (DESIGN §5). */
   unlockSigningKey: (name: string, password: string) => Promise<SigningIdentity>;
-  publicIdentity: (name: string) => Promise<{ user: User; publicKeyPem: string; certificatePem: string } | null>;
+  publicIdentity: (
+    name: string,
+  ) => Promise<{ user: User; publicKeyPem: string; certificatePem: string } | null>;
 }>;
 
 export function createUsersService(ws: Workspace): UsersService {
-  const rowByName = (conn: Conn, name: string) => conn.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE name = ?`, [name]);
+  const rowByName = (conn: Conn, name: string) =>
+    conn.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE name = ?`, [name]);
 
   return {
-    count: async () => (await ws.db.read((c) => c.get<{ n: number }>('SELECT count(*) AS n FROM users')))?.n ?? 0,
-    list: async () => (await ws.db.read((c) => c.all<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY name`))).map(toUser),
+    count: async () =>
+      (await ws.db.read((c) => c.get<{ n: number }>('SELECT count(*) AS n FROM users')))?.n ?? 0,
+    list: async () =>
+      (await ws.db.read((c) => c.all<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY name`))).map(toUser),
     byName: async (name) => {
       const row = await ws.db.read((c) => rowByName(c, name));
       return row ? toUser(row) : null;
@@ -81,16 +99,21 @@ export function createUsersService(ws: Workspace): UsersService {
         validityDays: 3650,
       });
       const passwordHash = await hashPassword(input.password);
-      const encrypted = await encryptSecret(privateKey.export({ type: 'pkcs8', format: 'der' }), input.password);
+      const encrypted = await encryptSecret(
+        privateKey.export({ type: 'pkcs8', format: 'der' }),
+        input.password,
+      );
       const id = ws.ids('UserId');
       const createdAt = ws.clock().toISOString();
 
       const row = await ws.record(async (tx, audit) => {
         if (opts?.onlyIfNone === true) {
           const n = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM users'))?.n ?? 0;
-          if (n > 0) throw new AppError('auth.setup-done', 'an administrator already exists; sign in instead');
+          if (n > 0)
+            throw new AppError('auth.setup-done', 'an administrator already exists; sign in instead');
         }
-        if (await rowByName(tx, input.name)) throw new AppError('user.exists', `a user named ${input.name} already exists`);
+        if (await rowByName(tx, input.name))
+          throw new AppError('user.exists', `a user named ${input.name} already exists`);
         await tx.run(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, [
           id,
           input.name,
@@ -119,8 +142,11 @@ export function createUsersService(ws: Workspace): UsersService {
     async authenticate(name, password) {
       const row = await ws.db.read((c) => rowByName(c, name));
       // Same answer (and the same scrypt cost) whether the name or the password is wrong.
-      const ok = row ? await verifyPassword(password, row.password_hash) : await verifyPassword(password, DUMMY_HASH);
-      if (!row || !ok || row.disabled === 1) throw new AppError('auth.bad-credentials', 'wrong user name or password');
+      const ok = row
+        ? await verifyPassword(password, row.password_hash)
+        : await verifyPassword(password, DUMMY_HASH);
+      if (!row || !ok || row.disabled === 1)
+        throw new AppError('auth.bad-credentials', 'wrong user name or password');
       return toUser(row);
     },
 
@@ -131,7 +157,8 @@ export function createUsersService(ws: Workspace): UsersService {
       const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
       // A key that does not match the certified public key must never sign anything.
       const derivedPub = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
-      if (derivedPub !== row.public_key_pem) throw new AppError('custody.key-missing', `the stored key of ${name} does not match its certificate`);
+      if (derivedPub !== row.public_key_pem)
+        throw new AppError('custody.key-missing', `the stored key of ${name} does not match its certificate`);
       return {
         user: toUser(row),
         privateKey,
@@ -143,11 +170,12 @@ export function createUsersService(ws: Workspace): UsersService {
 
     async publicIdentity(name) {
       const row = await ws.db.read((c) => rowByName(c, name));
-      return row ? { user: toUser(row), publicKeyPem: row.public_key_pem, certificatePem: row.certificate_pem } : null;
+      return row
+        ? { user: toUser(row), publicKeyPem: row.public_key_pem, certificatePem: row.certificate_pem }
+        : null;
     },
   };
 }
 
 // A valid hash of a random secret, so that an unknown user name costs the same time as a wrong password.
-const DUMMY_HASH =
-  'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$n1c8zJ7h1rH0w0lq3aQyYz1kqg3yCq2k6tqg0nVZb1U=';
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$n1c8zJ7h1rH0w0lq3aQyYz1kqg3yCq2k6tqg0nVZb1U=';

@@ -10,7 +10,9 @@ let ws: Workspace;
 
 async function appendRows(n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
-    await ws.record((_tx, audit) => audit({ actor: 'alice', action: 'test.event', subject: `thing:${i}`, details: { i, text: 'Ж ع' } }));
+    await ws.record((_tx, audit) =>
+      audit({ actor: 'alice', action: 'test.event', subject: `thing:${i}`, details: { i, text: 'Ж ع' } }),
+    );
   }
 }
 
@@ -41,7 +43,7 @@ describe('vigil audit verify', () => {
   });
 
   it('names the first bad seq when a row is changed', async () => {
-    await tamper("UPDATE audit SET details = '{\"i\":99}' WHERE seq = 4");
+    await tamper('UPDATE audit SET details = \'{"i":99}\' WHERE seq = 4');
     const out = await vigil(['--data', dir.path, 'audit', 'verify']);
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/BROKEN at seq 4/);

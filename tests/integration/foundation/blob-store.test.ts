@@ -35,7 +35,9 @@ describe('blob store', () => {
     const blob = await store(content);
     expect(blob.sha256).toBe(sha(content));
     expect(blob.bytes).toBe(content.length);
-    expect(blob.path).toBe(join(dir.path, 'blobs', blob.sha256.slice(0, 2), blob.sha256.slice(2, 4), blob.sha256));
+    expect(blob.path).toBe(
+      join(dir.path, 'blobs', blob.sha256.slice(0, 2), blob.sha256.slice(2, 4), blob.sha256),
+    );
     expect(readFileSync(blob.path).equals(content)).toBe(true);
     expect(statSync(blob.path).mode & 0o222).toBe(0);
   });

@@ -19,7 +19,9 @@ function snapshot(root: string): Record<string, string> {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out[relative(root, p)] = `${statSync(p).mode}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+      else
+        out[relative(root, p)] =
+          `${statSync(p).mode}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
     }
   };
   walk(root);
@@ -56,10 +58,15 @@ describe('vigil init', () => {
 
 describe('vigil user', () => {
   it('adds users with --password-stdin and lists them', async () => {
-    const add = await vigil(['--data', dir.path, 'user', 'add', 'ivan', '--role', 'investigator', '--password-stdin'], 'a long enough password\n');
+    const add = await vigil(
+      ['--data', dir.path, 'user', 'add', 'ivan', '--role', 'investigator', '--password-stdin'],
+      'a long enough password\n',
+    );
     expect(add.code, add.stderr).toBe(0);
     const list = await vigil(['--data', dir.path, 'user', 'list', '--json']);
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'ivan', role: 'investigator' })]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ name: 'ivan', role: 'investigator' }),
+    ]);
   });
 
   it('never prompts when stdin is not a terminal', async () => {
@@ -69,10 +76,16 @@ describe('vigil user', () => {
   });
 
   it('gives one-line errors and usage exit codes for bad input', async () => {
-    const badRole = await vigil(['--data', dir.path, 'user', 'add', 'ivan', '--role', 'chief', '--password-stdin'], 'a long enough password\n');
+    const badRole = await vigil(
+      ['--data', dir.path, 'user', 'add', 'ivan', '--role', 'chief', '--password-stdin'],
+      'a long enough password\n',
+    );
     expect(badRole).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error input.invalid: --role/) });
     expect(badRole.stderr.trim().split('\n')).toHaveLength(1);
-    const weak = await vigil(['--data', dir.path, 'user', 'add', 'ivan', '--role', 'admin', '--password-stdin'], 'short\n');
+    const weak = await vigil(
+      ['--data', dir.path, 'user', 'add', 'ivan', '--role', 'admin', '--password-stdin'],
+      'short\n',
+    );
     expect(weak).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error user.weak-password/) });
     const unknown = await vigil(['--data', dir.path, 'frobnicate']);
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
@@ -88,9 +101,12 @@ describe('vigil user', () => {
     const before = snapshot(dir.path);
     const out = await vigil(['--data', dir.path, 'user', 'list']);
     expect(out.code).toBe(3);
-    expect(out.stderr).toMatch(/^error db.from-future: this database has schema version 990, newer than this Vigil/);
+    expect(out.stderr).toMatch(
+      /^error db.from-future: this database has schema version 990, newer than this Vigil/,
+    );
     const after = snapshot(dir.path);
-    for (const [file, hash] of Object.entries(before)) if (file !== 'vigil.db-wal' && file !== 'vigil.db-shm') expect(after[file], file).toBe(hash);
+    for (const [file, hash] of Object.entries(before))
+      if (file !== 'vigil.db-wal' && file !== 'vigil.db-shm') expect(after[file], file).toBe(hash);
   });
 });
 
@@ -100,7 +116,9 @@ describe('concurrent writers', () => {
     const { workspace: b } = await openWorkspace({ dataDir: dir.path });
     const n = 150;
     const append = (ws: typeof a, who: string) =>
-      Array.from({ length: n }, (_, i) => ws.record((_tx, audit) => audit({ actor: who, action: 'test.write', subject: `${who}:${i}` })));
+      Array.from({ length: n }, (_, i) =>
+        ws.record((_tx, audit) => audit({ actor: who, action: 'test.write', subject: `${who}:${i}` })),
+      );
     await Promise.all([...append(a, 'a'), ...append(b, 'b')]);
     await a.close();
     await b.close();
@@ -114,13 +132,18 @@ describe('concurrent writers', () => {
     const names = (p: string) => Array.from({ length: 4 }, (_, i) => `${p}${i}`);
     const worker = async (prefix: string) => {
       for (const name of names(prefix)) {
-        const out = await vigilProcess(['--data', dir.path, 'user', 'add', name, '--role', 'investigator', '--password-stdin'], 'a long enough password\n');
+        const out = await vigilProcess(
+          ['--data', dir.path, 'user', 'add', name, '--role', 'investigator', '--password-stdin'],
+          'a long enough password\n',
+        );
         expect(out.code, out.stderr).toBe(0);
       }
     };
     await Promise.all([worker('p'), worker('q')]);
     const list = await vigil(['--data', dir.path, 'user', 'list', '--json']);
-    expect((JSON.parse(list.stdout) as { name: string }[]).map((u) => u.name).sort()).toEqual([...names('p'), ...names('q')].sort());
+    expect((JSON.parse(list.stdout) as { name: string }[]).map((u) => u.name).sort()).toEqual(
+      [...names('p'), ...names('q')].sort(),
+    );
     const audit = await vigil(['--data', dir.path, 'audit', 'verify', '--json']);
     expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, rows: 1 + 8 });
   });

@@ -31,12 +31,18 @@ describe('migrations', () => {
     const fk = await db.read((c) => c.get<{ foreign_keys: number }>('PRAGMA foreign_keys'));
     expect(fk?.foreign_keys).toBe(1);
     const tables = await db.read((c) =>
-      c.all<{ name: string; strict: number }>("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'text_index%'"),
+      c.all<{ name: string; strict: number }>(
+        "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'text_index%'",
+      ),
     );
     expect(tables.length).toBeGreaterThan(8);
     for (const t of tables) expect(t, t.name).toMatchObject({ strict: 1 });
     // A STRICT table refuses a value of the wrong type instead of storing it.
-    await expect(db.write((tx) => tx.run("INSERT INTO blobs (sha256, bytes, created_at) VALUES (?, 'many', 'x')", ['a'.repeat(64)]))).rejects.toThrow(/cannot store TEXT value in INTEGER column/);
+    await expect(
+      db.write((tx) =>
+        tx.run("INSERT INTO blobs (sha256, bytes, created_at) VALUES (?, 'many', 'x')", ['a'.repeat(64)]),
+      ),
+    ).rejects.toThrow(/cannot store TEXT value in INTEGER column/);
   });
 
   it('is idempotent and backs up with VACUUM INTO before migrating a database that holds data', async () => {
@@ -44,16 +50,25 @@ describe('migrations', () => {
     const backups = join(dir, 'backups');
     await migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;')], { backupDir: backups, clock });
     await db.write((tx) => tx.run('INSERT INTO t VALUES (1)'));
-    const again = await migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;')], { backupDir: backups, clock });
+    const again = await migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;')], {
+      backupDir: backups,
+      clock,
+    });
     expect(again.applied).toEqual([]);
     expect(existsSync(backups)).toBe(false);
-    const next = await migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;'), m(20, 'ALTER TABLE t ADD COLUMN y TEXT;')], { backupDir: backups, clock });
+    const next = await migrate(
+      db,
+      [m(10, 'CREATE TABLE t (x INTEGER) STRICT;'), m(20, 'ALTER TABLE t ADD COLUMN y TEXT;')],
+      { backupDir: backups, clock },
+    );
     expect(next).toMatchObject({ from: 10, to: 20, applied: [20] });
     expect(next.backup).not.toBeNull();
     expect(readdirSync(backups)).toHaveLength(1);
     const copy = await openDatabase(next.backup ?? '');
     cleanups.push(() => copy.close());
-    expect(await copy.read((c) => c.get<{ user_version: number }>('PRAGMA user_version'))).toEqual({ user_version: 10 });
+    expect(await copy.read((c) => c.get<{ user_version: number }>('PRAGMA user_version'))).toEqual({
+      user_version: 10,
+    });
     expect(await copy.read((c) => c.all('SELECT x FROM t'))).toEqual([{ x: 1 }]);
   });
 
@@ -61,14 +76,26 @@ describe('migrations', () => {
     const { db, dir } = await freshDb();
     await migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;')], { backupDir: join(dir, 'b'), clock });
     await expect(
-      migrate(db, [m(10, 'CREATE TABLE t (x INTEGER, y TEXT) STRICT;')], { backupDir: join(dir, 'b'), clock }),
-    ).rejects.toMatchObject({ code: 'db.migration-modified', message: expect.stringContaining('migration 10') });
+      migrate(db, [m(10, 'CREATE TABLE t (x INTEGER, y TEXT) STRICT;')], {
+        backupDir: join(dir, 'b'),
+        clock,
+      }),
+    ).rejects.toMatchObject({
+      code: 'db.migration-modified',
+      message: expect.stringContaining('migration 10'),
+    });
   });
 
   it('refuses a database from the future with a clear message', async () => {
     const { db, dir } = await freshDb();
-    await migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;'), m(20, 'CREATE TABLE u (x INTEGER) STRICT;')], { backupDir: join(dir, 'b'), clock });
-    await expect(migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;')], { backupDir: join(dir, 'b'), clock })).rejects.toMatchObject({
+    await migrate(
+      db,
+      [m(10, 'CREATE TABLE t (x INTEGER) STRICT;'), m(20, 'CREATE TABLE u (x INTEGER) STRICT;')],
+      { backupDir: join(dir, 'b'), clock },
+    );
+    await expect(
+      migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;')], { backupDir: join(dir, 'b'), clock }),
+    ).rejects.toMatchObject({
       code: 'db.from-future',
       message: expect.stringMatching(/schema version 20, newer than this Vigil understands \(10\)/),
     });
@@ -77,9 +104,14 @@ describe('migrations', () => {
   it('applies pending migrations all or nothing', async () => {
     const { db, dir } = await freshDb();
     await expect(
-      migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;'), m(20, 'CREATE TABLE broken (;')], { backupDir: join(dir, 'b'), clock }),
+      migrate(db, [m(10, 'CREATE TABLE t (x INTEGER) STRICT;'), m(20, 'CREATE TABLE broken (;')], {
+        backupDir: join(dir, 'b'),
+        clock,
+      }),
     ).rejects.toMatchObject({ code: 'db.migration-failed' });
-    expect(await db.read((c) => c.get<{ user_version: number }>('PRAGMA user_version'))).toEqual({ user_version: 0 });
+    expect(await db.read((c) => c.get<{ user_version: number }>('PRAGMA user_version'))).toEqual({
+      user_version: 0,
+    });
     expect(await db.read((c) => c.get("SELECT name FROM sqlite_master WHERE name = 't'"))).toBeUndefined();
   });
 });
@@ -113,19 +145,33 @@ describe('append-only evidence tables', () => {
     await migrate(db, MIGRATIONS, { backupDir: join(dir, 'b'), clock });
     await db.raw.exec('PRAGMA foreign_keys = OFF');
     await db.write((tx) => tx.run(rows[table] ?? ''));
-    await expect(db.write((tx) => tx.run(updates[table] ?? ''))).rejects.toMatchObject({ code: 'db.append-only' });
-    await expect(db.write((tx) => tx.run(`DELETE FROM ${table}`))).rejects.toMatchObject({ code: 'db.append-only' });
-    expect(await db.read((c) => c.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))).toEqual({ n: 1 });
+    await expect(db.write((tx) => tx.run(updates[table] ?? ''))).rejects.toMatchObject({
+      code: 'db.append-only',
+    });
+    await expect(db.write((tx) => tx.run(`DELETE FROM ${table}`))).rejects.toMatchObject({
+      code: 'db.append-only',
+    });
+    expect(await db.read((c) => c.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))).toEqual({
+      n: 1,
+    });
   });
 
   it('resources keep their identity: the URL cannot be rewritten, the state can move', async () => {
     const { db, dir } = await freshDb();
     await migrate(db, MIGRATIONS, { backupDir: join(dir, 'b'), clock });
     await db.write((tx) =>
-      tx.run("INSERT INTO resources (id, url, display_url, host, state, created_at, updated_at) VALUES ('res_1', 'https://a.example/', 'https://a.example/', 'a.example', 'reported', 't', 't')"),
+      tx.run(
+        "INSERT INTO resources (id, url, display_url, host, state, created_at, updated_at) VALUES ('res_1', 'https://a.example/', 'https://a.example/', 'a.example', 'reported', 't', 't')",
+      ),
     );
-    await expect(db.write((tx) => tx.run("UPDATE resources SET url = 'https://b.example/'"))).rejects.toMatchObject({ code: 'db.append-only' });
-    await expect(db.write((tx) => tx.run("UPDATE resources SET state = 'captured'"))).resolves.toMatchObject({ changes: 1 });
-    await expect(db.write((tx) => tx.run('DELETE FROM resources'))).rejects.toMatchObject({ code: 'db.append-only' });
+    await expect(
+      db.write((tx) => tx.run("UPDATE resources SET url = 'https://b.example/'")),
+    ).rejects.toMatchObject({ code: 'db.append-only' });
+    await expect(db.write((tx) => tx.run("UPDATE resources SET state = 'captured'"))).resolves.toMatchObject({
+      changes: 1,
+    });
+    await expect(db.write((tx) => tx.run('DELETE FROM resources'))).rejects.toMatchObject({
+      code: 'db.append-only',
+    });
   });
 });

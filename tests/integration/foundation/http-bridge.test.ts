@@ -9,14 +9,21 @@ import { tempDir } from '../../helpers/temp-dir';
 
 type Reply = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
-function http(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function http(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      url,
+      { method: opts.method ?? 'GET', headers: opts.headers, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(opts.body);
@@ -34,7 +41,8 @@ const rpc = async (method: string, input: unknown = {}, withCookie = cookie) =>
     headers: { 'Content-Type': 'application/json', 'X-Vigil-Request': '1', Cookie: withCookie },
     body: JSON.stringify({ method, input }),
   });
-const call = async (method: string, input: unknown = {}) => JSON.parse((await rpc(method, input)).body) as { ok: boolean; value?: any; error?: { code: string } };
+const call = async (method: string, input: unknown = {}) =>
+  JSON.parse((await rpc(method, input)).body) as { ok: boolean; value?: unknown; error?: { code: string } };
 
 beforeAll(async () => {
   dir = tempDir();
@@ -76,8 +84,14 @@ describe('HTTP bridge', () => {
 
   it('refuses a foreign Host header (DNS rebinding) and RPC without the custom header', async () => {
     const port = new URL(bridge.url).port;
-    expect((await http(`${bridge.url}/`, { headers: { Cookie: cookie, Host: `evil.example:${port}` } })).status).toBe(421);
-    const noHeader = await http(`${bridge.url}/rpc`, { method: 'POST', headers: { Cookie: cookie }, body: '{"method":"session.status","input":{}}' });
+    expect(
+      (await http(`${bridge.url}/`, { headers: { Cookie: cookie, Host: `evil.example:${port}` } })).status,
+    ).toBe(421);
+    const noHeader = await http(`${bridge.url}/rpc`, {
+      method: 'POST',
+      headers: { Cookie: cookie },
+      body: '{"method":"session.status","input":{}}',
+    });
     expect(noHeader.status).toBe(400);
   });
 
@@ -89,24 +103,45 @@ describe('HTTP bridge', () => {
   });
 
   it('runs first-run set-up once, then sign-in, with roles enforced by the backend', async () => {
-    expect(await call('session.status')).toMatchObject({ ok: true, value: { initialized: false, user: null } });
+    expect(await call('session.status')).toMatchObject({
+      ok: true,
+      value: { initialized: false, user: null },
+    });
     expect(await call('users.list')).toMatchObject({ ok: false, error: { code: 'auth.not-signed-in' } });
     const admin = await call('session.setupAdmin', { name: 'admin', password: 'first admin password' });
     expect(admin).toMatchObject({ ok: true, value: { name: 'admin', role: 'admin' } });
-    expect(await call('session.setupAdmin', { name: 'admin2', password: 'second admin password' })).toMatchObject({ ok: false, error: { code: 'auth.setup-done' } });
-    expect(await call('users.add', { name: 'ivan', role: 'investigator', password: 'investigator password' })).toMatchObject({ ok: true });
+    expect(
+      await call('session.setupAdmin', { name: 'admin2', password: 'second admin password' }),
+    ).toMatchObject({ ok: false, error: { code: 'auth.setup-done' } });
+    expect(
+      await call('users.add', { name: 'ivan', role: 'investigator', password: 'investigator password' }),
+    ).toMatchObject({ ok: true });
     expect(await call('session.signOut')).toMatchObject({ ok: true });
-    expect(await call('session.signIn', { name: 'ivan', password: 'wrong password' })).toMatchObject({ ok: false, error: { code: 'auth.bad-credentials' } });
-    expect(await call('session.signIn', { name: 'ivan', password: 'investigator password' })).toMatchObject({ ok: true, value: { role: 'investigator' } });
+    expect(await call('session.signIn', { name: 'ivan', password: 'wrong password' })).toMatchObject({
+      ok: false,
+      error: { code: 'auth.bad-credentials' },
+    });
+    expect(await call('session.signIn', { name: 'ivan', password: 'investigator password' })).toMatchObject({
+      ok: true,
+      value: { role: 'investigator' },
+    });
     // The UI may hide the button, but the backend is what refuses.
-    expect(await call('users.add', { name: 'eve', role: 'admin', password: 'sneaky password!!' })).toMatchObject({ ok: false, error: { code: 'auth.forbidden' } });
+    expect(
+      await call('users.add', { name: 'eve', role: 'admin', password: 'sneaky password!!' }),
+    ).toMatchObject({ ok: false, error: { code: 'auth.forbidden' } });
     expect(await call('users.add', { name: 'x', role: 'admin' })).toMatchObject({ ok: false });
     expect(await call('no.such.method')).toMatchObject({ ok: false, error: { code: 'rpc.unknown-method' } });
-    expect(await call('audit.list', { limit: 'many' })).toMatchObject({ ok: false, error: { code: 'rpc.invalid-input' } });
+    expect(await call('audit.list', { limit: 'many' })).toMatchObject({
+      ok: false,
+      error: { code: 'rpc.invalid-input' },
+    });
   });
 
   it('streams events to a signed-in session', async () => {
-    const res = await fetch(`${bridge.url}/events`, { headers: { Cookie: cookie }, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${bridge.url}/events`, {
+      headers: { Cookie: cookie },
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(res.status).toBe(200);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
@@ -119,7 +154,10 @@ describe('HTTP bridge', () => {
     }
     await reader.cancel();
     const line = text.split('\n').find((l) => l.startsWith('data: ')) ?? '';
-    expect(JSON.parse(line.slice(6))).toMatchObject({ name: 'audit.appended', payload: { action: 'audit.verified' } });
+    expect(JSON.parse(line.slice(6))).toMatchObject({
+      name: 'audit.appended',
+      payload: { action: 'audit.verified' },
+    });
   });
 
   it('serves artifacts sandboxed and unsniffed to signed-in users only', async () => {
@@ -134,6 +172,8 @@ describe('HTTP bridge', () => {
     expect(reply.headers['content-security-policy']).toBe('sandbox');
     expect(reply.headers['x-content-type-options']).toBe('nosniff');
     expect(reply.body).toBe('<script>alert(1)</script>');
-    expect((await http(`${bridge.url}/artifacts/${'0'.repeat(64)}`, { headers: { Cookie: cookie } })).status).toBe(404);
+    expect(
+      (await http(`${bridge.url}/artifacts/${'0'.repeat(64)}`, { headers: { Cookie: cookie } })).status,
+    ).toBe(404);
   });
 });

@@ -46,20 +46,32 @@ const userAdd: CliCommand = {
   path: ['user', 'add'],
   usage: 'user add NAME --role investigator|reviewer|admin [--display-name TEXT] [--password-stdin]',
   summary: 'create a user with a signing key and certificate',
-  options: { role: { type: 'string' }, 'display-name': { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+  options: {
+    role: { type: 'string' },
+    'display-name': { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+  },
   async run(ctx) {
     const [name] = ctx.positionals;
     const parsedName = UserName.safeParse(name);
-    if (!parsedName.success) throw new AppError('user.bad-name', `user name: ${parsedName.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsedName.success)
+      throw new AppError('user.bad-name', `user name: ${parsedName.error.issues[0]?.message ?? 'invalid'}`);
     const role = Role.safeParse(ctx.values.role);
     if (!role.success) throw new AppError('input.invalid', '--role must be investigator, reviewer or admin');
     const password = await ctx.password(`password for ${parsedName.data}: `);
     const checked = Password.safeParse(password);
-    if (!checked.success) throw new AppError('user.weak-password', `password: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+    if (!checked.success)
+      throw new AppError('user.weak-password', `password: ${checked.error.issues[0]?.message ?? 'invalid'}`);
     const backend = await ctx.backend();
-    const displayName = typeof ctx.values['display-name'] === 'string' ? ctx.values['display-name'] : undefined;
+    const displayName =
+      typeof ctx.values['display-name'] === 'string' ? ctx.values['display-name'] : undefined;
     const user = await backend.users.create(
-      { name: parsedName.data, role: role.data, password: checked.data, ...(displayName ? { displayName } : {}) },
+      {
+        name: parsedName.data,
+        role: role.data,
+        password: checked.data,
+        ...(displayName ? { displayName } : {}),
+      },
       ctx.as ?? osActor(),
     );
     print(ctx, user, `created ${user.role} ${user.name} (certificate ${user.certificateSha256})`);
@@ -73,7 +85,13 @@ const userList: CliCommand = {
   summary: 'list users and roles',
   async run(ctx) {
     const users = await (await ctx.backend()).users.list();
-    print(ctx, users, users.map((u) => `${u.name}\t${u.role}\t${u.displayName}${u.disabled ? '\t(disabled)' : ''}`).join('\n') || '(no users)');
+    print(
+      ctx,
+      users,
+      users
+        .map((u) => `${u.name}\t${u.role}\t${u.displayName}${u.disabled ? '\t(disabled)' : ''}`)
+        .join('\n') || '(no users)',
+    );
     return EXIT.ok;
   },
 };
@@ -122,7 +140,11 @@ const verifyStoreCommand: CliCommand = {
       }),
     );
     const lines = result.bad.map((b) => `BAD ${b.problem} ${b.sha256} ${b.path}`);
-    lines.push(result.ok ? `store intact: ${result.checked} blobs, ${result.bytes} bytes` : `${result.bad.length} of ${result.checked} blobs failed`);
+    lines.push(
+      result.ok
+        ? `store intact: ${result.checked} blobs, ${result.bytes} bytes`
+        : `${result.bad.length} of ${result.checked} blobs failed`,
+    );
     print(ctx, result, lines.join('\n'));
     return result.ok ? EXIT.ok : EXIT.checkFailed;
   },
@@ -135,11 +157,14 @@ const serve: CliCommand = {
   options: { port: { type: 'string' }, 'no-open': { type: 'boolean' } },
   async run(ctx) {
     const port = ctx.values.port === undefined ? 0 : Number(ctx.values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('input.invalid', '--port must be 0–65535');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new AppError('input.invalid', '--port must be 0–65535');
     const backend = await ctx.backend();
     const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
     const bridge = await startHttpBridge({ backend, port, staticDir });
-    ctx.io.stdout(`Vigil is running at ${bridge.url}\nOpen this link to sign in (it is the key to this session): ${bridge.loginUrl}\n`);
+    ctx.io.stdout(
+      `Vigil is running at ${bridge.url}\nOpen this link to sign in (it is the key to this session): ${bridge.loginUrl}\n`,
+    );
     if (ctx.values['no-open'] !== true) openInBrowser(bridge.loginUrl);
     await ctx.io.waitForStop();
     await bridge.close();
@@ -147,4 +172,11 @@ const serve: CliCommand = {
   },
 };
 
-export const FOUNDATION_COMMANDS: readonly CliCommand[] = [init, userAdd, userList, auditVerify, verifyStoreCommand, serve];
+export const FOUNDATION_COMMANDS: readonly CliCommand[] = [
+  init,
+  userAdd,
+  userList,
+  auditVerify,
+  verifyStoreCommand,
+  serve,
+];

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RESOURCE_STATES } from '../../../shared/domain/resources';
+import { ROLES } from '../../../shared/domain/users';
+import { allowedActions, isSelfApproval, nextState, WORKFLOW_ACTIONS } from '../../../shared/domain/workflow';
+
+describe('resource workflow', () => {
+  it('walks the happy path of DESIGN §1', () => {
+    let s = nextState('reported', 'capture_succeeded', 'investigator');
+    expect(s).toBe('captured');
+    s = nextState('captured', 'request_review', 'investigator');
+    expect(s).toBe('in_review');
+    s = nextState('in_review', 'approve', 'reviewer');
+    expect(s).toBe('approved');
+    s = nextState('approved', 'mark_blocked', 'investigator');
+    expect(s).toBe('blocked');
+    expect(nextState('blocked', 'verify_blocked', 'investigator')).toBe('block_verified');
+  });
+
+  it('lets only reviewers decide', () => {
+    for (const role of ROLES) {
+      expect(nextState('in_review', 'approve', role) !== null).toBe(role === 'reviewer');
+    }
+  });
+
+  it('refuses decisions on resources that have no evidence yet', () => {
+    expect(nextState('reported', 'approve', 'reviewer')).toBeNull();
+    expect(nextState('capture_failed', 'approve', 'reviewer')).toBeNull();
+  });
+
+  it('a reviewer asking for a re-capture puts the resource back for capture', () => {
+    expect(nextState('in_review', 'request_recapture', 'reviewer')).toBe('needs_recapture');
+    expect(allowedActions('needs_recapture', 'investigator')).toContain('capture');
+  });
+
+  it('every state has a defined answer for every action and role', () => {
+    for (const state of RESOURCE_STATES)
+      for (const role of ROLES)
+        for (const action of WORKFLOW_ACTIONS) {
+          const next = nextState(state, action, role);
+          expect(next === null || RESOURCE_STATES.includes(next)).toBe(true);
+        }
+  });
+
+  it('detects self-approval', () => {
+    expect(isSelfApproval('ivan', ['ivan', 'olga'])).toBe(true);
+    expect(isSelfApproval('rita', ['ivan'])).toBe(false);
+  });
+});
