@@ -1,0 +1,91 @@
+import VisibilityIcon from '@mui/icons-material/Visibility';
+import VisibilityOffIcon from '@mui/icons-material/VisibilityOff';
+import { Box, Button } from '@mui/material';
+import { useState } from 'react';
+import type { CSSProperties } from 'react';
+import { useAction, useClient } from '../api/api-context';
+import { useI18n } from '../i18n/i18n-context';
+import { ErrorView } from './error-view';
+
+/**
+ * A captured image. Sensitive media is blurred and greyscale until the viewer reveals this one
+ * image; the reveal goes to the backend first so the view is in the custody log before it happens.
+ */
+export function SensitiveImage({
+  resourceId,
+  sha256,
+  sensitive,
+  alt,
+  imgStyle,
+}: Readonly<{
+  resourceId: string;
+  sha256: string;
+  sensitive: boolean;
+  alt: string;
+  imgStyle?: CSSProperties;
+}>) {
+  const { t } = useI18n();
+  const client = useClient();
+  const [revealed, setRevealed] = useState(false);
+  const reveal = useAction((c, id: string, hash: string) =>
+    c.call('media.reveal', { resourceId: id, sha256: hash }),
+  );
+  const hidden = sensitive && !revealed;
+  const onReveal = async () => {
+    const done = await reveal.run(resourceId, sha256);
+    if (done !== undefined) setRevealed(true);
+  };
+  return (
+    <Box sx={{ position: 'relative', display: 'inline-block', maxWidth: '100%' }}>
+      <img
+        src={client.artifactUrl(sha256)}
+        alt={alt}
+        data-testid="captured-image"
+        data-blurred={hidden ? 'true' : 'false'}
+        draggable={false}
+        style={{
+          display: 'block',
+          filter: hidden ? 'blur(24px) grayscale(1)' : undefined,
+          ...imgStyle,
+        }}
+      />
+      {sensitive ? (
+        <Box
+          sx={{
+            position: 'absolute',
+            insetBlockStart: 8,
+            insetInlineStart: 8,
+            display: 'flex',
+            flexDirection: 'column',
+            gap: 1,
+            maxWidth: 360,
+          }}
+        >
+          {hidden ? (
+            <Button
+              variant="contained"
+              color="warning"
+              size="small"
+              startIcon={<VisibilityIcon />}
+              onClick={() => void onReveal()}
+              disabled={reveal.pending}
+              data-testid="reveal-media"
+            >
+              {t('resource.reveal')}
+            </Button>
+          ) : (
+            <Button
+              variant="contained"
+              size="small"
+              startIcon={<VisibilityOffIcon />}
+              onClick={() => setRevealed(false)}
+            >
+              {t('resource.hide')}
+            </Button>
+          )}
+          {reveal.error ? <ErrorView error={reveal.error} /> : null}
+        </Box>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,97 @@
+import { Box, Skeleton } from '@mui/material';
+import { memo } from 'react';
+import type { ResourceSummary } from '../../../../shared/domain/resources';
+import { routeHref } from '../../app/routes';
+import { LtrText } from '../../components/ltr-text';
+import { StateChip } from '../../components/state-chip';
+import { useI18n } from '../../i18n/i18n-context';
+
+export const ROW_HEIGHT = 44;
+const COLUMNS = 'minmax(0, 3fr) minmax(0, 2fr) 150px 80px 80px 190px';
+
+export function ResourceRowHeader() {
+  const { t } = useI18n();
+  return (
+    <Box
+      role="row"
+      sx={{
+        display: 'grid',
+        gridTemplateColumns: COLUMNS,
+        gap: 1,
+        px: 1,
+        py: 1,
+        fontWeight: 600,
+        borderBottom: 1,
+        borderColor: 'divider',
+      }}
+    >
+      <span role="columnheader">{t('resources.col.url')}</span>
+      <span role="columnheader">{t('resources.col.title')}</span>
+      <span role="columnheader">{t('resources.col.state')}</span>
+      <span role="columnheader">{t('resources.col.reports')}</span>
+      <span role="columnheader">{t('resources.col.captures')}</span>
+      <span role="columnheader">{t('resources.col.updated')}</span>
+    </Box>
+  );
+}
+
+const ellipsis = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+
+/** One row; page titles are captured data and shown as text only. */
+export const ResourceRow = memo(function ResourceRow({
+  index,
+  top,
+  item,
+}: Readonly<{ index: number; top: number; item: ResourceSummary | undefined }>) {
+  const { number, dateTime } = useI18n();
+  return (
+    <Box
+      role="row"
+      component={item ? 'a' : 'div'}
+      href={item ? routeHref({ name: 'resource', id: item.id }) : undefined}
+      data-testid="resource-row"
+      data-index={index}
+      data-id={item?.id}
+      aria-rowindex={index + 1}
+      sx={{
+        position: 'absolute',
+        top: 0,
+        insetInlineStart: 0,
+        width: '100%',
+        height: ROW_HEIGHT,
+        transform: `translateY(${top}px)`,
+        display: 'grid',
+        gridTemplateColumns: COLUMNS,
+        gap: 1,
+        px: 1,
+        alignItems: 'center',
+        borderBottom: 1,
+        borderColor: 'divider',
+        color: 'inherit',
+        textDecoration: 'none',
+        '&:hover': { bgcolor: 'action.hover' },
+      }}
+    >
+      {item ? (
+        <>
+          <Box role="cell" sx={{ ...ellipsis, textAlign: 'start' }}>
+            <LtrText title={item.displayUrl}>{item.displayUrl}</LtrText>
+          </Box>
+          <Box role="cell" sx={ellipsis} title={item.lastTitle ?? ''} data-testid="resource-row-title">
+            <bdi>{item.lastTitle ?? ''}</bdi>
+          </Box>
+          <Box role="cell">
+            <StateChip state={item.state} />
+          </Box>
+          <Box role="cell">{number(item.reportCount)}</Box>
+          <Box role="cell">{number(item.captureCount)}</Box>
+          <Box role="cell" sx={{ ...ellipsis, fontSize: 13 }}>
+            {dateTime(item.updatedAt)}
+          </Box>
+        </>
+      ) : (
+        <Skeleton sx={{ gridColumn: '1 / -1' }} />
+      )}
+    </Box>
+  );
+});

@@ -1,0 +1,29 @@
+import { MenuItem, TextField } from '@mui/material';
+import { LANGUAGES } from '../../../../shared/domain/resources';
+import type { Language } from '../../../../shared/domain/resources';
+import { useI18n } from '../../i18n/i18n-context';
+
+export function LanguagePicker({ onChange }: Readonly<{ onChange?: (language: Language) => void }>) {
+  const { t, language, setLanguage } = useI18n();
+  return (
+    <TextField
+      select
+      size="small"
+      label={t('settings.language')}
+      value={language}
+      onChange={(e) => {
+        const next = e.target.value as Language;
+        setLanguage(next);
+        onChange?.(next);
+      }}
+      sx={{ minWidth: 130 }}
+      slotProps={{ select: { inputProps: { 'data-testid': 'language-picker' } } }}
+    >
+      {LANGUAGES.map((l) => (
+        <MenuItem key={l} value={l} lang={l} data-testid={`language-${l}`}>
+          {t(`language.${l}`)}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}

@@ -1,0 +1,96 @@
+import { Box, Button, Paper, Stack, TextField, Typography } from '@mui/material';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { UserName } from '../../../../shared/domain/users';
+import { useAction } from '../../api/api-context';
+import { ErrorView } from '../../components/error-view';
+import { useI18n } from '../../i18n/i18n-context';
+import { LanguagePicker } from './language-picker';
+
+export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [touched, setTouched] = useState(false);
+  const setup = useAction((c, n: string, d: string, p: string) =>
+    c.call(
+      'session.setupAdmin',
+      d === '' ? { name: n, password: p } : { name: n, displayName: d, password: p },
+    ),
+  );
+  const nameOk = UserName.safeParse(name).success;
+  const passwordOk = password.length >= 10;
+  const same = password === repeat;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (!nameOk || !passwordOk || !same) return;
+    const user = await setup.run(name, displayName.trim(), password);
+    if (user !== undefined) onDone();
+  };
+  return (
+    <Box sx={{ minHeight: '100vh', display: 'grid', placeItems: 'center', p: 2 }}>
+      <Paper
+        component="form"
+        noValidate
+        onSubmit={(e) => void submit(e)}
+        sx={{ p: 4, width: 'min(520px, 100%)' }}
+        data-testid="setup-form"
+      >
+        <Stack spacing={2}>
+          <Box sx={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 2 }}>
+            <Typography variant="h5" component="h1">
+              {t('auth.setupTitle')}
+            </Typography>
+            <LanguagePicker />
+          </Box>
+          <Typography color="text.secondary">{t('auth.setupIntro')}</Typography>
+          <TextField
+            label={t('auth.userName')}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={touched && !nameOk}
+            helperText={t('auth.nameRule')}
+            required
+            autoFocus
+            slotProps={{ htmlInput: { dir: 'ltr', 'data-testid': 'setup-name' } }}
+          />
+          <TextField
+            label={t('auth.displayName')}
+            value={displayName}
+            onChange={(e) => setDisplayName(e.target.value)}
+            slotProps={{ htmlInput: { 'data-testid': 'setup-display-name' } }}
+          />
+          <TextField
+            label={t('auth.password')}
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={touched && !passwordOk}
+            helperText={t('auth.passwordTooShort')}
+            autoComplete="new-password"
+            required
+            slotProps={{ htmlInput: { 'data-testid': 'setup-password' } }}
+          />
+          <TextField
+            label={t('auth.confirmPassword')}
+            type="password"
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+            error={touched && !same}
+            helperText={touched && !same ? t('auth.passwordsDiffer') : ' '}
+            autoComplete="new-password"
+            required
+            slotProps={{ htmlInput: { 'data-testid': 'setup-password-repeat' } }}
+          />
+          {setup.error ? <ErrorView error={setup.error} /> : null}
+          <Button type="submit" variant="contained" disabled={setup.pending} data-testid="setup-submit">
+            {t('auth.createAdmin')}
+          </Button>
+        </Stack>
+      </Paper>
+    </Box>
+  );
+}

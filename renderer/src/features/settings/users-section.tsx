@@ -1,0 +1,156 @@
+import {
+  Alert,
+  Box,
+  Button,
+  Chip,
+  MenuItem,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+} from '@mui/material';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { ROLES, UserName } from '../../../../shared/domain/users';
+import type { Role } from '../../../../shared/domain/users';
+import { useAction, useQuery } from '../../api/api-context';
+import { ErrorView } from '../../components/error-view';
+import { HashText } from '../../components/hash-text';
+import { LtrText } from '../../components/ltr-text';
+import { SectionCard } from '../../components/section-card';
+import { useI18n } from '../../i18n/i18n-context';
+
+export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
+  const { t } = useI18n();
+  const users = useQuery('users.list', {});
+  const [name, setName] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [role, setRole] = useState<Role>('investigator');
+  const [password, setPassword] = useState('');
+  const [tried, setTried] = useState(false);
+  const add = useAction((c, input: { name: string; displayName: string; role: Role; password: string }) =>
+    c.call(
+      'users.add',
+      input.displayName === '' ? { name: input.name, role: input.role, password: input.password } : input,
+    ),
+  );
+  const nameOk = UserName.safeParse(name).success;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (!nameOk || password.length < 10) return;
+    const user = await add.run({ name, displayName: displayName.trim(), role, password });
+    if (user !== undefined) {
+      setName('');
+      setDisplayName('');
+      setPassword('');
+      setTried(false);
+      users.reload();
+    }
+  };
+  return (
+    <SectionCard title={t('settings.users')} testId="settings-users">
+      {users.error ? <ErrorView error={users.error} onRetry={users.reload} /> : null}
+      <Table size="small">
+        <TableHead>
+          <TableRow>
+            <TableCell>{t('auth.userName')}</TableCell>
+            <TableCell>{t('auth.displayName')}</TableCell>
+            <TableCell>{t('settings.role')}</TableCell>
+            <TableCell>{t('settings.certificate')}</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {users.data?.map((u) => (
+            <TableRow key={u.id} data-testid="user-row" data-name={u.name}>
+              <TableCell>
+                <LtrText mono>{u.name}</LtrText>
+              </TableCell>
+              <TableCell>
+                <bdi>{u.displayName}</bdi>
+              </TableCell>
+              <TableCell>
+                {t(`role.${u.role}`)}
+                {u.disabled ? (
+                  <Chip size="small" sx={{ marginInlineStart: 1 }} label={t('settings.disabled')} />
+                ) : null}
+              </TableCell>
+              <TableCell>
+                <HashText value={u.certificateSha256} short />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {isAdmin ? (
+        <Box
+          component="form"
+          noValidate
+          onSubmit={(e) => void submit(e)}
+          sx={{
+            display: 'grid',
+            gap: 2,
+            mt: 2,
+            gridTemplateColumns: { xs: '1fr', md: 'repeat(4, minmax(0, 1fr)) auto' },
+            alignItems: 'start',
+          }}
+          data-testid="add-user-form"
+        >
+          <TextField
+            size="small"
+            label={t('auth.userName')}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={tried && !nameOk}
+            helperText={tried && !nameOk ? t('auth.nameRule') : ' '}
+            slotProps={{ htmlInput: { dir: 'ltr', 'data-testid': 'new-user-name' } }}
+          />
+          <TextField
+            size="small"
+            label={t('auth.displayName')}
+            value={displayName}
+            onChange={(e) => setDisplayName(e.target.value)}
+            helperText=" "
+          />
+          <TextField
+            select
+            size="small"
+            label={t('settings.role')}
+            value={role}
+            onChange={(e) => setRole(e.target.value as Role)}
+            helperText=" "
+            slotProps={{ select: { inputProps: { 'data-testid': 'new-user-role' } } }}
+          >
+            {ROLES.map((r) => (
+              <MenuItem key={r} value={r} data-testid={`role-option-${r}`}>
+                {t(`role.${r}`)}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            size="small"
+            type="password"
+            label={t('auth.password')}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={tried && password.length < 10}
+            helperText={tried && password.length < 10 ? t('auth.passwordTooShort') : ' '}
+            autoComplete="new-password"
+            slotProps={{ htmlInput: { 'data-testid': 'new-user-password' } }}
+          />
+          <Button type="submit" variant="contained" disabled={add.pending} data-testid="add-user">
+            {t('settings.addUser')}
+          </Button>
+        </Box>
+      ) : null}
+      {add.error ? <ErrorView error={add.error} /> : null}
+      {add.result ? (
+        <Alert severity="success" sx={{ mt: 1 }} data-testid="user-added">
+          {t('settings.userAdded', { name: add.result.name })}
+        </Alert>
+      ) : null}
+    </SectionCard>
+  );
+}
