@@ -413,7 +413,8 @@ export function buildStampHtml(input: { model: ParsedPacketModel; pages: number;
     pageDivs.push(
       `<div class="p">` +
         (draft ? `<div class="wm">${escapeHtml(L.draft)}</div>` : '') +
-        `<div class="foot"><span>${escapeHtml(L.page(i, pages))} · ${ltr(model.caseRef)}</span>` +
+        `<div class="foot"><span>${draft ? `<strong>${escapeHtml(L.draft)}</strong> · ` : ''}` +
+        `${escapeHtml(L.page(i, pages))} · ${ltr(model.caseRef)}</span>` +
         `<span class="bates">${mono(batesNumber(model.batesPrefix, model.batesStart + i - 1))}</span></div>` +
         `</div>`,
     );
