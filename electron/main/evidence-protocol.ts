@@ -1,0 +1,73 @@
+import { Readable } from 'node:stream';
+import { EVIDENCE_SECURITY_HEADERS } from './csp';
+import { APP_ORIGIN, EVIDENCE_HOST, EVIDENCE_SCHEME } from './origins';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** `evidence://blob/<64 lowercase hex>` and nothing else: no query, fragment, port, credentials or extra path. */
+export function parseEvidenceUrl(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${EVIDENCE_SCHEME}:` || url.host !== EVIDENCE_HOST) return null;
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return null;
+  const sha256 = url.pathname.startsWith('/') ? url.pathname.slice(1) : '';
+  return SHA256_HEX.test(sha256) ? sha256 : null;
+}
+
+export const evidenceUrlOf = (sha256: string): string => `${EVIDENCE_SCHEME}://${EVIDENCE_HOST}/${sha256}`;
+
+export type KnownBlob = Readonly<{ bytes: number; mediaType: string | null }>;
+
+export type EvidenceDeps = Readonly<{
+  /** Whether the window that owns this protocol handler has a signed-in session right now. */
+  signedIn: () => boolean;
+  /** The database's row for the blob, or null when the database does not know it. */
+  lookup: (sha256: string) => Promise<KnownBlob | null>;
+  open: (sha256: string) => Readable;
+}>;
+
+// A stored media type comes from a capture; only a well-formed type/subtype goes into a header.
+const MEDIA_TYPE =
+  /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(; ?charset=[a-z0-9_-]{1,40})?$/i;
+
+const refuse = (status: number, text: string): Response =>
+  new Response(text, {
+    status,
+    headers: {
+      ...EVIDENCE_SECURITY_HEADERS,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Access-Control-Allow-Origin': APP_ORIGIN,
+    },
+  });
+
+/**
+ * The read-only `evidence://` handler: GET/HEAD of blobs the database knows, only while the calling
+ * window's session is signed in. The blob's bytes are streamed as stored; nothing here can write.
+ */
+export async function serveEvidenceRequest(
+  request: Readonly<{ url: string; method: string }>,
+  deps: EvidenceDeps,
+): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'method not allowed');
+  const sha256 = parseEvidenceUrl(request.url);
+  if (sha256 === null) return refuse(400, 'not an evidence URL');
+  if (!deps.signedIn()) return refuse(401, 'sign in first');
+  const blob = await deps.lookup(sha256);
+  if (blob === null) return refuse(404, 'no such artifact');
+  const mediaType =
+    blob.mediaType !== null && MEDIA_TYPE.test(blob.mediaType) ? blob.mediaType : 'application/octet-stream';
+  const headers = {
+    ...EVIDENCE_SECURITY_HEADERS,
+    'Content-Type': mediaType,
+    'Content-Length': String(blob.bytes),
+    // The UI reads text artifacts with fetch() from app://vigil, a different origin.
+    'Access-Control-Allow-Origin': APP_ORIGIN,
+  };
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  const body = Readable.toWeb(deps.open(sha256)) as ReadableStream<Uint8Array>;
+  return new Response(body, { status: 200, headers });
+}
