@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Dialog, Page, Target } from 'puppeteer-core';
 
 export type DialogRecord = Readonly<{
@@ -22,22 +25,25 @@ export type DownloadRecord = Readonly<{
   url: string;
   suggestedFilename: string;
   frameId: string;
-  /** Filled in from the network record when the body was seen before the download was denied. */
+  /** Filled in when the body arrived (in quarantine) before the capture ended. */
   bytes?: number;
   sha256?: string;
+  state: 'completed' | 'cancelled' | 'unfinished';
 }>;
 
 export type HostileGuard = {
   readonly dialogs: readonly DialogRecord[];
   readonly popups: PopupRecord[];
-  readonly downloads: DownloadRecord[];
+  readonly downloads: readonly DownloadRecord[];
   stop(): Promise<void>;
 };
 
 /**
  * Makes a hostile page end well (must be in place before `goto`: a pending alert() blocks
- * navigation and screenshots). Dialogs are answered, popups refused, downloads denied; each is
- * recorded so that the capture says what the page tried.
+ * navigation and screenshots). Dialogs are answered, popups refused, downloads never reach the
+ * operator: Chromium's `deny` drops the bytes before anyone sees them, so instead they go to a
+ * quarantine directory, are measured and hashed, and deleted. Each is recorded so that the
+ * capture says what the page tried.
  */
 export async function guardPage(opts: {
   browser: Browser;
@@ -45,11 +51,16 @@ export async function guardPage(opts: {
   page: Page;
   session: CDPSession;
   clock: () => Date;
+  /**
+   * An empty directory outside the evidence: Chromium puts a download's bytes there (named by
+   * guid, never opened) only so they can be measured and hashed; it is deleted in `stop()`.
+   */
+  quarantineDir: string;
 }): Promise<HostileGuard> {
   const { page, context, clock } = opts;
   const dialogs: DialogRecord[] = [];
   const popups: PopupRecord[] = [];
-  const downloads: DownloadRecord[] = [];
+  const downloads: { record: DownloadRecord; guid: string }[] = [];
   const pending: Promise<unknown>[] = [];
 
   const onDialog = (dialog: Dialog): void => {
@@ -96,17 +107,41 @@ export async function guardPage(opts: {
   context.on('targetcreated', onTarget);
 
   const browserSession = await opts.browser.target().createCDPSession();
-  const onDownload = (e: { frameId: string; url: string; suggestedFilename: string }): void => {
+  const onDownload = (e: { guid: string; frameId: string; url: string; suggestedFilename: string }): void => {
     downloads.push({
-      at: clock().toISOString(),
-      url: e.url,
-      suggestedFilename: e.suggestedFilename,
-      frameId: e.frameId,
+      guid: e.guid,
+      record: {
+        at: clock().toISOString(),
+        url: e.url,
+        suggestedFilename: e.suggestedFilename,
+        frameId: e.frameId,
+        state: 'unfinished',
+      },
     });
   };
+  const onProgress = (e: { guid: string; state: string }): void => {
+    const entry = downloads.find((d) => d.guid === e.guid);
+    if (!entry) return;
+    if (e.state === 'canceled') entry.record = { ...entry.record, state: 'cancelled' };
+    if (e.state !== 'completed') return;
+    pending.push(
+      readFile(path.join(opts.quarantineDir, e.guid))
+        .then((body) => {
+          entry.record = {
+            ...entry.record,
+            state: 'completed',
+            bytes: body.length,
+            sha256: createHash('sha256').update(body).digest('hex'),
+          };
+        })
+        .catch(() => undefined),
+    );
+  };
   browserSession.on('Browser.downloadWillBegin', onDownload);
+  browserSession.on('Browser.downloadProgress', onProgress);
   await browserSession.send('Browser.setDownloadBehavior', {
-    behavior: 'deny',
+    behavior: 'allowAndName',
+    downloadPath: opts.quarantineDir,
     ...(context.id ? { browserContextId: context.id } : {}),
     eventsEnabled: true,
   });
@@ -114,13 +149,26 @@ export async function guardPage(opts: {
   return {
     dialogs,
     popups,
-    downloads,
+    get downloads() {
+      return downloads.map((d) => d.record);
+    },
     async stop() {
       page.off('dialog', onDialog);
       opts.session.off('Page.windowOpen', onWindowOpen);
       context.off('targetcreated', onTarget);
+      for (const d of downloads) {
+        if (d.record.state !== 'unfinished') continue;
+        await browserSession
+          .send('Browser.cancelDownload', {
+            guid: d.guid,
+            ...(context.id ? { browserContextId: context.id } : {}),
+          })
+          .catch(() => undefined);
+      }
       browserSession.off('Browser.downloadWillBegin', onDownload);
+      browserSession.off('Browser.downloadProgress', onProgress);
       await Promise.all(pending);
+      await rm(opts.quarantineDir, { recursive: true, force: true, maxRetries: 3 });
       await browserSession.detach().catch(() => undefined);
     },
   };

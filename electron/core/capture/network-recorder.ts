@@ -161,18 +161,23 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
       if (!ex) return;
       ex.response = toResponse(e.response);
       ex.session = session;
-      // Chromium turns an attachment into a download and drops the body from the page's view;
-      // streaming from the first byte is the only way the record can still say what was offered.
-      if (/^\s*attachment/i.test(headerOf(e.response.headers, 'content-disposition') ?? '')) {
+      // Documents are streamed from the first byte: Chromium forgets a document's body as soon as
+      // the page navigates away (a client-side redirect), and turns an attachment into a download
+      // that never reaches the page. Streaming is the only way the record keeps what was served.
+      const attachment = /^\s*attachment/i.test(headerOf(e.response.headers, 'content-disposition') ?? '');
+      if (e.type === 'Document' || attachment) {
         streaming.add(e.requestId);
-        session
-          .send('Network.streamResourceContent', { requestId: e.requestId })
-          .then((r) => {
-            ex.body = Buffer.concat([Buffer.from(r.bufferedData, 'base64'), ex.body ?? Buffer.alloc(0)]);
-          })
-          .catch(() => {
-            streaming.delete(e.requestId);
-          });
+        bodyJobs.push(
+          session
+            .send('Network.streamResourceContent', { requestId: e.requestId })
+            .then((r) => {
+              ex.body = Buffer.concat([Buffer.from(r.bufferedData, 'base64'), ex.body ?? Buffer.alloc(0)]);
+            })
+            .catch(() => {
+              streaming.delete(e.requestId);
+              if (ex.finished && !ex.body?.length) fetchBody(ex, session);
+            }),
+        );
       }
     });
     session.on('Network.dataReceived', (e) => {
@@ -186,7 +191,10 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
       const ex = current.get(e.requestId);
       if (!ex || ex.finished) return;
       ex.finished = true;
-      if (streaming.has(e.requestId)) return;
+      if (streaming.has(e.requestId)) {
+        ex.body ??= Buffer.alloc(0);
+        return;
+      }
       fetchBody(ex, session);
     });
     session.on('Network.loadingFailed', (e) => {

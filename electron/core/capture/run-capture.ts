@@ -1,4 +1,5 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, HTTPResponse, Page } from 'puppeteer-core';
 import { isAppError } from '../../../shared/errors/app-error';
@@ -209,6 +210,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   let tls: TlsInfo | undefined;
   let certificateErrorsIgnored = false;
   let certificateError = '';
+  let visibleChain: string[] | undefined;
   const consoleLog = {
     entries: [] as ReturnType<typeof recordConsole>['entries'],
     stop: (): void => undefined,
@@ -244,7 +246,14 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       crashed = true;
     });
     session = await p.createCDPSession();
-    guard = await guardPage({ browser: opts.browser, context, page: p, session, clock });
+    guard = await guardPage({
+      browser: opts.browser,
+      context,
+      page: p,
+      session,
+      clock,
+      quarantineDir: await mkdtemp(path.join(os.tmpdir(), 'vigil-download-')),
+    });
     Object.assign(consoleLog, recordConsole(p, clock));
     await session.send('Emulation.setDeviceMetricsOverride', {
       width: profile.viewport.width,
@@ -266,17 +275,20 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     });
     if (profile.ignoreHttpsErrors) {
       await session.send('Security.setIgnoreCertificateErrors', { ignore: true });
-      // Chromium reports the error it let through in the visible security state: that is what
-      // tells an untrusted certificate from a valid one when the bypass is on.
-      session.on('Security.visibleSecurityStateChanged', (e) => {
-        const error = e.visibleSecurityState.certificateSecurityState?.certificateNetworkError;
-        if (error) {
-          certificateErrorsIgnored = true;
-          certificateError = error;
-        }
-      });
-      await session.send('Security.enable');
     }
+    // The visible security state carries the DER chain Chromium validated and, when the profile's
+    // bypass let a bad certificate through, the error it ignored.
+    session.on('Security.visibleSecurityStateChanged', (e) => {
+      const state = e.visibleSecurityState.certificateSecurityState;
+      if (!state) return;
+      visibleChain = state.certificate;
+      const error = state.certificateNetworkError;
+      if (error) {
+        certificateErrorsIgnored = true;
+        certificateError = error;
+      }
+    });
+    await session.send('Security.enable');
     // Nothing the page can do may reach the operator's machine or other sites' permissions.
     await session.send('Page.setBypassCSP', { enabled: false });
     recorder = await startNetworkRecorder(p, clock);
@@ -330,7 +342,17 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
         if (!(await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal))) {
           warn('settle.network-busy', `The network was still busy after ${profile.timeouts.settleMs} ms`);
         }
-        await scrollThrough(p, rec, profile, deadline, warn, signal);
+        // A client-side redirect replaces the document under the scroll: settle the new one.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await scrollThrough(p, rec, profile, deadline, warn, signal);
+            break;
+          } catch (error) {
+            if (attempt >= 3 || !/context was destroyed|navigat|detached/i.test(errorMessage(error)))
+              throw error;
+            await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal);
+          }
+        }
         if (!(await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal))) {
           if (!warnings.some((w) => w.code === 'settle.network-busy')) {
             warn('settle.network-busy', 'Requests were still in flight when the settle deadline passed');
@@ -450,7 +472,13 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       exchanges = await recorder.stop(deadline);
       const certificate = finalDoc?.response?.securityDetails;
       if (finalDoc && certificate && session) {
-        tls = await readTlsInfo({ session, url: finalDoc.url, details: certificate, deadline });
+        tls = await readTlsInfo({
+          session,
+          url: finalDoc.url,
+          details: certificate,
+          deadline,
+          ...(visibleChain ? { fallbackChain: visibleChain } : {}),
+        });
         if (tls.chainPem) {
           const file = path.join(opts.workDir, 'certificate-chain.pem');
           await writeFile(file, tls.chainPem, { flag: 'wx' });
@@ -509,11 +537,11 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
         failed: exchanges.filter((x) => x.failed !== null).length,
         truncated: warc.truncated,
       };
-      if (warc.truncated > 0) {
-        warn(
-          'archive.truncated',
-          `${warc.truncated} response bodies were cut at the deadline or not kept by Chromium`,
-        );
+      // A download's body never reaches the page, so its empty WARC body is expected, not a loss.
+      const downloadUrls = new Set((guard?.downloads ?? []).map((d) => d.url));
+      const cut = exchanges.filter((x) => x.response && x.truncated && !downloadUrls.has(x.url)).length;
+      if (cut > 0) {
+        warn('archive.truncated', `${cut} response bodies were cut at the deadline or not kept by Chromium`);
       }
       stageEnd(started);
     } catch (error) {
@@ -533,6 +561,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   const downloads = (guard?.downloads ?? [])
     .filter((d) => ownFrames.size === 0 || ownFrames.has(d.frameId))
     .map((d) => {
+      if (d.sha256) return d;
       const body = exchanges.find((x) => x.url === d.url && x.body !== null && x.body.length > 0)?.body;
       return body ? { ...d, bytes: body.length, sha256: sha256Hex(body) } : d;
     });
@@ -551,7 +580,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   for (const d of downloads) {
     warn(
       'hostile.download',
-      `Download denied: ${d.suggestedFilename} from ${d.url}` +
+      `Download not kept: ${d.suggestedFilename} from ${d.url}` +
         (d.sha256 ? ` (${d.bytes} bytes, sha256 ${d.sha256})` : ' (body not seen)'),
     );
   }

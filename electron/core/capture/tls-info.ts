@@ -30,6 +30,8 @@ export async function readTlsInfo(opts: {
   session: CDPSession;
   url: string;
   details: Protocol.Network.SecurityDetails;
+  /** Base64 DER chain from the visible security state, used when getCertificate has none. */
+  fallbackChain?: readonly string[];
   deadline: number;
 }): Promise<TlsInfo> {
   const d = opts.details;
@@ -44,6 +46,8 @@ export async function readTlsInfo(opts: {
   } catch {
     chain = [];
   }
+  if (chain.length === 0 && opts.fallbackChain)
+    chain = opts.fallbackChain.map((b64) => Buffer.from(b64, 'base64'));
   const leaf = chain[0];
   let sanList: string[] = [...d.sanList];
   if (leaf && sanList.length === 0) {

@@ -1,0 +1,214 @@
+import { arch, release, type } from 'node:os';
+import type { CaptureRecord, CaptureTimestamp } from '../../../shared/domain/capture-record';
+import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
+import { AppError } from '../../../shared/errors/app-error';
+import { APP_NAME, APP_VERSION } from '../app-info';
+import { requestTimestamp, timestampResponseFromToken } from '../custody/tsa-client';
+import { sha256Hex, signEs256 } from '../custody/signing';
+import { registerBlob } from '../db/repositories/blobs-repo';
+import type { Workspace } from '../workspace';
+import { manifestBytes, MANIFEST_FORMAT, type CaptureManifest, type ManifestArtifact } from './manifest';
+import type { RawCapture } from './run-capture';
+
+export type SealOptions = Readonly<{
+  captureId: CaptureId;
+  resourceId: ResourceId;
+  operator: string;
+  tsaUrl: string | null;
+  tsaTimeoutMs?: number;
+}>;
+
+export type SealedCapture = Readonly<{
+  record: CaptureRecord;
+  manifest: Buffer;
+  /** Text of the page for the full-text index. */
+  text: string;
+}>;
+
+type StoredArtifact = ManifestArtifact;
+
+export const MANIFEST_NAME = 'manifest.json';
+export const TIMESTAMP_NAME = 'manifest.tsr';
+
+/** Asks the TSA for a token over the manifest hash; any failure leaves the capture `pending`, never lost. */
+export async function timestampManifest(
+  ws: Workspace,
+  manifestSha256: string,
+  tsaUrl: string | null,
+  timeoutMs = 15_000,
+): Promise<{ timestamp: CaptureTimestamp; tokenBlob: StoredArtifact | null; error: string | null }> {
+  if (tsaUrl === null) return { timestamp: { status: 'pending' }, tokenBlob: null, error: null };
+  try {
+    const grant = await requestTimestamp({
+      url: tsaUrl,
+      sha256: Buffer.from(manifestSha256, 'hex'),
+      timeoutMs,
+    });
+    // Stored as a whole TimeStampResp so `openssl ts -verify -in manifest.tsr -data manifest.json` reads it as is.
+    const reply = timestampResponseFromToken(grant.token);
+    const blob = await ws.blobs.put(reply);
+    return {
+      timestamp: { status: 'granted', tsa: tsaUrl, genTime: grant.genTime, tokenSha256: blob.sha256 },
+      tokenBlob: {
+        kind: 'timestamp-token',
+        name: TIMESTAMP_NAME,
+        mediaType: 'application/timestamp-reply',
+        bytes: blob.bytes,
+        sha256: blob.sha256,
+      },
+      error: null,
+    };
+  } catch (error) {
+    return {
+      timestamp: { status: 'pending', tsa: tsaUrl },
+      tokenBlob: null,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/**
+ * Seals a finished capture: every file into the content-addressed store, the manifest signed by the
+ * workstation key and time-stamped when a TSA is configured. Writes nothing to the database: the
+ * capture service stores the record, its rows and its custody events in one transaction.
+ */
+export async function sealCapture(
+  ws: Workspace,
+  raw: RawCapture,
+  opts: SealOptions,
+): Promise<SealedCapture & { blobs: StoredArtifact[]; timestampError: string | null }> {
+  const stored: StoredArtifact[] = [];
+  let text = '';
+  for (const artifact of raw.artifacts) {
+    const blob = await ws.blobs.putFile(artifact.file);
+    stored.push({
+      kind: artifact.kind,
+      name: artifact.name,
+      mediaType: artifact.mediaType,
+      bytes: blob.bytes,
+      sha256: blob.sha256,
+      ...(artifact.segment ? { segment: artifact.segment } : {}),
+    });
+    if (artifact.kind === 'text') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of ws.blobs.open(blob.sha256)) chunks.push(chunk as Buffer);
+      text = Buffer.concat(chunks).toString('utf8');
+    }
+  }
+  const names = new Set(stored.map((a) => a.name));
+  if (names.size !== stored.length)
+    throw new AppError('internal.unexpected', 'two artifacts of one capture share a name');
+
+  const context: CaptureRecord['context'] = {
+    operator: opts.operator,
+    workstation: ws.workstationName,
+    os: `${type()} ${release()} ${arch()}`,
+    app: { name: APP_NAME, version: APP_VERSION },
+    browser: raw.browser,
+    userAgent: raw.userAgent,
+    viewport: raw.viewport,
+    locale: raw.locale,
+    timeZone: raw.timeZone,
+    proxy: raw.proxy,
+    profile: raw.profile,
+  };
+  const manifest: CaptureManifest = {
+    format: MANIFEST_FORMAT,
+    captureId: opts.captureId,
+    resourceId: opts.resourceId,
+    url: raw.url,
+    finalUrl: raw.finalUrl,
+    outcome: raw.outcome,
+    ...(raw.error ? { error: raw.error } : {}),
+    startedAt: raw.startedAt,
+    finishedAt: raw.finishedAt,
+    http: raw.http,
+    redirects: raw.redirects,
+    ...(raw.tls ? { tls: raw.tls } : {}),
+    certificateErrorsIgnored: raw.certificateErrorsIgnored,
+    page: raw.page,
+    context,
+    dialogs: raw.dialogs,
+    popups: raw.popups,
+    downloads: raw.downloads,
+    warnings: raw.warnings,
+    artifacts: stored,
+    workstation: { name: ws.workstationName, keyId: ws.workstation.keyId },
+  };
+  const bytes = manifestBytes(manifest);
+  const manifestBlob = await ws.blobs.put(bytes);
+  const manifestSha256 = sha256Hex(bytes);
+  const signature = signEs256(ws.workstation.privateKey, bytes).toString('base64');
+  const stamped = await timestampManifest(ws, manifestSha256, opts.tsaUrl, opts.tsaTimeoutMs);
+
+  const all: StoredArtifact[] = [
+    ...stored,
+    {
+      kind: 'manifest',
+      name: MANIFEST_NAME,
+      mediaType: 'application/json',
+      bytes: manifestBlob.bytes,
+      sha256: manifestSha256,
+    },
+    ...(stamped.tokenBlob ? [stamped.tokenBlob] : []),
+  ];
+  const warnings = stamped.error
+    ? [
+        ...raw.warnings,
+        {
+          code: 'timestamp.pending',
+          message: `the time-stamp authority did not answer (${stamped.error}); retry with \`vigil timestamps retry\``,
+        },
+      ]
+    : raw.warnings;
+
+  const record: CaptureRecord = {
+    id: opts.captureId,
+    resourceId: opts.resourceId,
+    url: raw.url,
+    finalUrl: raw.finalUrl,
+    outcome: raw.outcome,
+    ...(raw.error ? { error: raw.error } : {}),
+    startedAt: raw.startedAt,
+    finishedAt: raw.finishedAt,
+    http: raw.http,
+    redirects: raw.redirects.map((r) => ({ url: r.url, status: r.status, location: r.location })),
+    ...(raw.tls
+      ? {
+          tls: {
+            protocol: raw.tls.protocol,
+            cipher: raw.tls.cipher,
+            keyExchange: raw.tls.keyExchange,
+            subjectName: raw.tls.subjectName,
+            issuer: raw.tls.issuer,
+            validFrom: raw.tls.validFrom,
+            validTo: raw.tls.validTo,
+            sanList: [...raw.tls.sanList],
+            sha256Fingerprint: raw.tls.sha256Fingerprint,
+          },
+        }
+      : {}),
+    page: raw.page,
+    context,
+    artifacts: all.map((a) => ({
+      ...a,
+      kind: a.kind as CaptureRecord['artifacts'][number]['kind'],
+      path: ws.blobs.pathOf(a.sha256),
+    })),
+    manifestSha256,
+    signature: { alg: 'ES256', keyId: ws.workstation.keyId, value: signature },
+    timestamp: stamped.timestamp,
+    warnings,
+  };
+  return { record, manifest: bytes, text, blobs: all, timestampError: stamped.error };
+}
+
+/** Registers the sealed blobs; called inside the capture service's write transaction. */
+export async function registerSealedBlobs(
+  ws: Workspace,
+  tx: Parameters<typeof registerBlob>[0],
+  blobs: readonly StoredArtifact[],
+): Promise<void> {
+  const at = ws.clock().toISOString();
+  for (const b of blobs) await registerBlob(tx, b, at);
+}
