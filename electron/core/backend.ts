@@ -1,22 +1,36 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '../../shared/contract/envelope';
+import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import { listAudit, verifyAudit } from './custody/audit-log';
 import type { EventBus } from './events';
+import { createCaptureHandlers } from './capture/capture-handlers';
+import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
+import { createCaptureService, type CaptureService } from './capture/capture-service';
+import { createIntakeHandlers } from './intake/intake-handlers';
+import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { dispatch, type Handlers, type Session } from './rpc/dispatch';
 import { verifyStore } from './store/verify-store';
 import { createUsersService, type UsersService } from './users/users-service';
 import { openWorkspace, type Workspace } from './workspace';
 
-export const APP_NAME = 'Vigil';
-export const APP_VERSION = '0.1.0';
+export { APP_NAME, APP_VERSION };
 
-export type BackendOptions = Readonly<{ dataDir: string; clock?: Clock; workstationName?: string }>;
+export type BackendOptions = Readonly<{
+  dataDir: string;
+  clock?: Clock;
+  workstationName?: string;
+  /** Where VIGIL_BROWSER and friends are read from; defaults to the process environment. */
+  env?: NodeJS.ProcessEnv;
+}>;
 
 export type Backend = Readonly<{
   workspace: Workspace;
   users: UsersService;
+  settings: SettingsService;
+  captures: CaptureService;
+  queue: CaptureQueue;
   events: EventBus;
   handlers: Handlers;
   dispatch: (session: Session, method: string, input: unknown) => Promise<Envelope<unknown>>;
@@ -27,9 +41,20 @@ export type Backend = Readonly<{
 export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const { workspace: ws } = await openWorkspace(opts);
   const users = createUsersService(ws);
+  const settings = createSettingsService(ws);
+  const captures = createCaptureService({ ws, settings, env: opts.env ?? process.env });
+  const queue = createCaptureQueue({
+    service: captures,
+    events: ws.events,
+    concurrency: (await settings.get()).captureConcurrency,
+  });
   const logFile = join(ws.paths.logs, 'errors.log');
 
   const handlers: Handlers = {
+    ...createIntakeHandlers(ws),
+    ...createCaptureHandlers(ws, captures, queue),
+    'settings.get': () => settings.get(),
+    'settings.update': (input, { session }) => settings.update(input, session.user?.name ?? 'unknown'),
     'session.status': async (_input, { session }) => ({
       initialized: (await users.count()) > 0,
       user: session.user,
@@ -95,6 +120,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   return {
     workspace: ws,
     users,
+    settings,
+    captures,
+    queue,
     events: ws.events,
     handlers,
     dispatch: (session, method, input) =>
@@ -104,6 +132,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
           void appendFile(logFile, line).catch(() => undefined);
         },
       }),
-    close: () => ws.close(),
+    close: async () => {
+      await captures.close();
+      await ws.close();
+    },
   };
 }

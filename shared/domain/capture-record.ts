@@ -43,12 +43,14 @@ export type Artifact = z.infer<typeof Artifact>;
 export const TlsInfo = z.object({
   protocol: z.string(),
   cipher: z.string(),
+  keyExchange: z.string().nullable().optional(),
   subjectName: z.string(),
   issuer: z.string(),
   validFrom: z.string(),
   validTo: z.string(),
   sanList: z.array(z.string()),
-  sha256Fingerprint: z.string(),
+  /** SHA-256 of the leaf certificate (DER), lowercase hex; null only when the browser withheld it. */
+  sha256Fingerprint: z.string().nullable(),
 });
 export type TlsInfo = z.infer<typeof TlsInfo>;
 

@@ -4,7 +4,9 @@ import { AppError, isAppError, type ErrorCode } from '../../../shared/errors/app
 import { createBackend, type Backend } from '../backend';
 import { defaultDataDir } from '../data-dir';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';
+import { CAPTURE_COMMANDS } from './commands/capture-commands';
 import { FOUNDATION_COMMANDS } from './commands/foundation-commands';
+import { INTAKE_COMMANDS } from './commands/intake-commands';
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   data: { type: 'string' },
@@ -14,7 +16,7 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 };
 
 /** Later areas append their commands here; the table is the whole CLI. */
-export const COMMANDS: CliCommand[] = [...FOUNDATION_COMMANDS];
+export const COMMANDS: CliCommand[] = [...FOUNDATION_COMMANDS, ...INTAKE_COMMANDS, ...CAPTURE_COMMANDS];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */
 export function exitCodeFor(code: ErrorCode): number {

@@ -1,0 +1,78 @@
+import type { ResourceId } from '../../../shared/domain/ids';
+import { AppError } from '../../../shared/errors/app-error';
+import { getCapture, getResourceRef } from '../db/repositories/captures-repo';
+import type { Handlers } from '../rpc/dispatch';
+import type { Workspace } from '../workspace';
+import type { CaptureQueue } from './capture-queue';
+import type { CaptureService } from './capture-service';
+
+type CaptureHandlers = Required<
+  Pick<
+    Handlers,
+    | 'capture.enqueue'
+    | 'capture.get'
+    | 'queue.status'
+    | 'queue.cancel'
+    | 'queue.retry'
+    | 'queue.setConcurrency'
+    | 'profiles.list'
+  >
+>;
+
+/** The contract's capture and queue methods; the acting user is the operator recorded in each capture. */
+export function createCaptureHandlers(
+  ws: Workspace,
+  service: CaptureService,
+  queue: CaptureQueue,
+): CaptureHandlers {
+  return {
+    'capture.enqueue': async (input, { session }) => {
+      const list: { resourceId: ResourceId; url: string }[] = [];
+      for (const id of input.resourceIds) {
+        const ref = await ws.db.read((c) => getResourceRef(c, id));
+        if (ref === null) throw new AppError('evidence.not-found', `no resource ${id}`);
+        list.push({ resourceId: id, url: ref.url });
+      }
+      const operator = session.user?.name ?? 'unknown';
+      const queued = queue.enqueue(list, { operator, ...(input.profile ? { profile: input.profile } : {}) });
+      return { queued };
+    },
+    'capture.get': async (input) => {
+      const record = await ws.db.read((c) => getCapture(c, input.id, ws.blobs.pathOf));
+      if (record === null) throw new AppError('evidence.not-found', `no capture ${input.id}`);
+      return record;
+    },
+    'queue.status': () => Promise.resolve(queue.status()),
+    'queue.cancel': (input) => {
+      queue.cancel(input.resourceId);
+      return Promise.resolve(null);
+    },
+    'queue.retry': (input) => {
+      if (!queue.retry(input.resourceId))
+        throw new AppError('input.invalid', 'nothing to retry for this resource');
+      return Promise.resolve(null);
+    },
+    'queue.setConcurrency': (input) => {
+      queue.setConcurrency(input.concurrency);
+      return Promise.resolve(null);
+    },
+    'profiles.list': () =>
+      Promise.resolve(
+        service.profiles().map((p) => ({
+          name: p.name,
+          viewport: {
+            width: p.viewport.width,
+            height: p.viewport.height,
+            deviceScaleFactor: p.viewport.deviceScaleFactor,
+            isMobile: p.viewport.isMobile,
+          },
+          userAgent: p.userAgent,
+          acceptLanguage: p.acceptLanguage,
+          timeZone: p.timeZone,
+          proxy: p.proxy,
+          allowPrivateNetwork: p.allowPrivateNetwork,
+          timeoutSeconds: Math.round(p.timeouts.totalMs / 1000),
+        })),
+      ),
+  };
+}

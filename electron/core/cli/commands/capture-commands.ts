@@ -1,0 +1,168 @@
+import type { CaptureRecord } from '../../../../shared/domain/capture-record';
+import type { ResourceId } from '../../../../shared/domain/ids';
+import { AppError } from '../../../../shared/errors/app-error';
+import type { CaptureRequest } from '../../capture/capture-service';
+import { getCapture } from '../../db/repositories/captures-repo';
+import { createIntakeService } from '../../intake/intake-service';
+import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { osActor } from './foundation-commands';
+
+const str = (ctx: CliContext, name: string): string | undefined => {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+function captureOptions(ctx: CliContext): Omit<CaptureRequest, 'operator'> {
+  const timeout = str(ctx, 'timeout');
+  const seconds = timeout === undefined ? undefined : Number(timeout);
+  if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 5 || seconds > 3600)) {
+    throw new AppError('input.invalid', '--timeout must be a number of seconds between 5 and 3600');
+  }
+  const tsa = str(ctx, 'tsa');
+  if (tsa !== undefined && !/^https?:\/\//.test(tsa))
+    throw new AppError('input.invalid', '--tsa must be an http(s) URL');
+  const profile = str(ctx, 'profile');
+  return {
+    ...(profile ? { profile } : {}),
+    ...(seconds !== undefined ? { timeoutSeconds: seconds } : {}),
+    ...(tsa !== undefined ? { tsaUrl: tsa } : {}),
+    ...(ctx.values['allow-private-network'] === true ? { allowPrivateNetwork: true } : {}),
+    ...(ctx.values['ignore-certificate-errors'] === true ? { ignoreHttpsErrors: true } : {}),
+  };
+}
+
+const summary = (r: CaptureRecord): string =>
+  [
+    `${r.outcome.toUpperCase()} ${r.id} ${r.url}`,
+    r.error ? `  error ${r.error.code}: ${r.error.message}` : null,
+    `  status ${r.http.status ?? '-'}  final ${r.finalUrl}  title ${JSON.stringify(r.page.title)}`,
+    `  manifest sha256 ${r.manifestSha256}  timestamp ${r.timestamp.status}`,
+    ...r.artifacts.map((a) => `  ${a.sha256}  ${String(a.bytes).padStart(10)}  ${a.name}`),
+    ...r.warnings.map((w) => `  warning ${w.code}: ${w.message}`),
+  ]
+    .filter((l) => l !== null)
+    .join('\n');
+
+const CAPTURE_OPTIONS = {
+  profile: { type: 'string' },
+  'allow-private-network': { type: 'boolean' },
+  'ignore-certificate-errors': { type: 'boolean' },
+  tsa: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+const capture: CliCommand = {
+  path: ['capture'],
+  usage:
+    'capture URL... [--json] [--profile P] [--allow-private-network] [--ignore-certificate-errors] [--tsa URL] [--timeout S]',
+  summary: 'report and capture URLs now; prints the sealed capture record(s); exit 1 if any capture failed',
+  options: CAPTURE_OPTIONS,
+  async run(ctx) {
+    if (ctx.positionals.length === 0) throw new AppError('input.invalid', 'name at least one URL to capture');
+    const options = captureOptions(ctx);
+    const backend = await ctx.backend();
+    const operator = ctx.as ?? osActor();
+    const intake = createIntakeService(backend.workspace);
+    const records: CaptureRecord[] = [];
+    for (const url of ctx.positionals) {
+      const added = await intake.addReport(
+        { url, sourceType: 'own_initiative' },
+        { actor: operator, allowPrivateNetwork: options.allowPrivateNetwork === true },
+      );
+      const record = await backend.captures.captureResource(added.resource.id, {
+        ...options,
+        operator,
+        onProgress: (p) => ctx.io.stderr(`${p.captureId} ${p.stage} ${(p.elapsedMs / 1000).toFixed(1)}s\n`),
+      });
+      records.push(record);
+      if (!ctx.json) ctx.io.stdout(`${summary(record)}\n`);
+    }
+    // One URL prints exactly the capture record of DESIGN §4.1; several print an array of them.
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
+    return records.some((r) => r.outcome === 'failed') ? EXIT.checkFailed : EXIT.ok;
+  },
+};
+
+const queueRun: CliCommand = {
+  path: ['queue', 'run'],
+  usage:
+    'queue run [--concurrency N] [--profile P] [--allow-private-network] [--tsa URL] [--timeout S] [--json]',
+  summary: 'capture every resource waiting for a capture (reported, needs re-capture), then exit',
+  options: { ...CAPTURE_OPTIONS, concurrency: { type: 'string' } },
+  async run(ctx) {
+    const options = captureOptions(ctx);
+    const concurrency = str(ctx, 'concurrency') === undefined ? undefined : Number(str(ctx, 'concurrency'));
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8)) {
+      throw new AppError('input.invalid', '--concurrency must be 1–8');
+    }
+    const backend = await ctx.backend();
+    const ws = backend.workspace;
+    const waiting = await ws.db.read((c) =>
+      c.all<{ id: string; url: string }>(
+        "SELECT id, url FROM resources WHERE state IN ('reported', 'needs_recapture') ORDER BY created_at, id",
+      ),
+    );
+    if (concurrency !== undefined) backend.queue.setConcurrency(concurrency);
+    const unsubscribe = backend.events.subscribe((event) => {
+      if (event.name === 'capture.progress' && !ctx.json) {
+        const p = event.payload;
+        ctx.io.stderr(
+          `${p.resourceId} ${p.stage} ${p.status} ${(p.elapsedMs / 1000).toFixed(1)}s ${p.url}\n`,
+        );
+      }
+    });
+    backend.queue.enqueue(
+      waiting.map((w) => ({ resourceId: w.id as ResourceId, url: w.url })),
+      { ...options, operator: ctx.as ?? osActor() },
+    );
+    await backend.queue.idle();
+    unsubscribe();
+    const items = backend.queue.status().items;
+    const result = {
+      captured: items.filter((i) => i.status === 'complete' || i.status === 'partial').length,
+      failed: items.filter((i) => i.status === 'failed').length,
+      items,
+    };
+    ctx.io.stdout(
+      ctx.json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : `${result.captured} captured, ${result.failed} failed of ${waiting.length} waiting\n`,
+    );
+    return result.failed > 0 ? EXIT.checkFailed : EXIT.ok;
+  },
+};
+
+const timestampsRetry: CliCommand = {
+  path: ['timestamps', 'retry'],
+  usage: 'timestamps retry [--tsa URL] [--json]',
+  summary: 'ask the time-stamp authority again for every capture still pending',
+  options: { tsa: { type: 'string' } },
+  async run(ctx) {
+    const backend = await ctx.backend();
+    const tsa = str(ctx, 'tsa');
+    const result = await backend.captures.retryTimestamps(ctx.as ?? osActor(), tsa);
+    ctx.io.stdout(
+      ctx.json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : `${result.granted} time-stamped, ${result.pending} still pending${result.errors.map((e) => `\n  ${e}`).join('')}\n`,
+    );
+    return result.pending > 0 ? EXIT.checkFailed : EXIT.ok;
+  },
+};
+
+const showCapture: CliCommand = {
+  path: ['show', 'capture'],
+  usage: 'show capture ID [--json]',
+  summary: 'print a capture record (DESIGN §4.1)',
+  async run(ctx) {
+    const [id] = ctx.positionals;
+    if (id === undefined) throw new AppError('input.invalid', 'name the capture id');
+    const ws = (await ctx.backend()).workspace;
+    const record = await ws.db.read((c) => getCapture(c, id, ws.blobs.pathOf));
+    if (record === null) throw new AppError('evidence.not-found', `no capture ${id}`);
+    ctx.io.stdout(ctx.json ? `${JSON.stringify(record, null, 2)}\n` : `${summary(record)}\n`);
+    return EXIT.ok;
+  },
+};
+
+export const CAPTURE_COMMANDS: readonly CliCommand[] = [capture, queueRun, timestampsRetry, showCapture];
