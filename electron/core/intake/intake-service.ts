@@ -1,0 +1,419 @@
+import type { ImportLine } from '../../../shared/contract/methods/intake';
+import type { CategoryHint, Report, ResourceSummary } from '../../../shared/domain/resources';
+import type { Role } from '../../../shared/domain/users';
+import { allowedActions } from '../../../shared/domain/workflow';
+import type { ResourceState } from '../../../shared/domain/resources';
+import { AppError, isAppError } from '../../../shared/errors/app-error';
+import type { AuditEntry } from '../custody/audit-log';
+import type { Conn } from '../db/database';
+import { registerBlob } from '../db/repositories/blobs-repo';
+import type { Workspace } from '../workspace';
+import { checkHostAllowed } from './address-policy';
+import { normalizeUrl, type NormalizedUrl } from './normalize-url';
+import {
+  parseReceivedAt,
+  parseReportFile,
+  rowToReport,
+  type ReportDefaults,
+  type ReportInput,
+} from './report-file';
+import {
+  activityPerDay,
+  addReportToResource,
+  caseRefOf,
+  countByCategory,
+  countByState,
+  countInStates,
+  existingResourceIds,
+  findCaseByRef,
+  findResourceByUrl,
+  getResourceSummary,
+  insertCase,
+  insertReport,
+  insertResource,
+  listCaptureRecords,
+  listDecisionRecords,
+  listReports,
+  listResources,
+  type ResourceQuery,
+} from './resources-repo';
+import type { z } from 'zod';
+import type { DashboardStats, ImportResult, ResourceDetail } from '../../../shared/contract/methods/intake';
+
+export type { ReportInput, ReportDefaults } from './report-file';
+
+export type IntakeOptions = Readonly<{
+  /** Who is recorded as having entered the report (a user name, or `os:<account>` from the CLI). */
+  actor: string;
+  /** Accept loopback and private addresses (e.g. a test site on the investigator's own network). */
+  allowPrivateNetwork?: boolean;
+}>;
+
+export type ImportRequest = Readonly<{ fileName: string; content: string; defaults?: ReportDefaults }>;
+export type ImportOutcome = z.infer<typeof ImportResult>;
+export type AddOutcome = Readonly<{ report: Report; resource: ResourceSummary; merged: boolean }>;
+
+export type IntakeService = Readonly<{
+  addReport: (input: ReportInput, opts: IntakeOptions) => Promise<AddOutcome>;
+  /** What `importReports` would do with the file, line by line. Reads only; writes nothing at all. */
+  previewImport: (input: ImportRequest, opts: IntakeOptions) => Promise<ImportOutcome>;
+  importReports: (input: ImportRequest, opts: IntakeOptions) => Promise<ImportOutcome>;
+  listResources: (q: ResourceQuery) => Promise<{ items: ResourceSummary[]; total: number }>;
+  getResource: (id: string, role: Role) => Promise<ResourceDetail>;
+  dashboard: (role: Role) => Promise<z.infer<typeof DashboardStats>>;
+}>;
+
+/** A report that passed every check that needs no database: ready to be written. */
+type Prepared = Readonly<{
+  line: number;
+  input: ReportInput;
+  url: NormalizedUrl;
+  receivedAt: string;
+}>;
+
+type Written = Readonly<{
+  report: Report;
+  resourceId: string;
+  merged: boolean;
+  state: ResourceState;
+  /** Set when the report named another case than the one its resource already belongs to. */
+  caseNote?: string;
+}>;
+
+/** Lines per write transaction of an import: long enough to be fast, short enough not to hold the lock. */
+const IMPORT_CHUNK = 500;
+
+const reasonOf = (error: unknown): string =>
+  isAppError(error)
+    ? `${error.code}: ${error.message}`
+    : `internal.unexpected: the line could not be stored (${error instanceof Error ? error.message : String(error)})`;
+
+/** Who has something to do with resources in a state (the dashboard's "waiting for me"). */
+const WAITING_STATES: Readonly<Record<Role, readonly ResourceState[]>> = {
+  reviewer: ['in_review', 'captured'],
+  investigator: ['reported', 'needs_recapture'],
+  admin: ['reported', 'needs_recapture'],
+};
+
+export function createIntakeService(ws: Workspace): IntakeService {
+  async function prepare(line: number, input: ReportInput, opts: IntakeOptions): Promise<Prepared> {
+    const url = normalizeUrl(input.url);
+    await checkHostAllowed(url.host, { allowPrivate: opts.allowPrivateNetwork === true });
+    const now = ws.clock();
+    const receivedAt =
+      input.receivedAt === undefined ? now.toISOString() : parseReceivedAt(input.receivedAt, now);
+    return { line, input, url, receivedAt };
+  }
+
+  /**
+   * Writes one report inside the caller's transaction and returns the custody entries that describe
+   * it; the caller appends them in the same transaction. Looking the resource up here, under the write
+   * lock, is what makes two concurrent reports of one URL end up as one resource.
+   */
+  async function writeOne(
+    tx: Conn,
+    p: Prepared,
+    actor: string,
+    origin: Readonly<Record<string, unknown>> | null,
+  ): Promise<{ written: Written; entries: AuditEntry[] }> {
+    const at = ws.clock().toISOString();
+    const entries: AuditEntry[] = [];
+    let caseId: string | null = null;
+    const caseRef = p.input.caseRef?.trim();
+    if (caseRef !== undefined && caseRef !== '') {
+      caseId = await findCaseByRef(tx, caseRef);
+      if (caseId === null) {
+        caseId = ws.ids('CaseId');
+        await insertCase(tx, { id: caseId, ref: caseRef, title: caseRef, at, createdBy: actor });
+        entries.push({
+          actor,
+          action: 'case.created',
+          subject: `case:${caseId}`,
+          details: { ref: caseRef, via: 'report' },
+        });
+      }
+    }
+    const category: CategoryHint | null = p.input.category ?? null;
+    const existing = await findResourceByUrl(tx, p.url.url);
+    const reportId = ws.ids('ReportId');
+    let resourceId: string;
+    let caseNote: string | undefined;
+    if (existing === null) {
+      resourceId = ws.ids('ResourceId');
+      await insertResource(tx, {
+        id: resourceId,
+        caseId,
+        url: p.url.url,
+        displayUrl: p.url.displayUrl,
+        host: p.url.host,
+        categories: category === null ? [] : [category],
+        at,
+      });
+      entries.push({
+        actor,
+        action: 'resource.created',
+        subject: `resource:${resourceId}`,
+        details: {
+          url: p.url.url,
+          displayUrl: p.url.displayUrl,
+          host: p.url.host,
+          caseRef: caseRef ?? null,
+          report: reportId,
+        },
+      });
+    } else {
+      resourceId = existing.id;
+      const categories =
+        category === null || existing.categories.includes(category)
+          ? existing.categories
+          : [...existing.categories, category];
+      await addReportToResource(tx, resourceId, { categories, caseId, at });
+      if (caseId !== null && existing.caseId !== null && existing.caseId !== caseId) {
+        caseNote = `the resource stays in case ${(await caseRefOf(tx, existing.caseId)) ?? existing.caseId}; this report named ${caseRef ?? ''}`;
+      }
+    }
+    const report: Report = {
+      id: reportId,
+      resourceId,
+      originalUrl: p.url.original,
+      sourceType: p.input.sourceType,
+      reporterRef: p.input.reporterRef ?? null,
+      category,
+      note: p.input.note ?? null,
+      receivedAt: p.receivedAt,
+      createdBy: actor,
+    };
+    await insertReport(tx, { ...report, createdAt: at }, p.url.displayUrl);
+    // The custody row carries the whole report, so the log alone shows what was entered and by whom.
+    entries.push({
+      actor,
+      action: existing === null ? 'report.added' : 'report.merged',
+      subject: `resource:${resourceId}`,
+      details: {
+        report,
+        ...(origin === null ? {} : { import: origin }),
+        ...(caseNote === undefined ? {} : { caseNote }),
+      },
+    });
+    const written: Written = {
+      report,
+      resourceId,
+      merged: existing !== null,
+      state: existing?.state ?? 'reported',
+    };
+    return { written: caseNote === undefined ? written : { ...written, caseNote }, entries };
+  }
+
+  function emitChanged(changed: ReadonlyMap<string, ResourceState>): void {
+    for (const [resourceId, state] of changed) ws.events.emit('resource.changed', { resourceId, state });
+  }
+
+  /** Every line of the file either prepared for writing or already rejected with its reason. */
+  async function plan(
+    input: ImportRequest,
+    opts: IntakeOptions,
+  ): Promise<{ lines: (Prepared | ImportLine)[] }> {
+    const file = parseReportFile(input.fileName, input.content);
+    const defaults: ReportDefaults = input.defaults ?? {};
+    const lines: (Prepared | ImportLine)[] = [];
+    for (const row of file.rows) {
+      const url = row.values.url ?? '';
+      const fields = rowToReport(row, defaults);
+      if (!fields.ok) {
+        lines.push({ line: row.line, url, outcome: 'rejected', reason: fields.reason });
+        continue;
+      }
+      try {
+        lines.push(await prepare(row.line, fields.report, opts));
+      } catch (error) {
+        lines.push({ line: row.line, url, outcome: 'rejected', reason: reasonOf(error) });
+      }
+    }
+    return { lines };
+  }
+
+  const isPrepared = (l: Prepared | ImportLine): l is Prepared => 'input' in l;
+
+  const summarise = (lines: ImportLine[]): ImportOutcome => ({
+    lines,
+    added: lines.filter((l) => l.outcome === 'added').length,
+    merged: lines.filter((l) => l.outcome === 'merged').length,
+    rejected: lines.filter((l) => l.outcome === 'rejected').length,
+  });
+
+  return {
+    async addReport(input, opts) {
+      const prepared = await prepare(1, input, opts);
+      const written = await ws.record(async (tx, audit) => {
+        const { written, entries } = await writeOne(tx, prepared, opts.actor, null);
+        for (const entry of entries) await audit(entry);
+        return written;
+      });
+      emitChanged(new Map([[written.resourceId, written.state]]));
+      const resource = await ws.db.read((c) => getResourceSummary(c, written.resourceId));
+      if (resource === null)
+        throw new AppError('internal.unexpected', `resource ${written.resourceId} vanished after commit`);
+      return { report: written.report, resource, merged: written.merged };
+    },
+
+    async previewImport(input, opts) {
+      const { lines } = await plan(input, opts);
+      const prepared = lines.filter(isPrepared);
+      const existing = await ws.db.read((c) =>
+        existingResourceIds(
+          c,
+          prepared.map((p) => p.url.url),
+        ),
+      );
+      const firstLine = new Map<string, number>();
+      const out: ImportLine[] = lines.map((l) => {
+        if (!isPrepared(l)) return l;
+        const resourceId = existing.get(l.url.url);
+        if (resourceId !== undefined)
+          return { line: l.line, url: l.url.original, outcome: 'merged', resourceId };
+        const first = firstLine.get(l.url.url);
+        if (first !== undefined) {
+          return {
+            line: l.line,
+            url: l.url.original,
+            outcome: 'merged',
+            reason: `same resource as line ${first}`,
+          };
+        }
+        firstLine.set(l.url.url, l.line);
+        return { line: l.line, url: l.url.original, outcome: 'added' };
+      });
+      return summarise(out);
+    },
+
+    async importReports(input, opts) {
+      const { lines } = await plan(input, opts);
+      const content = Buffer.from(input.content, 'utf8');
+      // The file as received is kept in the blob store, so every imported report can be traced to it.
+      const blob = await ws.blobs.put(content);
+      const origin = { sha256: blob.sha256, fileName: input.fileName };
+      const results = new Map<number, ImportLine>();
+      for (const l of lines) if (!isPrepared(l)) results.set(l.line, l);
+      const prepared = lines.filter(isPrepared);
+      await ws.record(async (tx, audit) => {
+        await registerBlob(tx, { sha256: blob.sha256, bytes: blob.bytes }, ws.clock().toISOString());
+        await audit({
+          actor: opts.actor,
+          action: 'reports.import-started',
+          subject: `import:${blob.sha256}`,
+          details: { fileName: input.fileName, sha256: blob.sha256, bytes: blob.bytes, lines: lines.length },
+        });
+      });
+      for (let i = 0; i < prepared.length; i += IMPORT_CHUNK) {
+        const chunk = prepared.slice(i, i + IMPORT_CHUNK);
+        const done: { line: number; result: ImportLine; state: ResourceState; resourceId: string }[] = [];
+        try {
+          await ws.record(async (tx, audit) => {
+            const entries: AuditEntry[] = [];
+            for (const p of chunk) {
+              // A savepoint per line: a line the database refuses is undone alone, the others stay.
+              await tx.exec('SAVEPOINT import_line');
+              try {
+                const { written, entries: own } = await writeOne(tx, p, opts.actor, {
+                  ...origin,
+                  line: p.line,
+                });
+                await tx.exec('RELEASE import_line');
+                entries.push(...own);
+                done.push({
+                  line: p.line,
+                  state: written.state,
+                  resourceId: written.resourceId,
+                  result: {
+                    line: p.line,
+                    url: p.url.original,
+                    outcome: written.merged ? 'merged' : 'added',
+                    resourceId: written.resourceId,
+                    ...(written.caseNote === undefined ? {} : { reason: written.caseNote }),
+                  },
+                });
+              } catch (error) {
+                await tx.exec('ROLLBACK TO import_line');
+                await tx.exec('RELEASE import_line');
+                results.set(p.line, {
+                  line: p.line,
+                  url: p.url.original,
+                  outcome: 'rejected',
+                  reason: reasonOf(error),
+                });
+              }
+            }
+            for (const entry of entries) await audit(entry);
+          });
+        } catch (error) {
+          // The whole chunk was rolled back (e.g. the disk is full): none of its lines is stored.
+          for (const d of done) {
+            results.set(d.line, {
+              line: d.line,
+              url: d.result.url,
+              outcome: 'rejected',
+              reason: reasonOf(error),
+            });
+          }
+          continue;
+        }
+        for (const d of done) results.set(d.line, d.result);
+        emitChanged(new Map(done.map((d) => [d.resourceId, d.state])));
+      }
+      const out = summarise(
+        lines.map((l) => results.get(l.line) ?? { line: l.line, url: '', outcome: 'rejected' }),
+      );
+      await ws.record((_tx, audit) =>
+        audit({
+          actor: opts.actor,
+          action: 'reports.imported',
+          subject: `import:${blob.sha256}`,
+          details: {
+            fileName: input.fileName,
+            sha256: blob.sha256,
+            added: out.added,
+            merged: out.merged,
+            rejected: out.rejected,
+          },
+        }),
+      );
+      return out;
+    },
+
+    listResources: (q) => ws.db.read((c) => listResources(c, q)),
+
+    async getResource(id, role) {
+      return ws.db.read(async (c) => {
+        const resource = await getResourceSummary(c, id);
+        if (resource === null) throw new AppError('not-found', `no resource ${id}`);
+        return {
+          resource,
+          reports: await listReports(c, id),
+          captures: await listCaptureRecords(c, id),
+          decisions: await listDecisionRecords(c, id),
+          allowedActions: allowedActions(resource.state, role),
+        };
+      });
+    },
+
+    async dashboard(role) {
+      const today = new Date(ws.clock().toISOString().slice(0, 10) + 'T00:00:00.000Z');
+      const days: string[] = [];
+      for (let i = 29; i >= 0; i -= 1)
+        days.push(new Date(today.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+      return ws.db.read(async (c) => {
+        const activity = await activityPerDay(c, days[0] ?? '');
+        return {
+          byState: await countByState(c),
+          byCategory: await countByCategory(c),
+          perDay: days.map((date) => ({
+            date,
+            captures: activity.captures.get(date) ?? 0,
+            decisions: activity.decisions.get(date) ?? 0,
+          })),
+          waitingForMe: await countInStates(c, WAITING_STATES[role]),
+        };
+      });
+    },
+  };
+}
