@@ -39,14 +39,20 @@ function electronExecutable() {
 
 function run(command, commandArgs, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit', ...options });
+    // On POSIX the child gets its own process group, so Ctrl+C reaches it once (forwarded from here)
+    // rather than twice (from the terminal and from here), which would cut its orderly shutdown short.
+    const detached = process.platform !== 'win32';
+    const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit', detached, ...options });
     const forward = (signal) => child.kill(signal);
+    const orphaned = () => child.kill('SIGTERM');
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
+    process.on('exit', orphaned);
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
+      process.off('exit', orphaned);
       resolve(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1));
     });
   });
