@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { TargetType } from 'puppeteer-core';
 import type { Browser, BrowserContext, CDPSession, Dialog, Page, Target } from 'puppeteer-core';
 
 export type DialogRecord = Readonly<{
@@ -86,7 +87,7 @@ export async function guardPage(opts: {
 
   const pageTarget = page.target();
   const onTarget = (target: Target): void => {
-    if (target.type() !== 'page' || target.opener() !== pageTarget) return;
+    if (target.type() !== TargetType.PAGE || target.opener() !== pageTarget) return;
     const url = target.url();
     const seen = popups.findLast((p) => p.action === 'blocked' && (p.url === url || url === 'about:blank'));
     const record: PopupRecord = {

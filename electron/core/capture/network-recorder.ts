@@ -240,11 +240,11 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
     },
     async stop(deadline) {
       stopped = true;
-      const pending = exchanges.filter(
-        (ex) => !ex.finished && ex.response !== null && !streaming.has(ex.requestId),
-      );
+      const pending = exchanges.filter((ex) => !ex.finished && ex.response !== null);
       await Promise.all(
         pending.map(async (ex) => {
+          ex.truncated = 'time';
+          if (streaming.has(ex.requestId)) return;
           try {
             const r = await withDeadline(
               ex.session.send('Network.streamResourceContent', { requestId: ex.requestId }),

@@ -136,7 +136,11 @@ function errorMessage(error: unknown): string {
  * Only a broken caller (unusable workDir, browser gone) can make it throw.
  */
 export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
-  const { profile, clock, signal } = opts;
+  const { profile, clock } = opts;
+  // Stage work stops on the caller's cancel and on a renderer crash alike; which of the two it
+  // was is told apart afterwards by `crashed`.
+  const crashAbort = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, crashAbort.signal]) : crashAbort.signal;
   const t0 = Date.now();
   const startedAt = clock();
   const totalDeadline = t0 + profile.timeouts.totalMs;
@@ -219,12 +223,14 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   let exchanges: readonly RecordedExchange[] = [];
 
   const stageStart = async (stage: CaptureStage, deadline: number): Promise<number> => {
-    if (signal?.aborted) throw new CancelledError();
+    // The archive stage runs after a crash too: only the caller's cancel stops it.
+    const stop = stage === 'archive' ? opts.signal : signal;
+    if (stop?.aborted) throw new CancelledError();
     const elapsed = Date.now() - t0;
     stages.push({ stage, elapsedMs: elapsed, durationMs: 0 });
     if (opts.onStage) {
       try {
-        await bounded(Promise.resolve(opts.onStage(stage, elapsed)), deadline, `${stage} progress`, signal);
+        await bounded(Promise.resolve(opts.onStage(stage, elapsed)), deadline, `${stage} progress`, stop);
       } catch (error) {
         if (error instanceof CancelledError) throw error;
       }
@@ -244,6 +250,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     const p = page;
     p.on('error', () => {
       crashed = true;
+      crashAbort.abort();
     });
     session = await p.createCDPSession();
     guard = await guardPage({
@@ -446,10 +453,9 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       stageEnd(started);
     }
   } catch (error) {
-    if (error instanceof CancelledError) failure = { code: 'capture.cancelled', message: error.message };
+    if (crashed) failure = { code: 'capture.renderer-crashed', message: 'The page crashed the renderer' };
+    else if (error instanceof CancelledError) failure = { code: 'capture.cancelled', message: error.message };
     else if (error instanceof CaptureFailure) failure = { code: error.code, message: error.message };
-    else if (crashed)
-      failure = { code: 'capture.renderer-crashed', message: 'The page crashed the renderer' };
     else if (error instanceof DeadlineError) failure = { code: 'capture.timeout', message: error.message };
     else if (isAppError(error)) failure = { code: error.code, message: error.message };
     else if (!opts.browser.connected)

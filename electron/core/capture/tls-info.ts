@@ -35,7 +35,7 @@ export async function readTlsInfo(opts: {
   deadline: number;
 }): Promise<TlsInfo> {
   const d = opts.details;
-  let chain: Buffer[] = [];
+  let chain: Buffer[];
   try {
     const r = await bounded(
       opts.session.send('Network.getCertificate', { origin: new URL(opts.url).origin }),
