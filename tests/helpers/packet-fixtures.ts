@@ -43,7 +43,7 @@ export const sha256File = (path: string): string =>
 export async function makeScreenshot(
   browser: Browser,
   file: string,
-  opts: { width?: number; height: number; hue?: number; title?: string },
+  opts: { width?: number; height: number; hue?: number; title?: string; detail?: boolean },
 ): Promise<PacketScreenshot> {
   const width = opts.width ?? 1280;
   const hue = opts.hue ?? 200;
@@ -54,7 +54,12 @@ export async function makeScreenshot(
     bands.push(
       `<div style="height:${h}px;background:hsl(${(hue + y / 50) % 360} 70% ${light}%);color:#fff;` +
         `font:bold 48px sans-serif;padding-left:24px;box-sizing:border-box;overflow:hidden">` +
-        `y=${y} ${opts.title ?? 'Example Shop'}</div>`,
+        `y=${y} ${opts.title ?? 'Example Shop'}` +
+        // Lines of small text make the PNG compress like a real page instead of flat colour.
+        (opts.detail === true
+          ? `<div style="font:12px/15px serif">${Array.from({ length: 12 }, (_, i) => `Item ${y + i} — Аптека без рецепта — متجر ${'#'.repeat((y / 250 + i) % 40)} ${(y * 7919 + i * 104729).toString(36)}`).join('<br>')}</div>`
+          : '') +
+        `</div>`,
     );
   }
   const context = await browser.createBrowserContext();

@@ -205,13 +205,13 @@ function captureSection(
     parts.push(
       kvTable([
         row(L.protocol, ltr(tls.protocol)),
-        row(L.cipher, ltr(tls.cipher)),
+        row(L.cipher, ltr(tls.keyExchange ? `${tls.cipher} (${tls.keyExchange})` : tls.cipher)),
         row(L.certSubject, mono(tls.subjectName)),
         row(L.issuer, mono(tls.issuer)),
         row(L.validFrom, ltr(tls.validFrom)),
         row(L.validTo, ltr(tls.validTo)),
         row(L.san, joinOr(tls.sanList, L.none, mono)),
-        row(L.fingerprint, mono(tls.sha256Fingerprint)),
+        row(L.fingerprint, tls.sha256Fingerprint === null ? escapeHtml(L.none) : mono(tls.sha256Fingerprint)),
       ]),
     );
   }

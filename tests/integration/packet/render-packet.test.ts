@@ -267,13 +267,12 @@ describe('PDF review packet', () => {
 
   it('shapes Arabic (contextual glyph forms) and sets it right to left; a mis-shaped reference has none', async () => {
     const forms = arabicFormsInPdf(packet('ar').file);
-    // Initial and medial forms of beh, teh, seen, lam, meem (U+FE91, FE97, FEB3, FEDF, FEE3…).
+    // Chromium's ToUnicode maps each shaped glyph to the presentation form it shows (U+FE91 beh
+    // initial, U+FEA4 hah medial…): joined forms are only there when HarfBuzz shaped the text.
     const joined = [...forms].filter((cp) => cp >= 0xfe70 && cp <= 0xfefc);
     expect(joined.length).toBeGreaterThan(20);
 
     // Control: the same words printed by the same Chromium with every letter forced apart (ZWNJ).
-    const fonts = readdirSync(findFontsDir()).length;
-    expect(fonts).toBeGreaterThan(5);
     const page = await browser.newPage();
     try {
       const fontDir = findFontsDir();
@@ -291,11 +290,9 @@ describe('PDF review packet', () => {
       await page.evaluate('document.fonts.ready.then(() => true)');
       const reference = join(dir, 'misshaped.pdf');
       writeFileSync(reference, await page.pdf({ format: 'A4' }));
-      const refForms = [...arabicFormsInPdf(reference)].filter((cp) => cp >= 0xfe70 && cp <= 0xfefc);
+      expect(run('pdffonts', [reference]).stdout).toContain('NotoNaskhArabic-Regular');
       // Isolated letters map to base code points (U+06xx), never to joining forms.
-      expect(refForms.filter((cp) => forms.has(cp) && ![0xfe8e, 0xfe8d].includes(cp)).length).toBeLessThan(
-        joined.length / 4,
-      );
+      expect([...arabicFormsInPdf(reference)]).toEqual([]);
     } finally {
       await page.close();
     }
