@@ -9,6 +9,7 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fontFaceCss } from '../../../electron/core/packet/packet-html';
 import type { PacketModel } from '../../../electron/core/packet/packet-model';
+import { signPdf } from '../../../electron/core/packet/pades-signer';
 import { findFontsDir, parsePng, renderPacket } from '../../../electron/core/packet/render-packet';
 import type { RenderedPacket } from '../../../electron/core/packet/render-packet';
 import type { PacketScreenshot } from '../../../electron/core/packet/packet-model';
@@ -419,6 +420,18 @@ describe('PAdES signature', () => {
     }
   });
 
+  it('is added as an incremental update: a second signature leaves the first one valid', async () => {
+    const first = readFileSync(packet('ar').file);
+    const second = await signPdf(first, signer, { clock: CLOCK, reason: 'countersignature' });
+    expect(second.subarray(0, first.length).equals(first)).toBe(true);
+    const file = join(dir, 'countersigned.pdf');
+    writeFileSync(file, second);
+    const out = run('pdfsig', ['-nssdir', `sql:${nss}`, file]).stdout;
+    expect(out.match(/Signature is Valid\./g)).toHaveLength(2);
+    expect(out).toContain('Signature Field Name: Signature2');
+    expect(run('qpdf', ['--check', file]).status).toBe(0);
+  });
+
   it('fails when one byte of the signed packet changes', () => {
     const original = readFileSync(packet('ar').file);
     const tampered = Buffer.from(original);
@@ -501,7 +514,24 @@ describe('PAdES signature', () => {
   });
 });
 
-describe('evidence integrity', () => {
+describe('options and evidence integrity', () => {
+  it('leaves the original screenshots and WACZ out when asked, keeping the record and manifests', async () => {
+    const r = await renderPacket({
+      model: makePacketModel({ language: 'en', files, decided: true }),
+      browser,
+      workDir: join(dir, 'lean'),
+      clock: CLOCK,
+      attachOriginals: { screenshots: false, wacz: false },
+    });
+    const listed = run('pdfdetach', ['-list', r.file]).stdout;
+    expect(listed).toContain('2 embedded files');
+    expect(listed).toContain('decision-');
+    expect(listed).toContain('manifest.json');
+    expect(run('pdfsig', [r.file]).stdout + run('pdfsig', [r.file]).stderr).toMatch(
+      /does not contain any signatures/,
+    );
+  });
+
   it('refuses a screenshot that does not match its recorded SHA-256', async () => {
     const model = makePacketModel({ language: 'en', files, decided: true });
     const capture = model.captures[0];
