@@ -148,3 +148,42 @@ describe('concurrent writers', () => {
     expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, rows: 1 + 8 });
   });
 });
+
+describe('vigil keys export and audit list', () => {
+  it('writes every public key and certificate as PEM that openssl reads', async () => {
+    await vigil(
+      ['--data', dir.path, 'user', 'add', 'rita', '--role', 'reviewer', '--password-stdin'],
+      'a long enough password\n',
+    );
+    const out = join(dir.path, 'pem');
+    const res = await vigil(['--data', dir.path, 'keys', 'export', '--out', out, '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect((JSON.parse(res.stdout) as { files: string[] }).files).toEqual(
+      expect.arrayContaining([
+        'ca.crt.pem',
+        'workstation.pub.pem',
+        'workstation.crt.pem',
+        'users/rita.pub.pem',
+        'users/rita.crt.pem',
+      ]),
+    );
+    const { run } = await import('../../helpers/openssl');
+    const verified = await run('openssl', [
+      'verify',
+      '-CAfile',
+      join(out, 'ca.crt.pem'),
+      join(out, 'users/rita.crt.pem'),
+    ]);
+    expect(verified.stdout).toContain(': OK');
+  });
+
+  it('lists custody rows newest first, filtered by subject', async () => {
+    await vigil(
+      ['--data', dir.path, 'user', 'add', 'olga', '--role', 'investigator', '--password-stdin'],
+      'a long enough password\n',
+    );
+    const res = await vigil(['--data', dir.path, 'audit', 'list', '--subject', 'user:olga', '--json']);
+    const rows = JSON.parse(res.stdout) as { action: string; subject: string }[];
+    expect(rows).toEqual([expect.objectContaining({ action: 'user.created', subject: 'user:olga' })]);
+  });
+});

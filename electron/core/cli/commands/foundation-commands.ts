@@ -1,8 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Role, UserName, Password } from '../../../../shared/domain/users';
 import { AppError } from '../../../../shared/errors/app-error';
-import { verifyAudit } from '../../custody/audit-log';
+import { listAudit, verifyAudit } from '../../custody/audit-log';
 import { openWorkspace } from '../../workspace';
 import { startHttpBridge } from '../../bridge/http-bridge';
 import { verifyStore } from '../../store/verify-store';
@@ -12,7 +14,8 @@ import { openInBrowser } from '../open-browser';
 /** Acts done from the CLI without --as are recorded as the OS account that owns the data dir. */
 export const osActor = (): string => `os:${userInfo().username}`;
 
-const print = (ctx: CliContext, value: unknown, text: string): void => {
+/** `--json` prints the value; otherwise the human-readable text. */
+export const print = (ctx: CliContext, value: unknown, text: string): void => {
   ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
 };
 
@@ -172,11 +175,77 @@ const serve: CliCommand = {
   },
 };
 
+const auditList: CliCommand = {
+  path: ['audit', 'list'],
+  usage: 'audit list [--subject S] [--actor A] [--action PREFIX] [--limit N] [--json]',
+  summary: 'print custody-log rows, newest first',
+  options: {
+    subject: { type: 'string' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  async run(ctx) {
+    const limit = ctx.values.limit === undefined ? 50 : Number(ctx.values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+      throw new AppError('input.invalid', '--limit must be 1–100000');
+    const filter = {
+      limit,
+      ...(typeof ctx.values.subject === 'string' ? { subject: ctx.values.subject } : {}),
+      ...(typeof ctx.values.actor === 'string' ? { actor: ctx.values.actor } : {}),
+      ...(typeof ctx.values.action === 'string' ? { action: ctx.values.action } : {}),
+    };
+    const ws = (await ctx.backend()).workspace;
+    const { rows } = await ws.db.read((c) => listAudit(c, filter));
+    print(
+      ctx,
+      rows,
+      rows
+        .map((r) => `${r.seq}\t${r.at}\t${r.actor}\t${r.action}\t${r.subject}\t${JSON.stringify(r.details)}`)
+        .join('\n') || '(no rows)',
+    );
+    return EXIT.ok;
+  },
+};
+
+const keysExport: CliCommand = {
+  path: ['keys', 'export'],
+  usage: 'keys export --out DIR [--json]',
+  summary: 'write every public key and certificate as PEM (for openssl dgst -sha256 -verify)',
+  options: { out: { type: 'string' } },
+  async run(ctx) {
+    const out = ctx.values.out;
+    if (typeof out !== 'string' || out === '')
+      throw new AppError('input.invalid', 'name the folder with --out DIR');
+    const backend = await ctx.backend();
+    const ws = backend.workspace;
+    await mkdir(join(out, 'users'), { recursive: true });
+    const written: string[] = [];
+    const put = async (name: string, pem: string) => {
+      await writeFile(join(out, name), pem.endsWith('\n') ? pem : `${pem}\n`);
+      written.push(name);
+    };
+    await put('ca.crt.pem', ws.ca.certPem);
+    await put('workstation.pub.pem', ws.workstation.publicKeyPem);
+    await put('workstation.crt.pem', ws.workstation.certificatePem);
+    for (const user of await backend.users.list()) {
+      const identity = await backend.users.publicIdentity(user.name);
+      if (identity === null) continue;
+      await put(`users/${user.name}.pub.pem`, identity.publicKeyPem);
+      await put(`users/${user.name}.crt.pem`, identity.certificatePem);
+    }
+    print(ctx, { dir: out, files: written }, `wrote ${written.length} PEM files to ${out}`);
+    return EXIT.ok;
+  },
+};
+
 export const FOUNDATION_COMMANDS: readonly CliCommand[] = [
   init,
   userAdd,
   userList,
   auditVerify,
+  auditList,
   verifyStoreCommand,
+  keysExport,
   serve,
 ];
