@@ -181,6 +181,7 @@ async function createWindow(): Promise<void> {
       nodeIntegrationInSubFrames: false,
       webviewTag: false,
       spellcheck: false,
+      plugins: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,

@@ -13,15 +13,8 @@ export function dataDirFromArgv(argv: readonly string[]): string | null {
   return null;
 }
 
-// chrome-extension: is Chromium's built-in PDF viewer, which shows packets in the UI's <object>.
-const ALLOWED_SCHEMES = new Set([
-  `${APP_SCHEME}:`,
-  `${EVIDENCE_SCHEME}:`,
-  'blob:',
-  'data:',
-  'devtools:',
-  'chrome-extension:',
-]);
+// No http(s), ws(s), file: or chrome-extension: (the PDF plugin is off: webPreferences.plugins is false).
+const ALLOWED_SCHEMES = new Set([`${APP_SCHEME}:`, `${EVIDENCE_SCHEME}:`, 'blob:', 'data:', 'devtools:']);
 
 /** What an app window may load at all; http(s), file: and ws: never leave an app window. */
 export function isAllowedRequestUrl(raw: string): boolean {

@@ -154,6 +154,7 @@ describe('main process wiring', () => {
       nodeIntegration: false,
       webviewTag: false,
       spellcheck: false,
+      plugins: false,
       devTools: false,
       partition: 'persist:window-1',
     });

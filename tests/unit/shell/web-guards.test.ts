@@ -71,6 +71,7 @@ describe('navigation and window.open', () => {
     expect(isAllowedRequestUrl('https://example.org/')).toBe(false);
     expect(isAllowedRequestUrl('ws://127.0.0.1:9222/')).toBe(false);
     expect(isAllowedRequestUrl('file:///etc/passwd')).toBe(false);
+    expect(isAllowedRequestUrl('chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html')).toBe(false);
     expect(isAllowedRequestUrl('::')).toBe(false);
   });
 });
