@@ -234,15 +234,11 @@ export async function listResources(
   }
   const text = q.text?.trim() ?? '';
   if (text !== '') {
-    const like = likePattern(text);
+    // The URL by substring (hosts, paths); everything else people wrote or pages showed by words, through
+    // the full-text index (display URLs in Unicode, notes, page titles and text).
     const fts = ftsQuery(text);
-    const clauses = [
-      'r.id = ?',
-      "r.url LIKE ? ESCAPE '\\'",
-      "r.display_url LIKE ? ESCAPE '\\'",
-      "r.last_title LIKE ? ESCAPE '\\'",
-    ];
-    params.push(text, like, like, like);
+    const clauses = ['r.id = ?', "r.url LIKE ? ESCAPE '\\'"];
+    params.push(text, likePattern(text));
     if (fts !== null) {
       clauses.push('r.id IN (SELECT resource_id FROM text_index WHERE text_index MATCH ?)');
       params.push(fts);
@@ -254,8 +250,15 @@ export async function listResources(
     (await c.get<{ n: number }>(`SELECT count(*) AS n FROM resources r ${filter}`, params))?.n ?? 0;
   const dir = q.direction === 'asc' ? 'ASC' : 'DESC';
   const order = q.sort === 'url' ? `r.url ${dir}` : `${SORT_COLUMN[q.sort]} ${dir}, r.id ${dir}`;
+  // A filter on columns outside the indexes (text, categories) is cheaper as one sequential scan and a
+  // top-N sort than as a walk along the sort index that fetches rows at random (measured: 40 vs 250 ms
+  // on 50,000 rows); the unary + keeps SQLite from choosing the index walk.
+  const innerOrder = text === '' && q.category === undefined ? order : `+${order}`;
+  // The page's rows are found on the index alone (an OFFSET skips index entries, not whole rows), and
+  // only the rows of the page are then read in full.
   const rows = await c.all<ResourceRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    `SELECT ${SUMMARY_COLUMNS} FROM (SELECT r.rowid AS rid FROM resources r ${filter} ORDER BY ${innerOrder} LIMIT ? OFFSET ?) page
+     JOIN resources r ON r.rowid = page.rid LEFT JOIN cases c ON c.id = r.case_id ORDER BY ${order}`,
     [...params, q.limit, q.offset],
   );
   return { items: rows.map(toSummary), total };
