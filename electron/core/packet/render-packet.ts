@@ -13,6 +13,7 @@ import {
   PDFName,
   PDFNumber,
   PDFString,
+  ParseSpeeds,
   beginMarkedContent,
   clip,
   concatTransformationMatrix,
@@ -447,15 +448,20 @@ export async function renderPacket(opts: RenderPacketOptions): Promise<RenderedP
     const html = buildPacketHtml({ model, slices, fontCss, generatedAt, signer });
     const printed = await printHtml(opts.browser, html, true);
 
-    const doc = await PDFDocument.load(printed, { updateMetadata: false });
+    // Parse and write without yielding every few objects: pdf-lib's default pacing triples the time.
+    const doc = await PDFDocument.load(printed, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
     const pages = doc.getPages();
     const stampPdf = await printHtml(
       opts.browser,
       buildStampHtml({ model, pages: pages.length, fontCss }),
       false,
     );
+    const stampDoc = await PDFDocument.load(stampPdf, {
+      updateMetadata: false,
+      parseSpeed: ParseSpeeds.Fastest,
+    });
     const stamps = await doc.embedPdf(
-      stampPdf,
+      stampDoc,
       pages.map((_, i) => i),
     );
     if (stamps.length !== pages.length) {
@@ -516,7 +522,7 @@ export async function renderPacket(opts: RenderPacketOptions): Promise<RenderedP
     attachFiles(doc, await collectAttachments(model, shots, originals), generatedAt);
 
     let bytes: Buffer = Buffer.from(
-      await doc.save({ useObjectStreams: false, updateFieldAppearances: false }),
+      await doc.save({ useObjectStreams: false, updateFieldAppearances: false, objectsPerTick: Infinity }),
     );
     if (opts.signer !== undefined) {
       bytes = await signPdf(bytes, opts.signer, {
