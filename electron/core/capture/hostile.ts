@@ -39,6 +39,25 @@ export type HostileGuard = {
   stop(): Promise<void>;
 };
 
+const browserSessions = new WeakMap<Browser, Promise<CDPSession>>();
+
+/**
+ * One browser-level session per browser, shared by concurrent captures (each filters the events
+ * by its own context and frames). `browser.target()` can miss the browser target while targets
+ * come and go under load, so it is awaited instead.
+ */
+function browserLevelSession(browser: Browser): Promise<CDPSession> {
+  let session = browserSessions.get(browser);
+  if (!session) {
+    session = browser
+      .waitForTarget((t) => t.type() === TargetType.BROWSER, { timeout: 10_000 })
+      .then((t) => t.createCDPSession());
+    session.catch(() => browserSessions.delete(browser));
+    browserSessions.set(browser, session);
+  }
+  return session;
+}
+
 /**
  * Makes a hostile page end well (must be in place before `goto`: a pending alert() blocks
  * navigation and screenshots). Dialogs are answered, popups refused, downloads never reach the
@@ -107,7 +126,7 @@ export async function guardPage(opts: {
   };
   context.on('targetcreated', onTarget);
 
-  const browserSession = await opts.browser.target().createCDPSession();
+  const browserSession = await browserLevelSession(opts.browser);
   const onDownload = (e: { guid: string; frameId: string; url: string; suggestedFilename: string }): void => {
     downloads.push({
       guid: e.guid,
@@ -170,7 +189,6 @@ export async function guardPage(opts: {
       browserSession.off('Browser.downloadProgress', onProgress);
       await Promise.all(pending);
       await rm(opts.quarantineDir, { recursive: true, force: true, maxRetries: 3 });
-      await browserSession.detach().catch(() => undefined);
     },
   };
 }
