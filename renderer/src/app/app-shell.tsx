@@ -129,7 +129,7 @@ export function AppShell({
             {t('nav.signedInAs', { name: user.displayName || user.name, role: t(`role.${user.role}`) })}
           </Typography>
           <Box sx={{ bgcolor: 'background.paper', borderRadius: 1 }}>
-            <LanguagePicker />
+            <LanguagePicker compact />
           </Box>
           <Tooltip title={t('nav.shortcuts')}>
             <IconButton color="inherit" aria-label={t('nav.shortcuts')} onClick={() => setHelp(true)}>

@@ -1,6 +1,6 @@
 import VisibilityIcon from '@mui/icons-material/Visibility';
 import VisibilityOffIcon from '@mui/icons-material/VisibilityOff';
-import { Box, Button } from '@mui/material';
+import { Box, Button, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { CSSProperties } from 'react';
 import { useAction, useClient } from '../api/api-context';
@@ -36,46 +36,41 @@ export function SensitiveImage({
     if (done !== undefined) setRevealed(true);
   };
   return (
-    <Box sx={{ position: 'relative', display: 'inline-block', maxWidth: '100%' }}>
-      <img
-        src={client.artifactUrl(sha256)}
-        alt={alt}
-        data-testid="captured-image"
-        data-blurred={hidden ? 'true' : 'false'}
-        draggable={false}
-        style={{
-          display: 'block',
-          filter: hidden ? 'blur(24px) grayscale(1)' : undefined,
-          ...imgStyle,
-        }}
-      />
+    <Box sx={{ display: 'block', width: '100%' }}>
       {sensitive ? (
         <Box
           sx={{
-            position: 'absolute',
-            insetBlockStart: 8,
-            insetInlineStart: 8,
+            position: 'sticky',
+            top: 0,
+            zIndex: 1,
             display: 'flex',
-            flexDirection: 'column',
+            flexWrap: 'wrap',
+            alignItems: 'center',
             gap: 1,
-            maxWidth: 360,
+            p: 1,
+            bgcolor: 'background.paper',
+            borderBottom: 1,
+            borderColor: 'divider',
           }}
         >
           {hidden ? (
-            <Button
-              variant="contained"
-              color="warning"
-              size="small"
-              startIcon={<VisibilityIcon />}
-              onClick={() => void onReveal()}
-              disabled={reveal.pending}
-              data-testid="reveal-media"
-            >
-              {t('resource.reveal')}
-            </Button>
+            <>
+              <Typography variant="body2">{t('resource.sensitive')}</Typography>
+              <Button
+                variant="contained"
+                color="warning"
+                size="small"
+                startIcon={<VisibilityIcon />}
+                onClick={() => void onReveal()}
+                disabled={reveal.pending}
+                data-testid="reveal-media"
+              >
+                {t('resource.reveal')}
+              </Button>
+            </>
           ) : (
             <Button
-              variant="contained"
+              variant="outlined"
               size="small"
               startIcon={<VisibilityOffIcon />}
               onClick={() => setRevealed(false)}
@@ -86,6 +81,19 @@ export function SensitiveImage({
           {reveal.error ? <ErrorView error={reveal.error} /> : null}
         </Box>
       ) : null}
+      <img
+        src={client.artifactUrl(sha256)}
+        alt={alt}
+        data-testid="captured-image"
+        data-blurred={hidden ? 'true' : 'false'}
+        draggable={false}
+        style={{
+          display: 'block',
+          margin: '0 auto',
+          filter: hidden ? 'blur(24px) grayscale(1)' : undefined,
+          ...imgStyle,
+        }}
+      />
     </Box>
   );
 }

@@ -119,7 +119,14 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
               [t('resource.tls.validFrom'), <LtrText key="e">{capture.tls.validFrom}</LtrText>],
               [t('resource.tls.validTo'), <LtrText key="f">{capture.tls.validTo}</LtrText>],
               [t('resource.tls.san'), <LtrText key="g">{capture.tls.sanList.join(', ')}</LtrText>],
-              [t('resource.tls.fingerprint'), <HashText key="h" value={capture.tls.sha256Fingerprint} />],
+              [
+                t('resource.tls.fingerprint'),
+                capture.tls.sha256Fingerprint === null ? (
+                  t('common.none')
+                ) : (
+                  <HashText key="h" value={capture.tls.sha256Fingerprint} />
+                ),
+              ],
             ]}
           />
         )

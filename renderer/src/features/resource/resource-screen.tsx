@@ -55,7 +55,7 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
   return (
     <Box data-testid="screen-resource" data-resource-id={resource.id}>
       <Stack spacing={1} sx={{ mb: 2 }}>
-        <Typography variant="overline" color="text.secondary">
+        <Typography variant="body2" color="text.secondary">
           {t('resource.title')} · <LtrText mono>{resource.id}</LtrText>
         </Typography>
         <Typography variant="h5" component="h1" sx={{ overflowWrap: 'anywhere' }} data-testid="resource-url">

@@ -3,13 +3,17 @@ import { LANGUAGES } from '../../../../shared/domain/resources';
 import type { Language } from '../../../../shared/domain/resources';
 import { useI18n } from '../../i18n/i18n-context';
 
-export function LanguagePicker({ onChange }: Readonly<{ onChange?: (language: Language) => void }>) {
+export function LanguagePicker({
+  onChange,
+  compact = false,
+}: Readonly<{ onChange?: (language: Language) => void; compact?: boolean }>) {
   const { t, language, setLanguage } = useI18n();
   return (
     <TextField
       select
       size="small"
-      label={t('settings.language')}
+      label={compact ? undefined : t('settings.language')}
+      hiddenLabel={compact}
       value={language}
       onChange={(e) => {
         const next = e.target.value as Language;
@@ -17,7 +21,9 @@ export function LanguagePicker({ onChange }: Readonly<{ onChange?: (language: La
         onChange?.(next);
       }}
       sx={{ minWidth: 130 }}
-      slotProps={{ select: { inputProps: { 'data-testid': 'language-picker' } } }}
+      slotProps={{
+        select: { inputProps: { 'data-testid': 'language-picker', 'aria-label': t('settings.language') } },
+      }}
     >
       {LANGUAGES.map((l) => (
         <MenuItem key={l} value={l} lang={l} data-testid={`language-${l}`}>
