@@ -296,8 +296,6 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       }
     });
     await session.send('Security.enable');
-    // Nothing the page can do may reach the operator's machine or other sites' permissions.
-    await session.send('Page.setBypassCSP', { enabled: false });
     recorder = await startNetworkRecorder(p, clock);
     const rec = recorder;
 
