@@ -26,6 +26,7 @@ import {
 } from '@cantoo/pdf-lib';
 import type { PDFPage, PDFRef } from '@cantoo/pdf-lib';
 import { AppError, isAppError } from '../../../shared/errors/app-error';
+import { canonicalJson } from '../custody/canonical-json';
 import type { PacketModel, ParsedPacketModel } from './packet-model';
 import { PacketModel as PacketModelSchema } from './packet-model';
 import type { FontFiles, ShotSlice, SignerSummary } from './packet-html';
@@ -343,18 +344,10 @@ const slug = (text: string): string =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 60) || 'file';
 
-/** Sorted-key JSON so that the attached record is byte-stable for the same data. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 async function collectAttachments(
   model: ParsedPacketModel,
+  /** The decision exactly as the caller passed it: parsing may drop or default members it signed. */
+  rawDecision: unknown,
   shots: ReadonlyMap<string, LoadedShot>,
   originals: Readonly<{ screenshots: boolean; wacz: boolean }>,
 ): Promise<Attachment[]> {
@@ -362,7 +355,8 @@ async function collectAttachments(
   if (model.decision !== null) {
     files.push({
       name: `decision-${model.decision.id}.json`,
-      bytes: Buffer.from(canonicalJson(model.decision), 'utf8'),
+      // The canonical JSON the reviewer signed (plus `signature`), so it verifies as attached.
+      bytes: Buffer.from(canonicalJson(rawDecision), 'utf8'),
       mediaType: 'application/json',
       description: 'Signed decision record (canonical JSON); the text of record of the decision',
       relationship: 'Source',
@@ -519,7 +513,7 @@ export async function renderPacket(opts: RenderPacketOptions): Promise<RenderedP
     doc.setLanguage(model.language);
     doc.setCreationDate(generatedAt);
     doc.setModificationDate(generatedAt);
-    attachFiles(doc, await collectAttachments(model, shots, originals), generatedAt);
+    attachFiles(doc, await collectAttachments(model, opts.model.decision, shots, originals), generatedAt);
 
     let bytes: Buffer = Buffer.from(
       await doc.save({ useObjectStreams: false, updateFieldAppearances: false, objectsPerTick: Infinity }),

@@ -7,6 +7,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../electron/core/custody/canonical-json';
 import { fontFaceCss } from '../../../electron/core/packet/packet-html';
 import type { PacketModel } from '../../../electron/core/packet/packet-model';
 import { signPdf } from '../../../electron/core/packet/pades-signer';
@@ -362,8 +363,10 @@ describe('PDF review packet', () => {
     expect(byEnd('archive.wacz').equals(readFileSync(files.waczFile))).toBe(true);
     expect(byEnd('Example-Shop.png').equals(readFileSync(shotFull.file))).toBe(true);
     const decisionName = names.find((n) => n.startsWith('decision-')) ?? 'missing';
-    const decision: unknown = JSON.parse(readFileSync(join(out, decisionName), 'utf8'));
-    expect(decision).toEqual(models.en?.decision);
+    const decisionText = readFileSync(join(out, decisionName), 'utf8');
+    expect(JSON.parse(decisionText)).toEqual(models.en?.decision);
+    // Byte for byte the canonical JSON the decision signature is computed over (plus the signature).
+    expect(decisionText).toBe(canonicalJson(models.en?.decision));
     const pdf = readFileSync(p.file).toString('latin1');
     expect(pdf).toMatch(/\/AFRelationship \/Source/);
     expect(pdf).toMatch(/\/AFRelationship \/Data/);
