@@ -9,6 +9,7 @@ import { createCaptureHandlers } from './capture/capture-handlers';
 import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
 import { createCaptureService, type CaptureService } from './capture/capture-service';
 import { createIntakeHandlers } from './intake/intake-handlers';
+import { createReviewHandlers } from './review/review-handlers';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { dispatch, type Handlers, type Session } from './rpc/dispatch';
 import { verifyStore } from './store/verify-store';
@@ -53,6 +54,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const handlers: Handlers = {
     ...createIntakeHandlers(ws),
     ...createCaptureHandlers(ws, captures, queue),
+    ...createReviewHandlers({ ws, users, settings, env: opts.env ?? process.env }),
     'settings.get': () => settings.get(),
     'settings.update': (input, { session }) => settings.update(input, session.user?.name ?? 'unknown'),
     'session.status': async (_input, { session }) => ({

@@ -7,6 +7,7 @@ import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types'
 import { CAPTURE_COMMANDS } from './commands/capture-commands';
 import { FOUNDATION_COMMANDS } from './commands/foundation-commands';
 import { INTAKE_COMMANDS } from './commands/intake-commands';
+import { REVIEW_COMMANDS } from './commands/review-commands';
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   data: { type: 'string' },
@@ -16,7 +17,12 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 };
 
 /** Later areas append their commands here; the table is the whole CLI. */
-export const COMMANDS: CliCommand[] = [...FOUNDATION_COMMANDS, ...INTAKE_COMMANDS, ...CAPTURE_COMMANDS];
+export const COMMANDS: CliCommand[] = [
+  ...FOUNDATION_COMMANDS,
+  ...INTAKE_COMMANDS,
+  ...CAPTURE_COMMANDS,
+  ...REVIEW_COMMANDS,
+];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */
 export function exitCodeFor(code: ErrorCode): number {
