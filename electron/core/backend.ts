@@ -5,6 +5,7 @@ import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import { listAudit, verifyAudit } from './custody/audit-log';
 import type { EventBus } from './events';
+import { createBundleHandlers } from './bundle/bundle-handlers';
 import { createCaptureHandlers } from './capture/capture-handlers';
 import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
 import { createCaptureService, type CaptureService } from './capture/capture-service';
@@ -52,9 +53,10 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const logFile = join(ws.paths.logs, 'errors.log');
 
   const handlers: Handlers = {
-    ...createIntakeHandlers(ws),
+    ...createIntakeHandlers(ws, settings),
     ...createCaptureHandlers(ws, captures, queue),
     ...createReviewHandlers({ ws, users, settings, env: opts.env ?? process.env }),
+    ...createBundleHandlers(ws, settings),
     'settings.get': () => settings.get(),
     'settings.update': (input, { session }) => settings.update(input, session.user?.name ?? 'unknown'),
     'session.status': async (_input, { session }) => ({

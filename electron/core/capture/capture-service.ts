@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { CaptureRecord } from '../../../shared/domain/capture-record';
 import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
 import { nextState } from '../../../shared/domain/workflow';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError, isAppError } from '../../../shared/errors/app-error';
+import { checkHostAllowed, systemResolver, type Resolver } from '../intake/address-policy';
 import {
   capturesWithPendingTimestamp,
   getResourceRef,
@@ -52,6 +53,8 @@ export type CaptureServiceDeps = Readonly<{
   ws: Workspace;
   settings: SettingsService;
   env: NodeJS.ProcessEnv;
+  /** DNS lookups for the private-address check; the system resolver unless a test pins answers. */
+  resolve?: Resolver;
 }>;
 
 /**
@@ -96,13 +99,24 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     const base = profile(request.profile ?? current.defaultProfile);
     const chosen: CaptureProfile = {
       ...base,
-      allowPrivateNetwork: request.allowPrivateNetwork ?? base.allowPrivateNetwork,
+      allowPrivateNetwork: request.allowPrivateNetwork ?? (current.allowPrivateNetwork || base.allowPrivateNetwork),
       ignoreHttpsErrors: request.ignoreHttpsErrors ?? base.ignoreHttpsErrors,
       timeouts:
         request.timeoutSeconds === undefined
           ? base.timeouts
           : { ...base.timeouts, totalMs: Math.max(5_000, request.timeoutSeconds * 1000) },
     };
+    // A public-looking name that resolves into the workstation's own network is refused before the
+    // browser connects (DNS rebinding); a name that does not resolve is left to the browser, whose
+    // failure is recorded as evidence (`capture.dns-failed`).
+    try {
+      await checkHostAllowed(new URL(ref.url).hostname, {
+        allowPrivate: chosen.allowPrivateNetwork,
+        resolve: deps.resolve ?? systemResolver,
+      });
+    } catch (error) {
+      if (!(isAppError(error) && error.code === 'capture.dns-failed')) throw error;
+    }
     const captureId = ws.ids('CaptureId') as CaptureId;
     const started = performance.now();
     const progress = (stage: CaptureStage | 'seal' | 'done') =>

@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: Settings = {
   captureConcurrency: 2,
   browserPath: null,
   defaultProfile: 'desktop',
+  allowPrivateNetwork: false,
 };
 
 export type SettingsService = Readonly<{

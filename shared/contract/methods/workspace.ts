@@ -18,6 +18,11 @@ export const Settings = z.object({
   captureConcurrency: z.number().int().min(1).max(8),
   browserPath: z.string().nullable(),
   defaultProfile: z.string(),
+  /**
+   * Lets reports and captures reach loopback and private addresses (a lab or a test site on the
+   * workstation's own network). Off by default; only an admin can switch it, and the change is logged.
+   */
+  allowPrivateNetwork: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -217,6 +217,32 @@ describe('time-stamps and re-captures', () => {
     expect(detail.captures.map((c) => c.id)).toEqual([first.id, second.id]);
   });
 
+  it('refuses a public-looking name that resolves into the private network, before the browser connects', async () => {
+    const { createCaptureService } = await import('../../../electron/core/capture/capture-service');
+    const pinned = createCaptureService({
+      ws: backend.workspace,
+      settings: backend.settings,
+      env: { VIGIL_BROWSER: CHROMIUM },
+      // No DNS server runs on this machine: the answer a rebinding attacker would give is pinned here.
+      resolve: (host) =>
+        Promise.resolve(host === 'intranet-shop.example' ? ['10.20.30.40'] : ['93.184.216.34']),
+    });
+    const intake = createIntakeService(backend.workspace);
+    const { resource } = await intake.addReport(
+      { url: 'https://intranet-shop.example/buy', sourceType: 'citizen' },
+      { actor: 'ivan' },
+    );
+    await expect(pinned.captureResource(resource.id, { operator: 'ivan' })).rejects.toMatchObject({
+      code: 'intake.private-address',
+      message: expect.stringContaining('10.20.30.40'),
+    });
+    const rows = await backend.workspace.db.read((c) =>
+      c.all('SELECT id FROM captures WHERE resource_id = ?', [resource.id]),
+    );
+    expect(rows).toEqual([]);
+    await pinned.close();
+  });
+
   it('refuses to capture a resource that does not exist', async () => {
     await expect(
       backend.captures.captureResource('res_0000000000nonexistent0', { operator: 'ivan' }),
