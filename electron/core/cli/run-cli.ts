@@ -4,6 +4,7 @@ import { AppError, isAppError, type ErrorCode } from '../../../shared/errors/app
 import { createBackend, type Backend } from '../backend';
 import { defaultDataDir } from '../data-dir';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';
+import { BUNDLE_COMMANDS } from './commands/bundle-commands';
 import { CAPTURE_COMMANDS } from './commands/capture-commands';
 import { FOUNDATION_COMMANDS } from './commands/foundation-commands';
 import { INTAKE_COMMANDS } from './commands/intake-commands';
@@ -21,6 +22,7 @@ export const COMMANDS: CliCommand[] = [
   ...FOUNDATION_COMMANDS,
   ...INTAKE_COMMANDS,
   ...CAPTURE_COMMANDS,
+  ...BUNDLE_COMMANDS,
   ...REVIEW_COMMANDS,
 ];
 

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../../shared/errors/app-error';
+import { latestPacket } from '../review/review-repo';
+import { toDsaStatement } from '../review/dsa-export';
+import type { Handlers } from '../rpc/dispatch';
+import type { SettingsService } from '../settings/settings-service';
+import type { Workspace } from '../workspace';
+import { exportBundle, type BundleExtras, type BundleSelection, type ExportResult } from './bundle-export';
+import { importBundle, type ImportResult } from './bundle-import';
+import { verifyBundle } from './bundle-verify';
+import type { BundleVerifyReport } from '../../../shared/contract/methods/bundle';
+
+type BundleHandlers = Required<Pick<Handlers, 'bundle.export' | 'bundle.verify' | 'bundle.import'>>;
+
+/** The decision's DSA statement and the resource's newest packet, as the review area stores them. */
+export function reviewExtras(ws: Workspace): BundleExtras {
+  return {
+    dsaOf: (record, captures) => {
+      if (record.fields.decision !== 'approve') return undefined;
+      const relied = new Set(record.captures.map((c) => c.id));
+      const first = captures
+        .filter((c) => relied.has(c.id))
+        .map((c) => c.startedAt)
+        .sort()[0];
+      return first === undefined ? undefined : toDsaStatement(record, { firstCapturedAt: first });
+    },
+    packetOf: async (resourceId) => {
+      const row = await ws.db.read((c) => latestPacket(c, resourceId));
+      return row === null ? null : { sha256: row.sha256, bytes: row.bytes };
+    },
+  };
+}
+
+export type BundleService = Readonly<{
+  export: (
+    selection: BundleSelection,
+    opts: Readonly<{ outPath?: string; asDirectory: boolean; actor: string }>,
+  ) => Promise<ExportResult>;
+  verify: (path: string, actor: string) => Promise<BundleVerifyReport>;
+  import: (path: string, actor: string) => Promise<ImportResult>;
+}>;
+
+export function createBundleService(ws: Workspace, settings: SettingsService): BundleService {
+  return {
+    async export(selection, opts) {
+      if (
+        (selection.caseRef === undefined) ===
+        (selection.resourceIds === undefined || selection.resourceIds.length === 0)
+      )
+        throw new AppError('input.invalid', 'name either a case or one or more resources to export');
+      const stamp = ws.clock().toISOString().replace(/[:.]/g, '-');
+      const outPath =
+        opts.outPath ??
+        join(
+          ws.paths.exports,
+          `${(selection.caseRef ?? 'bundle').replace(/[^A-Za-z0-9._-]/g, '_')}-${stamp}${opts.asDirectory ? '' : '.zip'}`,
+        );
+      if (existsSync(outPath))
+        throw new AppError('bundle.write-failed', `${outPath} already exists; nothing is overwritten`);
+      return exportBundle(ws, {
+        selection,
+        outPath,
+        asDirectory: opts.asDirectory,
+        actor: opts.actor,
+        tsaUrl: (await settings.get()).tsaUrl,
+        extras: reviewExtras(ws),
+      });
+    },
+    async verify(path, actor) {
+      const report = await verifyBundle(path);
+      await ws.record((_tx, audit) =>
+        audit({
+          actor,
+          action: 'bundle.verified',
+          subject: `bundle-file:${path}`,
+          details: {
+            ok: report.ok,
+            checks: report.checks.length,
+            failed: report.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.check} ${c.file ?? '-'}`)
+              .slice(0, 50),
+          },
+        }),
+      );
+      return report;
+    },
+    import: (path, actor) => importBundle(ws, path, actor),
+  };
+}
+
+export function createBundleHandlers(ws: Workspace, settings: SettingsService): BundleHandlers {
+  const service = createBundleService(ws, settings);
+  return {
+    'bundle.export': (input, { session }) =>
+      service.export(
+        {
+          ...(input.caseRef !== undefined ? { caseRef: input.caseRef } : {}),
+          ...(input.resourceIds !== undefined ? { resourceIds: input.resourceIds } : {}),
+        },
+        {
+          ...(input.outPath !== undefined ? { outPath: input.outPath } : {}),
+          asDirectory: input.asDirectory,
+          actor: session.user?.name ?? 'unknown',
+        },
+      ),
+    'bundle.verify': (input, { session }) => service.verify(input.path, session.user?.name ?? 'unknown'),
+    'bundle.import': async (input, { session }) => {
+      const result = await service.import(input.path, session.user?.name ?? 'unknown');
+      return {
+        report: result.report,
+        imported: result.imported,
+        resources: result.resources,
+        captures: result.captures,
+      };
+    },
+  };
+}

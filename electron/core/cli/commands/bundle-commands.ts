@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Role } from '../../../../shared/domain/users';
+import { AppError } from '../../../../shared/errors/app-error';
+import { blocklistCsv, buildBlocklist, markBlocked, verifyBlocked } from '../../bundle/blocklist';
+import { createBundleService } from '../../bundle/bundle-handlers';
+import { formatReport, verifyBundle } from '../../bundle/bundle-verify';
+import { dataPaths } from '../../data-dir';
+import type { Backend } from '../../backend';
+import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { osActor, print } from './foundation-commands';
+
+const str = (ctx: CliContext, name: string): string | undefined => {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+const one = (ctx: CliContext, what: string): string => {
+  const [value, ...more] = ctx.positionals;
+  if (value === undefined || more.length > 0) throw new AppError('input.invalid', `name exactly one ${what}`);
+  return value;
+};
+
+/** The acting user and the role the workflow rules check: the --as user's, else the workstation's own account. */
+async function actorAndRole(ctx: CliContext, backend: Backend): Promise<{ actor: string; role: Role }> {
+  if (ctx.as === null) return { actor: osActor(), role: 'admin' };
+  const user = await backend.users.byName(ctx.as);
+  if (user === null) throw new AppError('user.not-found', `--as names no user: ${ctx.as}`);
+  return { actor: user.name, role: user.role };
+}
+
+const exportCommand: CliCommand = {
+  path: ['export'],
+  usage: 'export (--case REF | --resource ID...) --out FILE.zip [--dir] [--json]',
+  summary: 'write a court bundle (ZIP, or the same tree as a folder with --dir)',
+  options: {
+    case: { type: 'string' },
+    resource: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    dir: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const caseRef = str(ctx, 'case');
+    const resources = (ctx.values.resource as string[] | undefined) ?? [];
+    const out = str(ctx, 'out');
+    if ((caseRef === undefined) === (resources.length === 0))
+      throw new AppError('input.invalid', 'name either --case REF or one or more --resource ID');
+    if (out === undefined) throw new AppError('input.invalid', '--out FILE is required');
+    const backend = await ctx.backend();
+    const service = createBundleService(backend.workspace, backend.settings);
+    const result = await service.export(caseRef !== undefined ? { caseRef } : { resourceIds: resources }, {
+      outPath: resolve(ctx.io.cwd, out),
+      asDirectory: ctx.values.dir === true,
+      actor: ctx.as ?? osActor(),
+    });
+    print(
+      ctx,
+      result,
+      `exported ${result.files} files, ${result.bytes} bytes to ${result.path}${result.sha256 ? `\nsha256 ${result.sha256}` : ''}`,
+    );
+    return EXIT.ok;
+  },
+};
+
+const verifyCommand: CliCommand = {
+  path: ['verify'],
+  usage: 'verify FILE.zip|DIR [--json]',
+  summary: 'check a court bundle offline; one line per check; exit 0 only when every check passes',
+  async run(ctx) {
+    const path = resolve(ctx.io.cwd, one(ctx, 'bundle (ZIP file or folder)'));
+    let report;
+    // Anyone may check a bundle without a Vigil data dir; where one exists, the check is a custody event.
+    if (existsSync(dataPaths(ctx.dataDir).db)) {
+      const backend = await ctx.backend();
+      report = await createBundleService(backend.workspace, backend.settings).verify(
+        path,
+        ctx.as ?? osActor(),
+      );
+    } else {
+      report = await verifyBundle(path);
+    }
+    print(ctx, report, formatReport(report));
+    return report.ok ? EXIT.ok : EXIT.checkFailed;
+  },
+};
+
+const importCommand: CliCommand = {
+  path: ['import'],
+  usage: 'import FILE.zip|DIR [--json]',
+  summary: 'verify a court bundle and import its evidence read-only; a failing bundle is refused (exit 1)',
+  async run(ctx) {
+    const path = resolve(ctx.io.cwd, one(ctx, 'bundle (ZIP file or folder)'));
+    const backend = await ctx.backend();
+    const result = await createBundleService(backend.workspace, backend.settings).import(
+      path,
+      ctx.as ?? osActor(),
+    );
+    if (!result.imported) {
+      print(
+        ctx,
+        result,
+        `${formatReport(result.report)}import refused: the bundle does not verify; nothing was changed`,
+      );
+      return EXIT.checkFailed;
+    }
+    print(
+      ctx,
+      result,
+      `imported ${result.resources} resource(s), ${result.captures} capture(s), ${result.decisions} decision(s)`,
+    );
+    return EXIT.ok;
+  },
+};
+
+const blocklistExport: CliCommand = {
+  path: ['blocklist', 'export'],
+  usage: 'blocklist export --format csv|json [--since DATE]',
+  summary: 'print every resource with a signed approval: URL, host, measure, scope, decision, legal basis',
+  options: { format: { type: 'string' }, since: { type: 'string' } },
+  async run(ctx) {
+    const format = str(ctx, 'format') ?? 'csv';
+    if (format !== 'csv' && format !== 'json')
+      throw new AppError('input.invalid', '--format must be csv or json');
+    const since = str(ctx, 'since');
+    const backend = await ctx.backend();
+    const ws = backend.workspace;
+    const list = await buildBlocklist(ws, since === undefined ? {} : { since });
+    await ws.record((_tx, audit) =>
+      audit({
+        actor: ctx.as ?? osActor(),
+        action: 'blocklist.exported',
+        subject: 'blocklist',
+        details: { format, since: since ?? null, entries: list.entries.length, skipped: list.skipped },
+      }),
+    );
+    for (const s of list.skipped) ctx.io.stderr(`skipped decision ${s.decisionId}: ${s.reason}\n`);
+    ctx.io.stdout(format === 'json' ? `${JSON.stringify(list.entries, null, 2)}\n` : blocklistCsv(list));
+    return EXIT.ok;
+  },
+};
+
+const markBlockedCommand: CliCommand = {
+  path: ['blocklist', 'mark-blocked'],
+  usage: 'blocklist mark-blocked RESOURCE',
+  summary: 'record that the block of an approved resource is in place (approved → blocked)',
+  async run(ctx) {
+    const id = one(ctx, 'resource');
+    const backend = await ctx.backend();
+    const { actor, role } = await actorAndRole(ctx, backend);
+    const state = await markBlocked(backend.workspace, id, actor, role);
+    print(ctx, { resourceId: id, state }, `${id} ${state}`);
+    return EXIT.ok;
+  },
+};
+
+const verifyBlockedCommand: CliCommand = {
+  path: ['blocklist', 'verify-blocked'],
+  usage:
+    'blocklist verify-blocked RESOURCE [--allow-private-network] [--ignore-certificate-errors] [--tsa URL]',
+  summary:
+    're-capture a blocked resource and record it as the evidence of the block (blocked → block_verified)',
+  options: {
+    'allow-private-network': { type: 'boolean' },
+    'ignore-certificate-errors': { type: 'boolean' },
+    tsa: { type: 'string' },
+  },
+  async run(ctx) {
+    const id = one(ctx, 'resource');
+    const backend = await ctx.backend();
+    const { actor, role } = await actorAndRole(ctx, backend);
+    const tsa = str(ctx, 'tsa');
+    const result = await verifyBlocked(backend.workspace, backend.captures, id, actor, role, {
+      ...(ctx.values['allow-private-network'] === true ? { allowPrivateNetwork: true } : {}),
+      ...(ctx.values['ignore-certificate-errors'] === true ? { ignoreHttpsErrors: true } : {}),
+      ...(tsa !== undefined ? { tsaUrl: tsa } : {}),
+    });
+    print(
+      ctx,
+      { resourceId: id, state: result.state, captureId: result.capture.id, reachable: result.reachable },
+      `${id} ${result.state}: capture ${result.capture.id} ${result.capture.outcome} (HTTP ${result.capture.http.status ?? '-'})${result.reachable ? '\nwarning: the page still answered 2xx; look at the capture before relying on the block' : ''}`,
+    );
+    return EXIT.ok;
+  },
+};
+
+export const BUNDLE_COMMANDS: CliCommand[] = [
+  exportCommand,
+  verifyCommand,
+  importCommand,
+  blocklistExport,
+  markBlockedCommand,
+  verifyBlockedCommand,
+];
