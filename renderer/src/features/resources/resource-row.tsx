@@ -77,7 +77,13 @@ export const ResourceRow = memo(function ResourceRow({
           <Box role="cell" sx={{ ...ellipsis, textAlign: 'start' }}>
             <LtrText title={item.displayUrl}>{item.displayUrl}</LtrText>
           </Box>
-          <Box role="cell" sx={ellipsis} title={item.lastTitle ?? ''} data-testid="resource-row-title">
+          <Box
+            role="cell"
+            dir="auto"
+            sx={ellipsis}
+            title={item.lastTitle ?? ''}
+            data-testid="resource-row-title"
+          >
             <bdi>{item.lastTitle ?? ''}</bdi>
           </Box>
           <Box role="cell">
