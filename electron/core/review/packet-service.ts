@@ -1,17 +1,19 @@
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { CaptureRecord } from '../../../shared/domain/capture-record';
 import type { DecisionRecord } from '../../../shared/domain/decision';
 import type { Language } from '../../../shared/domain/resources';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError, isAppError } from '../../../shared/errors/app-error';
 import { createBrowserProvider, findBrowser } from '../capture/browser-provider';
 import type { Conn } from '../db/database';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import { getCapture, listCaptures } from '../db/repositories/captures-repo';
 import { getResourceSummary, listDecisionRecords } from '../intake/resources-repo';
 import type { PacketCapture, PacketModel, PacketScreenshot } from '../packet/packet-model';
-import { renderPacket } from '../packet/render-packet';
+import { renderPacket, type RenderedPacket } from '../packet/render-packet';
+import { requestTimestamp } from '../custody/tsa-client';
 import type { SettingsService } from '../settings/settings-service';
 import type { SigningIdentity } from '../users/users-service';
 import type { Workspace } from '../workspace';
@@ -176,22 +178,47 @@ export async function renderResourcePacket(
   }
   const workDir = await mkdtemp(join(ws.paths.tmp, 'packet-'));
   try {
-    const rendered = await renderPacket({
-      model,
-      browser: deps.browser,
-      workDir,
-      clock: ws.clock,
-      attachOriginals: current.attachOriginals,
-      ...(opts.signer
-        ? {
-            signer: {
-              privateKey: opts.signer.privateKey,
-              certificatePem: opts.signer.certificatePem,
-              chainPem: opts.signer.chainPem,
-            },
-          }
-        : {}),
-    });
+    const render = (tsaUrl: string | null) =>
+      renderPacket({
+        model,
+        browser: deps.browser,
+        workDir,
+        clock: ws.clock,
+        attachOriginals: current.attachOriginals,
+        ...(opts.signer
+          ? {
+              signer: {
+                privateKey: opts.signer.privateKey,
+                certificatePem: opts.signer.certificatePem,
+                chainPem: opts.signer.chainPem,
+                // PAdES B-T: the TSA vouches for the time of the reviewer's signature value.
+                ...(tsaUrl === null
+                  ? {}
+                  : {
+                      timestamp: async (value: Buffer) =>
+                        (
+                          await requestTimestamp({
+                            url: tsaUrl,
+                            sha256: createHash('sha256').update(value).digest(),
+                            timeoutMs: 30_000,
+                          })
+                        ).token,
+                    }),
+              },
+            }
+          : {}),
+      });
+    let timestampError: string | null = null;
+    let rendered: RenderedPacket;
+    try {
+      rendered = await render(opts.signer ? current.tsaUrl : null);
+    } catch (error) {
+      // An unreachable TSA must not stop a reviewer from signing: the packet is signed without a
+      // time-stamp (B-B) and the custody event says why.
+      if (!(isAppError(error) && error.code.startsWith('tsa.'))) throw error;
+      timestampError = `${error.code}: ${error.message}`;
+      rendered = await render(null);
+    }
     if (opts.outFile !== undefined) {
       const target = resolve(opts.outFile);
       await mkdir(dirname(target), { recursive: true });
@@ -230,6 +257,8 @@ export async function renderResourcePacket(
           draft: decision === null,
           language,
           signedBy,
+          timestamped: signedBy !== null && current.tsaUrl !== null && timestampError === null,
+          timestampError,
           captures: model.captures.map((r) => r.id),
         },
       });

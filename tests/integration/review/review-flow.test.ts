@@ -13,6 +13,7 @@ import { vigil } from '../../helpers/cli';
 import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { run } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/temp-dir';
+import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
 
 const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
@@ -21,6 +22,7 @@ const HOUR = 3_600_000;
 
 let dir: { path: string; remove: () => void };
 let site: FixtureSite;
+let tsa: TsaServer;
 let backend: Backend;
 /** Added to the real time by the backend's clock: lets a test make the evidence old without waiting. */
 let clockOffsetMs = 0;
@@ -110,7 +112,7 @@ function opensslVerify(record: DecisionRecord, publicKeyPem: string, name: strin
 
 beforeAll(async () => {
   dir = tempDir('vigil-review-');
-  site = await startFixtureSite();
+  [site, tsa] = await Promise.all([startFixtureSite(), startTsaServer()]);
   backend = await createBackend({
     dataDir: dir.path,
     env: { VIGIL_BROWSER: CHROMIUM },
@@ -128,6 +130,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close();
   await site?.close();
+  await tsa?.close();
   dir?.remove();
 });
 
@@ -288,7 +291,8 @@ describe('the whole chain: capture (ivan) → review request → decision (rita)
     ).toBe(2);
   });
 
-  it('renders a packet signed by rita (qpdf clean, pdfsig valid) and refuses ivan as its signer', async () => {
+  it('renders a packet signed by rita (qpdf clean, pdfsig valid, time-stamped) and refuses ivan as its signer', async () => {
+    await backend.settings.update({ tsaUrl: tsa.url }, 'ada');
     const out = join(dir.path, 'decided.pdf');
     const res = await vigil(
       ['--data', dir.path, '--as', 'rita', 'packet', resourceId, '--out', out, '--password-stdin', '--json'],
@@ -304,6 +308,49 @@ describe('the whole chain: capture (ivan) → review request → decision (rita)
     expect(sig.stdout).toContain('Rita Reviewer');
     const blob = readFileSync(backend.workspace.blobs.pathOf(printed.sha256));
     expect(blob.equals(readFileSync(out))).toBe(true);
+    const rendered = async () =>
+      JSON.parse(
+        (
+          await backend.workspace.db.read((c) =>
+            c.get<{ details: string }>(
+              "SELECT details FROM audit WHERE action = 'packet.rendered' ORDER BY seq DESC LIMIT 1",
+            ),
+          )
+        )?.details ?? '{}',
+      ) as { sha256: string; timestamped: boolean; timestampError: string | null };
+    expect(await rendered()).toMatchObject({
+      sha256: printed.sha256,
+      timestamped: true,
+      timestampError: null,
+    });
+
+    // A TSA that does not answer leaves the packet signed without a time-stamp, and says so.
+    await backend.settings.update({ tsaUrl: 'http://127.0.0.1:9/' }, 'ada');
+    try {
+      const offline = await vigil(
+        [
+          '--data',
+          dir.path,
+          '--as',
+          'rita',
+          'packet',
+          resourceId,
+          '--out',
+          join(dir.path, 'b.pdf'),
+          '--password-stdin',
+        ],
+        `${PASSWORD}\n`,
+      );
+      expect(offline.code).toBe(0);
+      expect((await run('pdfsig', [join(dir.path, 'b.pdf')])).stdout).toContain('Signature is Valid.');
+      expect(await rendered()).toMatchObject({
+        timestamped: false,
+        timestampError: expect.stringMatching(/^tsa\./),
+      });
+    } finally {
+      await backend.settings.update({ tsaUrl: null }, 'ada');
+    }
+
     const ivan = await vigil(
       [
         '--data',
