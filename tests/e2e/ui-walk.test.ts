@@ -99,6 +99,10 @@ describe.each(['en', 'ar'] as const)('the evidence chain in the UI (%s)', (lang)
     await waitForOrError(page, tid('add-user-form'), STEP);
     await addUser(page, 'ivan', 'investigator');
     await addUser(page, 'rania', 'reviewer');
+    // The fixture site is on 127.0.0.1: a lab workstation's admin allows private addresses (logged).
+    await page.click(tid('settings-allow-private'));
+    await page.click(tid('settings-save'));
+    await waitForOrError(page, tid('settings-saved'), STEP);
     await shot('settings');
   });
 
@@ -134,10 +138,10 @@ describe.each(['en', 'ar'] as const)('the evidence chain in the UI (%s)', (lang)
     await waitForOrError(page, tid('screenshot-viewer'), STEP);
     expect((await page.$$(tid('artifact-row'))).length).toBeGreaterThan(3);
     await shot('resource');
-    if (await page.$(tid('resource-request-review'))) {
-      await page.click(tid('resource-request-review'));
-      await waitForOrError(page, tid('resource-review'), STEP);
-    }
+    // The investigator hands the resource to review; only a reviewer sees the review button.
+    await page.click(tid('resource-request-review'));
+    await waitForOrError(page, tid('review-requested'), STEP);
+    expect(await page.$(tid('resource-review'))).toBeNull();
   });
 
   it('the reviewer renders the packet, decides and signs', async () => {

@@ -419,6 +419,7 @@ export const ar: Messages = {
   'settings.theme.dark': 'داكن',
   'settings.theme.system': 'حسب النظام',
   'settings.blurAll': 'تمويه جميع الصور الموثَّقة افتراضيًا',
+  'settings.allowPrivate': 'السماح بعناوين الشبكة المحلية والخاصة (لشبكات المختبر فقط؛ يُسجَّل)',
   'settings.freshness': 'إعادة التوثيق بعد (ساعات)',
   'settings.workstation': 'محطة العمل',
   'settings.adminOnly': 'لا يغيّر هذه الإعدادات إلا المسؤول.',

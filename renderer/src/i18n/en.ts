@@ -423,6 +423,7 @@ export const en = {
   'settings.theme.dark': 'Dark',
   'settings.theme.system': 'System',
   'settings.blurAll': 'Blur all captured images by default',
+  'settings.allowPrivate': 'Allow loopback and private network addresses (lab networks only; logged)',
   'settings.freshness': 'Re-capture after (hours)',
   'settings.workstation': 'Workstation',
   'settings.adminOnly': 'Only an administrator can change these settings.',

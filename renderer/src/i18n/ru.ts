@@ -419,6 +419,8 @@ export const ru: Messages = {
   'settings.theme.dark': 'Тёмная',
   'settings.theme.system': 'Системная',
   'settings.blurAll': 'Размывать все зафиксированные изображения по умолчанию',
+  'settings.allowPrivate':
+    'Разрешить локальные и частные сетевые адреса (только для лабораторных сетей; фиксируется в журнале)',
   'settings.freshness': 'Повторная фиксация через (часов)',
   'settings.workstation': 'Рабочая станция',
   'settings.adminOnly': 'Эти настройки может менять только администратор.',

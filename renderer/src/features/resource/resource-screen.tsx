@@ -119,7 +119,9 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
         {capture.result ? <Alert severity="info">{t('resource.captureQueued')}</Alert> : null}
         {requestReview.error ? <ErrorView error={requestReview.error} /> : null}
         {requestReview.result === null ? (
-          <Alert severity="success">{t('resource.reviewRequested')}</Alert>
+          <Alert severity="success" data-testid="review-requested">
+            {t('resource.reviewRequested')}
+          </Alert>
         ) : null}
       </Stack>
 

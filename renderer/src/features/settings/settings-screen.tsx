@@ -28,7 +28,7 @@ import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';
 import { UsersSection } from './users-section';
 
-type Draft = Pick<Settings, 'tsaUrl' | 'blurAllMedia' | 'freshnessHours' | 'theme'>;
+type Draft = Pick<Settings, 'tsaUrl' | 'blurAllMedia' | 'freshnessHours' | 'theme' | 'allowPrivateNetwork'>;
 
 export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeChoice) => void }>) {
   const { t, number } = useI18n();
@@ -117,10 +117,22 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
                   }
                   label={t('settings.blurAll')}
                 />
+                <FormControlLabel
+                  control={
+                    <Checkbox
+                      checked={shown.allowPrivateNetwork}
+                      onChange={(e) => setDraft({ ...shown, allowPrivateNetwork: e.target.checked })}
+                      disabled={!isAdmin}
+                    />
+                  }
+                  data-testid="settings-allow-private"
+                  label={t('settings.allowPrivate')}
+                />
                 {isAdmin ? (
                   <Box>
                     <Button
                       variant="contained"
+                      data-testid="settings-save"
                       onClick={() => void save()}
                       disabled={draft === null || update.pending}
                     >
@@ -132,7 +144,9 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
                 )}
                 {update.error ? <ErrorView error={update.error} /> : null}
                 {update.result && draft === null ? (
-                  <Alert severity="success">{t('common.saved')}</Alert>
+                  <Alert severity="success" data-testid="settings-saved">
+                    {t('common.saved')}
+                  </Alert>
                 ) : null}
               </>
             ) : null}
