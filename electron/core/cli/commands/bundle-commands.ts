@@ -8,12 +8,8 @@ import { formatReport, verifyBundle } from '../../bundle/bundle-verify';
 import { dataPaths } from '../../data-dir';
 import type { Backend } from '../../backend';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { str } from '../cli-helpers';
 import { osActor, print } from './foundation-commands';
-
-const str = (ctx: CliContext, name: string): string | undefined => {
-  const v = ctx.values[name];
-  return typeof v === 'string' ? v : undefined;
-};
 
 const one = (ctx: CliContext, what: string): string => {
   const [value, ...more] = ctx.positionals;

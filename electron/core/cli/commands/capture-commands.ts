@@ -5,12 +5,8 @@ import type { CaptureRequest } from '../../capture/capture-service';
 import { getCapture } from '../../db/repositories/captures-repo';
 import { createIntakeService } from '../../intake/intake-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
-
-const str = (ctx: CliContext, name: string): string | undefined => {
-  const v = ctx.values[name];
-  return typeof v === 'string' ? v : undefined;
-};
 
 function captureOptions(ctx: CliContext): Omit<CaptureRequest, 'operator'> {
   const timeout = str(ctx, 'timeout');

@@ -6,6 +6,7 @@ import { AppError } from '../../../../shared/errors/app-error';
 import { createIntakeService } from '../../intake/intake-service';
 import type { ReportDefaults } from '../../intake/report-file';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
 
 const REPORT_OPTIONS = {
@@ -17,11 +18,6 @@ const REPORT_OPTIONS = {
   received: { type: 'string' },
   'allow-private-network': { type: 'boolean' },
 } as const;
-
-const str = (ctx: CliContext, name: string): string | undefined => {
-  const v = ctx.values[name];
-  return typeof v === 'string' ? v : undefined;
-};
 
 /** The report fields given as options, checked with the contract's own schema. */
 function optionFields(ctx: CliContext): ReportDefaults {
@@ -47,10 +43,6 @@ function optionFields(ctx: CliContext): ReportDefaults {
   }
   return parsed.data;
 }
-
-const print = (ctx: CliContext, value: unknown, text: string): void => {
-  ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
-};
 
 const reportAdd: CliCommand = {
   path: ['report', 'add'],

@@ -9,16 +9,8 @@ import { dsaStatementFor } from '../../review/dsa-export';
 import { renderResourcePacket, withPacketBrowser } from '../../review/packet-service';
 import { createReview } from '../../review/review-handlers';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
-
-const str = (ctx: CliContext, name: string): string | undefined => {
-  const v = ctx.values[name];
-  return typeof v === 'string' ? v : undefined;
-};
-
-const print = (ctx: CliContext, value: unknown, text: string): void => {
-  ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
-};
 
 const reviewOf = (backend: Backend) =>
   createReview({

@@ -1,0 +1,12 @@
+import type { CliContext } from './cli-types';
+
+/** `--json` prints the value; otherwise the human-readable text, one trailing newline. */
+export const print = (ctx: CliContext, value: unknown, text: string): void => {
+  ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
+};
+
+/** A string option's value, or undefined when it was not given. */
+export const str = (ctx: CliContext, name: string): string | undefined => {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+};
