@@ -34,6 +34,9 @@ const CAPTURABLE: readonly ResourceState[] = [
   'block_verified',
 ];
 
+/** Where a reviewer may sign a decision: evidence ready for review, or a final decision to revise. */
+const DECIDABLE: readonly ResourceState[] = ['captured', 'in_review', 'approved', 'rejected'];
+
 export const WORKFLOW: Readonly<Record<WorkflowAction, Rule>> = {
   capture: { from: CAPTURABLE, to: 'same', roles: ['investigator', 'admin'] },
   // The outcome of a capture moves only resources that are waiting for evidence; a re-capture of a
@@ -49,9 +52,12 @@ export const WORKFLOW: Readonly<Record<WorkflowAction, Rule>> = {
     roles: ['investigator', 'admin'],
   },
   request_review: { from: ['captured'], to: 'in_review', roles: ['investigator', 'admin'] },
-  approve: { from: ['captured', 'in_review'], to: 'approved', roles: ['reviewer'] },
-  reject: { from: ['captured', 'in_review'], to: 'rejected', roles: ['reviewer'] },
-  request_recapture: { from: ['captured', 'in_review'], to: 'needs_recapture', roles: ['reviewer'] },
+  // A signed decision is immutable; a revision is a new decision that supersedes it, so a final
+  // decision (approved or rejected) can be decided again. Not once blocked: lifting a block that is in
+  // place is a separate process with its own authority, which Vigil does not model.
+  approve: { from: DECIDABLE, to: 'approved', roles: ['reviewer'] },
+  reject: { from: DECIDABLE, to: 'rejected', roles: ['reviewer'] },
+  request_recapture: { from: DECIDABLE, to: 'needs_recapture', roles: ['reviewer'] },
   mark_blocked: { from: ['approved'], to: 'blocked', roles: ['investigator', 'admin'] },
   verify_blocked: { from: ['blocked'], to: 'block_verified', roles: ['investigator', 'admin'] },
 };

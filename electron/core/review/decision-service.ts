@@ -232,6 +232,9 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
           captures: signed.captures,
           legalBases: signed.legalBases.map((b) => ({ id: b.id, version: b.version })),
           supersedes: signed.supersedes,
+          // A revision never edits the earlier record: it is a new signed record that points back at it.
+          revision: previous !== null,
+          supersededDecision: previous?.fields.decision ?? null,
           recordSha256: sha256Hex(decisionSigningBytes(signed)),
           keyId: signed.signature.keyId,
         },
@@ -242,7 +245,13 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
           actor: reviewer.name,
           action: 'resource.state-changed',
           subject: `resource:${resourceId}`,
-          details: { from: checked.from, to: checked.to, because: checked.action, decisionId: signed.id },
+          details: {
+            from: checked.from,
+            to: checked.to,
+            because: checked.action,
+            decisionId: signed.id,
+            revision: previous !== null,
+          },
         });
       }
       return { signed, state: checked.to };

@@ -44,9 +44,9 @@ const actorOf = (user: { name: string } | null): string => {
 
 /**
  * The contract's review methods. The reviewer is always the signed-in user: `review.decide` unlocks
- * that user's key with the password in the request and nobody else's. `packet.render` has no password
- * in the contract, so packets rendered from the UI are never PAdES-signed (the decision record they
- * embed is signed either way); a signed packet comes from `vigil packet --as REVIEWER --password-stdin`.
+ * that user's key with the password in the request and nobody else's. `packet.render` signs the packet
+ * only when a password is given and the signed-in user is the reviewer who signed the latest decision
+ * (the decision record the packet embeds is signed either way); anyone else gets an unsigned packet.
  */
 export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
   const { catalogue, decisions } = createReview(deps);
@@ -68,13 +68,25 @@ export function createReviewHandlers(deps: ReviewDeps): ReviewHandlers {
     'decisions.get': (input) => decisions.get(input.id),
     'packet.render': async (input, { session }) => {
       const actor = actorOf(session.user);
+      const latest = input.password === undefined ? null : await decisions.latestFor(input.resourceId);
+      // The key is unlocked before anything is rendered: a wrong password stores nothing.
+      const signer =
+        input.password !== undefined && latest !== null && latest.reviewer.name === actor
+          ? await deps.users.unlockSigningKey(actor, input.password)
+          : undefined;
       const packet = await withPacketBrowser(deps.ws, deps.settings, deps.env, (browser) =>
         renderResourcePacket({ ws: deps.ws, settings: deps.settings, browser }, input.resourceId, {
           actor,
           ...(input.language ? { language: input.language } : {}),
+          ...(signer ? { signer } : {}),
         }),
       );
-      return { sha256: packet.sha256, pages: packet.pages, bytes: packet.bytes };
+      return {
+        sha256: packet.sha256,
+        pages: packet.pages,
+        bytes: packet.bytes,
+        signed: packet.signedBy !== null,
+      };
     },
   };
 }

@@ -33,10 +33,26 @@ export const reviewMethods = defineMethods({
     output: DecisionRecord,
     access: 'signed-in',
   },
-  /** Renders the review packet (or a draft before a decision exists); the PDF is served as an artifact. */
+  /**
+   * Renders the review packet (or a draft before a decision exists); the PDF is served as an artifact.
+   * With `password`, and only when the caller signed the resource's latest decision, the packet is
+   * PAdES-signed with the caller's key (the password unlocks it and is never stored); otherwise it is
+   * rendered unsigned. `signed` says which happened.
+   */
   'packet.render': {
-    input: z.object({ resourceId: ResourceId, language: z.enum(['en', 'ar', 'ru']).optional() }).strict(),
-    output: z.object({ sha256: z.string(), pages: z.number().int(), bytes: z.number().int() }),
+    input: z
+      .object({
+        resourceId: ResourceId,
+        language: z.enum(['en', 'ar', 'ru']).optional(),
+        password: z.string().max(1024).optional(),
+      })
+      .strict(),
+    output: z.object({
+      sha256: z.string(),
+      pages: z.number().int(),
+      bytes: z.number().int(),
+      signed: z.boolean(),
+    }),
     access: 'signed-in',
   },
 });

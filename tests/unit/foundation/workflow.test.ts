@@ -27,6 +27,20 @@ describe('resource workflow', () => {
     expect(nextState('capture_failed', 'approve', 'reviewer')).toBeNull();
   });
 
+  it('lets a reviewer revise a final decision, but never a block', () => {
+    for (const from of ['approved', 'rejected'] as const) {
+      expect(nextState(from, 'approve', 'reviewer')).toBe('approved');
+      expect(nextState(from, 'reject', 'reviewer')).toBe('rejected');
+      expect(nextState(from, 'request_recapture', 'reviewer')).toBe('needs_recapture');
+      for (const role of ['investigator', 'admin'] as const) expect(nextState(from, 'reject', role)).toBeNull();
+    }
+    for (const from of ['blocked', 'block_verified'] as const)
+      expect(allowedActions(from, 'reviewer')).toEqual([]);
+    // Re-deciding is a reviewer's act; the re-capture that shows a block works stays an investigator's.
+    expect(allowedActions('approved', 'reviewer')).toEqual(['approve', 'reject', 'request_recapture']);
+    expect(allowedActions('approved', 'investigator')).toEqual(['capture', 'mark_blocked']);
+  });
+
   it('a reviewer asking for a re-capture puts the resource back for capture', () => {
     expect(nextState('in_review', 'request_recapture', 'reviewer')).toBe('needs_recapture');
     expect(allowedActions('needs_recapture', 'investigator')).toContain('capture');

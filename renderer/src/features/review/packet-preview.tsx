@@ -1,4 +1,6 @@
-import { Box, Button, Link, Typography } from '@mui/material';
+import { Box, Button, Chip, Link, TextField, Typography } from '@mui/material';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
 import { useAction, useClient } from '../../api/api-context';
 import { ErrorView } from '../../components/error-view';
 import { HashText } from '../../components/hash-text';
@@ -6,13 +8,28 @@ import { useI18n } from '../../i18n/i18n-context';
 
 /**
  * The review packet is a PDF rendered by the backend and shown from the artifact store in an
- * <object>; captured HTML is never loaded into the app.
+ * <object>; captured HTML is never loaded into the app. `canSign` is true for the reviewer who
+ * signed the latest decision: only they may PAdES-sign its packet (the backend checks it again).
  */
-export function PacketPreview({ resourceId }: Readonly<{ resourceId: string }>) {
+export function PacketPreview({ resourceId, canSign }: Readonly<{ resourceId: string; canSign: boolean }>) {
   const { t, language, bytes, number } = useI18n();
   const client = useClient();
-  const render = useAction((c, id: string) => c.call('packet.render', { resourceId: id, language }));
+  const [password, setPassword] = useState('');
+  const render = useAction((c, id: string, signWith?: string) =>
+    c.call('packet.render', {
+      resourceId: id,
+      language,
+      ...(signWith === undefined ? {} : { password: signWith }),
+    }),
+  );
   const packet = render.result;
+  const renderSigned = (event: FormEvent) => {
+    event.preventDefault();
+    const given = password;
+    // The password leaves the component with this one request and is not kept in state.
+    setPassword('');
+    void render.run(resourceId, given);
+  };
   return (
     <Box data-testid="packet-preview">
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 1 }}>
@@ -29,6 +46,13 @@ export function PacketPreview({ resourceId }: Readonly<{ resourceId: string }>) 
             <Typography variant="body2">
               {t('review.packetPages', { pages: number(packet.pages), size: bytes(packet.bytes) })}
             </Typography>
+            <Chip
+              size="small"
+              color={packet.signed ? 'success' : 'default'}
+              label={packet.signed ? t('review.packetSigned') : t('review.packetUnsigned')}
+              data-testid="packet-signed"
+              data-signed={packet.signed ? 'true' : 'false'}
+            />
             <HashText value={packet.sha256} short />
             <Link href={client.artifactUrl(packet.sha256)} target="_blank" rel="noreferrer noopener">
               {t('common.open')}
@@ -36,6 +60,32 @@ export function PacketPreview({ resourceId }: Readonly<{ resourceId: string }>) 
           </>
         ) : null}
       </Box>
+      {canSign ? (
+        <Box
+          component="form"
+          onSubmit={renderSigned}
+          sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 1 }}
+          data-testid="packet-sign-form"
+        >
+          <TextField
+            size="small"
+            type="password"
+            label={t('review.packetPassword')}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+            slotProps={{ htmlInput: { 'data-testid': 'packet-password' } }}
+          />
+          <Button
+            type="submit"
+            variant="contained"
+            disabled={render.pending || password === ''}
+            data-testid="render-signed-packet"
+          >
+            {t('review.renderSignedPacket')}
+          </Button>
+        </Box>
+      ) : null}
       {render.error ? <ErrorView error={render.error} /> : null}
       {packet ? (
         <Box

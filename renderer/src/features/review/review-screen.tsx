@@ -36,11 +36,13 @@ export function ReviewScreen({ id }: Readonly<{ id: string }>) {
       </Box>
     );
   }
-  const { resource, allowedActions } = detail.data;
+  const { resource, allowedActions, decisions } = detail.data;
+  const signed: DecisionRecord | undefined = decide.result;
+  // The packet's signer must be whoever signed the decision now in force.
+  const latestReviewer = (signed ?? decisions.at(-1))?.reviewer.name;
   const current = form ?? emptyDecisionForm(language, resource.url);
   const problems = decisionProblems(current);
   const canDecide = allowedActions.includes('approve') || allowedActions.includes('reject');
-  const signed: DecisionRecord | undefined = decide.result;
 
   const openSign = () => {
     setTried(true);
@@ -75,7 +77,7 @@ export function ReviewScreen({ id }: Readonly<{ id: string }>) {
         }}
       >
         <SectionCard title={t('review.packet')}>
-          <PacketPreview resourceId={resource.id} />
+          <PacketPreview resourceId={resource.id} canSign={latestReviewer === user.name} />
         </SectionCard>
         <SectionCard title={t('review.decision')}>
           {signed ? (
