@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '../../shared/contract/envelope';
+import { METHODS, isMethodName } from '../../shared/contract/index';
 import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import { listAudit, verifyAudit } from './custody/audit-log';
@@ -94,6 +95,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     },
     'users.list': () => users.list(),
     'users.add': (input, { session }) => users.create(input, session.user?.name ?? 'unknown'),
+    'users.update': (input, { session }) => users.update(input, session.user?.name ?? 'unknown'),
     'audit.list': (input) => ws.db.read((c) => listAudit(c, input)),
     'audit.verify': async (_input, { session }) => {
       const result = await ws.db.read(async (c) => verifyAudit(c, await ws.readAnchor()));
@@ -121,6 +123,43 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     },
   };
 
+  const onInternalError = (method: string, error: unknown): void => {
+    const line = `${ws.clock().toISOString()} ${method} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
+    void appendFile(logFile, line).catch(() => undefined);
+  };
+
+  /**
+   * A session holds the user as signed in; an admin (here or through the CLI in another process)
+   * may have disabled or demoted them since. Every call re-reads the row by primary key, so the
+   * change takes effect on the very next call of every open session.
+   */
+  const refreshSession = async (session: Session, method: string): Promise<Envelope<unknown> | null> => {
+    const held = session.user;
+    if (held === null) return null;
+    const current = await users.current(held.id);
+    if (current !== null && !current.disabled) {
+      session.user = current;
+      return null;
+    }
+    session.user = null;
+    await ws.record((_tx, audit) =>
+      audit({
+        actor: held.name,
+        action: 'session.revoked',
+        subject: `user:${held.name}`,
+        details: { reason: current === null ? 'user removed' : 'user disabled', method },
+      }),
+    );
+    if (isMethodName(method) && METHODS[method].access === 'public') return null;
+    return {
+      ok: false,
+      error: {
+        code: 'auth.not-signed-in',
+        message: `the account ${held.name} has been disabled by an administrator; sign in as another user`,
+      },
+    };
+  };
+
   return {
     workspace: ws,
     users,
@@ -129,13 +168,19 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     queue,
     events: ws.events,
     handlers,
-    dispatch: (session, method, input) =>
-      dispatch(handlers, session, method, input, {
-        onInternalError: (method, error) => {
-          const line = `${ws.clock().toISOString()} ${method} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
-          void appendFile(logFile, line).catch(() => undefined);
-        },
-      }),
+    dispatch: async (session, method, input) => {
+      try {
+        const refused = await refreshSession(session, method);
+        if (refused !== null) return refused;
+      } catch (error) {
+        onInternalError(method, error);
+        return {
+          ok: false,
+          error: { code: 'internal.unexpected', message: 'an internal error occurred; see the log' },
+        };
+      }
+      return dispatch(handlers, session, method, input, { onInternalError });
+    },
     close: async () => {
       await captures.close();
       await ws.close();

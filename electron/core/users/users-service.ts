@@ -5,6 +5,9 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Role, User } from '../../../shared/domain/users';
 import type { UserId } from '../../../shared/domain/ids';
 import { AppError } from '../../../shared/errors/app-error';
@@ -35,6 +38,16 @@ type UserRow = {
 const COLUMNS =
   'id, name, display_name, role, password_hash, public_key_pem, certificate_pem, private_key_enc, created_at, disabled';
 
+const fingerprints = new Map<string, string>();
+/** Parsing a certificate costs more than the row read of the per-call session check: remember it. */
+const certificateSha256 = (pem: string): string => {
+  const known = fingerprints.get(pem);
+  if (known !== undefined) return known;
+  const fp = new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+  fingerprints.set(pem, fp);
+  return fp;
+};
+
 const toUser = (r: UserRow): User => ({
   id: r.id as UserId,
   name: r.name,
@@ -42,10 +55,27 @@ const toUser = (r: UserRow): User => ({
   role: r.role,
   createdAt: r.created_at,
   disabled: r.disabled === 1,
-  certificateSha256: new X509Certificate(r.certificate_pem).fingerprint256.replace(/:/g, '').toLowerCase(),
+  certificateSha256: certificateSha256(r.certificate_pem),
 });
 
+const issueUserCertificate = (
+  ws: Workspace,
+  subject: Readonly<{ publicKeyPem: string; displayName: string; role: Role }>,
+): Promise<string> =>
+  issueCertificate({
+    ca: ws.ca,
+    subjectPublicKeyPem: subject.publicKeyPem,
+    commonName: subject.displayName.slice(0, 64),
+    organization: 'Vigil',
+    organizationalUnit: subject.role,
+    profile: 'user-signing',
+    now: ws.clock(),
+    validityDays: 3650,
+  });
+
 export type NewUser = Readonly<{ name: string; displayName?: string; role: Role; password: string }>;
+
+export type UserChange = Readonly<{ name: string; role?: Role; disabled?: boolean; displayName?: string }>;
 
 export type SigningIdentity = Readonly<{
   user: User;
@@ -61,6 +91,13 @@ export type UsersService = Readonly<{
   byName: (name: string) => Promise<User | null>;
   /** `onlyIfNone` makes first-run set-up race-free: the check and the insert share one transaction. */
   create: (input: NewUser, actor: string, opts?: { onlyIfNone?: boolean }) => Promise<User>;
+  /**
+   * Changes role, enabled state or display name in one transaction with a `user.updated` custody
+   * event. Nobody may disable or demote themself, and the last enabled admin stays an enabled admin.
+   */
+  update: (change: UserChange, actor: string) => Promise<User>;
+  /** The user's current row for the per-call session check; null when the user no longer exists. */
+  current: (id: UserId) => Promise<User | null>;
   authenticate: (name: string, password: string) => Promise<User>;
   /** Only the user's own password unlocks their signing key (DESIGN §5). */
   unlockSigningKey: (name: string, password: string) => Promise<SigningIdentity>;
@@ -88,16 +125,7 @@ export function createUsersService(ws: Workspace): UsersService {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const displayName = input.displayName?.trim() || input.name;
-      const certificatePem = await issueCertificate({
-        ca: ws.ca,
-        subjectPublicKeyPem: publicKeyPem,
-        commonName: displayName.slice(0, 64),
-        organization: 'Vigil',
-        organizationalUnit: input.role,
-        profile: 'user-signing',
-        now: ws.clock(),
-        validityDays: 3650,
-      });
+      const certificatePem = await issueUserCertificate(ws, { publicKeyPem, displayName, role: input.role });
       const passwordHash = await hashPassword(input.password);
       const encrypted = await encryptSecret(
         privateKey.export({ type: 'pkcs8', format: 'der' }),
@@ -139,6 +167,86 @@ export function createUsersService(ws: Workspace): UsersService {
       return toUser(row);
     },
 
+    async update(change, actor) {
+      // Certificate issuance is async work outside the write lock; if the row moves in between, the
+      // certificate would certify a stale role, so start again from the new row.
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const before = await ws.db.read((c) => rowByName(c, change.name));
+        if (!before) throw new AppError('user.not-found', `no user named ${change.name}`);
+        const role = change.role ?? before.role;
+        const displayName = change.displayName?.trim() || before.display_name;
+        const disabled = change.disabled ?? before.disabled === 1;
+        checkSelfChange(before, actor, role, disabled);
+        const reissue = role !== before.role || displayName !== before.display_name;
+        const certificatePem = reissue
+          ? await issueUserCertificate(ws, { publicKeyPem: before.public_key_pem, displayName, role })
+          : before.certificate_pem;
+        // Decisions already signed name the old certificate by fingerprint; bundle export and the
+        // block list look for certificates no longer in the users table in this folder.
+        if (reissue) await keepCertificate(ws, before.certificate_pem);
+
+        const row = await ws.record(async (tx, audit) => {
+          const now = await rowByName(tx, change.name);
+          if (!now || !sameRow(now, before)) return null;
+          if (before.role === 'admin' && before.disabled === 0 && (role !== 'admin' || disabled)) {
+            const others = await tx.get<{ n: number }>(
+              "SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
+              [before.id],
+            );
+            if ((others?.n ?? 0) === 0)
+              throw new AppError(
+                'input.invalid',
+                `${before.name} is the last enabled administrator: add or enable another administrator first`,
+              );
+          }
+          const changed =
+            role !== before.role ||
+            displayName !== before.display_name ||
+            disabled !== (before.disabled === 1);
+          if (!changed) return now;
+          await tx.run(
+            'UPDATE users SET role = ?, display_name = ?, disabled = ?, certificate_pem = ? WHERE id = ?',
+            [role, displayName, disabled ? 1 : 0, certificatePem, before.id],
+          );
+          const after = await rowByName(tx, change.name);
+          if (!after) throw new AppError('internal.unexpected', 'user row vanished after update');
+          const old = toUser(before);
+          const neu = toUser(after);
+          await audit({
+            actor,
+            action: 'user.updated',
+            subject: `user:${before.name}`,
+            details: {
+              id: before.id,
+              old: {
+                role: old.role,
+                disabled: old.disabled,
+                displayName: old.displayName,
+                certificateSha256: old.certificateSha256,
+              },
+              new: {
+                role: neu.role,
+                disabled: neu.disabled,
+                displayName: neu.displayName,
+                certificateSha256: neu.certificateSha256,
+              },
+              // The superseded certificate stays valid for what it signed; keeping it in the log makes
+              // it recoverable and tamper-evident even if the key folder is lost.
+              ...(reissue ? { supersededCertificatePem: before.certificate_pem } : {}),
+            },
+          });
+          return after;
+        });
+        if (row !== null) return toUser(row);
+      }
+      throw new AppError('input.invalid', `${change.name} is being changed by someone else; try again`);
+    },
+
+    current: async (id) => {
+      const row = await ws.db.read((c) => c.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]));
+      return row ? toUser(row) : null;
+    },
+
     async authenticate(name, password) {
       const row = await ws.db.read((c) => rowByName(c, name));
       // Same answer (and the same scrypt cost) whether the name or the password is wrong.
@@ -175,6 +283,32 @@ export function createUsersService(ws: Workspace): UsersService {
         : null;
     },
   };
+}
+
+const sameRow = (a: UserRow, b: UserRow): boolean =>
+  a.role === b.role &&
+  a.disabled === b.disabled &&
+  a.display_name === b.display_name &&
+  a.certificate_pem === b.certificate_pem;
+
+/** An admin who could lock themself out would need the OS account to get back in: refuse it. */
+function checkSelfChange(row: UserRow, actor: string, role: Role, disabled: boolean): void {
+  if (actor !== row.name) return;
+  if (disabled && row.disabled === 0)
+    throw new AppError('auth.forbidden', 'you cannot disable your own account; ask another administrator');
+  if (row.role === 'admin' && role !== 'admin')
+    throw new AppError(
+      'auth.forbidden',
+      'you cannot remove your own administrator role; ask another administrator',
+    );
+}
+
+async function keepCertificate(ws: Workspace, pem: string): Promise<void> {
+  const dir = join(ws.paths.keys, 'imported', 'users');
+  const file = join(dir, `${certificateSha256(pem)}.crt.pem`);
+  if (existsSync(file)) return;
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, pem, { mode: 0o644 });
 }
 
 // A valid hash of a random secret, so that an unknown user name costs the same time as a wrong password.

@@ -11,4 +11,17 @@ export const usersMethods = defineMethods({
     output: User,
     access: ['admin'],
   },
+  /** Role, enabled state and display name; a role or name change re-issues the user's certificate. */
+  'users.update': {
+    input: z
+      .object({
+        name: UserName,
+        role: Role.optional(),
+        disabled: z.boolean().optional(),
+        displayName: z.string().trim().min(1).max(120).optional(),
+      })
+      .strict(),
+    output: User,
+    access: ['admin'],
+  },
 });

@@ -99,6 +99,54 @@ const userList: CliCommand = {
   },
 };
 
+const userSet: CliCommand = {
+  path: ['user', 'set'],
+  usage: 'user set NAME [--role investigator|reviewer|admin] [--disable|--enable] [--display-name TEXT]',
+  summary: 'change a role (re-issues the certificate), disable or enable a user',
+  options: {
+    role: { type: 'string' },
+    disable: { type: 'boolean' },
+    enable: { type: 'boolean' },
+    'display-name': { type: 'string' },
+  },
+  async run(ctx) {
+    const [name] = ctx.positionals;
+    const parsedName = UserName.safeParse(name);
+    if (!parsedName.success)
+      throw new AppError('user.bad-name', `user name: ${parsedName.error.issues[0]?.message ?? 'invalid'}`);
+    const role = ctx.values.role === undefined ? undefined : Role.safeParse(ctx.values.role);
+    if (role !== undefined && !role.success)
+      throw new AppError('input.invalid', '--role must be investigator, reviewer or admin');
+    if (ctx.values.disable === true && ctx.values.enable === true)
+      throw new AppError('input.invalid', 'give --disable or --enable, not both');
+    const disabled = ctx.values.disable === true ? true : ctx.values.enable === true ? false : undefined;
+    const displayName =
+      typeof ctx.values['display-name'] === 'string' ? ctx.values['display-name'].trim() : undefined;
+    if (displayName === '') throw new AppError('input.invalid', '--display-name must not be empty');
+    if (role === undefined && disabled === undefined && displayName === undefined)
+      throw new AppError(
+        'input.invalid',
+        'nothing to change: give --role, --disable, --enable or --display-name',
+      );
+    const backend = await ctx.backend();
+    const user = await backend.users.update(
+      {
+        name: parsedName.data,
+        ...(role === undefined ? {} : { role: role.data }),
+        ...(disabled === undefined ? {} : { disabled }),
+        ...(displayName === undefined ? {} : { displayName }),
+      },
+      ctx.as ?? osActor(),
+    );
+    print(
+      ctx,
+      user,
+      `${user.name}: ${user.role}${user.disabled ? ', disabled' : ''} (certificate ${user.certificateSha256})`,
+    );
+    return EXIT.ok;
+  },
+};
+
 const auditVerify: CliCommand = {
   path: ['audit', 'verify'],
   usage: 'audit verify [--json]',
@@ -243,6 +291,7 @@ export const FOUNDATION_COMMANDS: readonly CliCommand[] = [
   init,
   userAdd,
   userList,
+  userSet,
   auditVerify,
   auditList,
   verifyStoreCommand,
