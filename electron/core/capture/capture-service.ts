@@ -99,7 +99,8 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     const base = profile(request.profile ?? current.defaultProfile);
     const chosen: CaptureProfile = {
       ...base,
-      allowPrivateNetwork: request.allowPrivateNetwork ?? (current.allowPrivateNetwork || base.allowPrivateNetwork),
+      allowPrivateNetwork:
+        request.allowPrivateNetwork ?? (current.allowPrivateNetwork || base.allowPrivateNetwork),
       ignoreHttpsErrors: request.ignoreHttpsErrors ?? base.ignoreHttpsErrors,
       timeouts:
         request.timeoutSeconds === undefined
