@@ -44,6 +44,24 @@ export const APP_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
+/**
+ * Review packets are PDFs Vigil rendered itself, not captured content, and must display in the review
+ * screen. Chromium refuses to show a PDF in a sandboxed frame (measured with Chromium 156: an
+ * <iframe sandbox> gets an error page), and whether the `sandbox` response header has the same effect
+ * differs between builds, so packets go without `sandbox` but with every fetch directive at 'none':
+ * no script and no network from the document, and framed only by the app itself. The PDF viewer
+ * runs in its own extension frame, which this policy does not reach (measured: it renders under it).
+ */
+export const PACKET_CSP = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "connect-src 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
 const MEDIA_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -147,18 +165,24 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       return sendJson(res, 401, errorBody({ code: 'auth.not-signed-in', message: 'sign in first' }));
     const ws = backend.workspace;
     const row = await ws.db.read((c) =>
-      c.get<{ bytes: number; media_type: string | null }>(
-        'SELECT b.bytes AS bytes, (SELECT media_type FROM artifacts a WHERE a.sha256 = b.sha256 LIMIT 1) AS media_type FROM blobs b WHERE b.sha256 = ?',
+      c.get<{ bytes: number; media_type: string | null; captured: number; packet: number }>(
+        `SELECT b.bytes AS bytes,
+                (SELECT media_type FROM artifacts a WHERE a.sha256 = b.sha256 LIMIT 1) AS media_type,
+                EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256) AS captured,
+                EXISTS (SELECT 1 FROM packets p WHERE p.sha256 = b.sha256) AS packet
+         FROM blobs b WHERE b.sha256 = ?`,
         [sha256],
       ),
     );
     if (!row)
       return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: `no artifact ${sha256}` }));
+    // Bytes that were ever captured are treated as captured, whatever else they are also recorded as.
+    const packet = row.captured === 0 && row.packet === 1;
     res.writeHead(200, {
-      'Content-Type': row.media_type ?? 'application/octet-stream',
+      'Content-Type': packet ? 'application/pdf' : (row.media_type ?? 'application/octet-stream'),
       'Content-Length': row.bytes,
       // Evidence is shown, never run: a sandboxed, non-sniffed response even if someone opens it directly.
-      'Content-Security-Policy': 'sandbox',
+      'Content-Security-Policy': packet ? PACKET_CSP : 'sandbox',
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, max-age=31536000, immutable',
     });
