@@ -21,7 +21,8 @@ import { buildRenderer, launchChromium } from '../harness/ui-harness';
 
 /**
  * The chain of evidence through the UI, as two users, on the real backend behind the loopback
- * bridge: first run → users → report → capture → resource → decision → export → verify.
+ * bridge, in English, Arabic and Russian: first run → users (add, change a role, disable) →
+ * report → capture → resource → decision → export → verify.
  */
 const PASSWORD = 'correct horse battery';
 const STEP = 20_000;
@@ -58,7 +59,7 @@ async function addUser(page: Page, name: string, role: 'investigator' | 'reviewe
   await waitForOrError(page, `${tid('user-row')}[data-name="${name}"]`, STEP, tid('settings-users'));
 }
 
-describe.each(['en', 'ar'] as const)('the evidence chain in the UI (%s)', (lang) => {
+describe.each(['en', 'ar', 'ru'] as const)('the evidence chain in the UI (%s)', (lang) => {
   let backend: BackendHarness;
   let page: Page;
   let resourceId = '';
@@ -99,6 +100,14 @@ describe.each(['en', 'ar'] as const)('the evidence chain in the UI (%s)', (lang)
     await waitForOrError(page, tid('add-user-form'), STEP);
     await addUser(page, 'ivan', 'investigator');
     await addUser(page, 'rania', 'reviewer');
+    // A third user is promoted and then disabled from the row; the administrator's own row has no controls.
+    await addUser(page, 'olga', 'investigator');
+    await chooseOption(page, 'user-role-olga', 'reviewer');
+    await waitForOrError(page, `${tid('user-row')}[data-name="olga"][data-role="reviewer"]`, STEP);
+    await page.click(tid('user-toggle-olga'));
+    await waitForOrError(page, `${tid('user-row')}[data-name="olga"][data-disabled="true"]`, STEP);
+    expect(await page.$(tid('user-toggle-admin'))).toBeNull();
+    expect(await page.$(tid('user-role-admin'))).toBeNull();
     // The fixture site is on 127.0.0.1: a lab workstation's admin allows private addresses (logged).
     await page.click(tid('settings-allow-private'));
     await page.click(tid('settings-save'));

@@ -82,15 +82,22 @@ export async function go(page: Page, base: string, hash: string, lang?: string):
 export async function chooseOption(page: Page, inputTestId: string, value: string): Promise<void> {
   const combo = `${tid(inputTestId)}`;
   await page.waitForSelector(combo);
-  await page.evaluate(
-    `${q(combo)}.parentElement.querySelector('[role="combobox"]').dispatchEvent(new MouseEvent('mousedown', { bubbles: true, button: 0 }))`,
-  );
   const option =
     value === '*' ? 'li[role="option"]:not([data-value=""])' : `li[role="option"][data-value="${value}"]`;
-  await page.waitForSelector(option, { visible: true });
-  await page.click(option);
-  await page.keyboard.press('Escape');
-  await page.waitForFunction(`document.querySelector('[role="listbox"]') === null`);
+  // A click that lands while the menu is still growing in can miss its option: check the select's
+  // value afterwards and pick once more if it did not take.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await page.evaluate(
+      `${q(combo)}.parentElement.querySelector('[role="combobox"]').dispatchEvent(new MouseEvent('mousedown', { bubbles: true, button: 0 }))`,
+    );
+    await page.waitForSelector(option, { visible: true });
+    await page.click(option);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(`document.querySelector('[role="listbox"]') === null`);
+    const chosen = await inPage<string>(page, `${q(combo)}.value`);
+    if (value === '*' ? chosen !== '' : chosen.split(',').includes(value)) return;
+  }
+  throw new Error(`${inputTestId}: the option ${value} was not selected`);
 }
 
 /** Sets an input's value the way a user would (React sees an input event); for date inputs whose typing is locale-bound. */

@@ -163,7 +163,7 @@ export function AppShell({
           component="nav"
           aria-label={t('nav.main')}
           data-testid="main-nav"
-          sx={{ width: 220, flexShrink: 0, borderInlineEnd: 1, borderColor: 'divider', overflowY: 'auto' }}
+          sx={{ width: 240, flexShrink: 0, borderInlineEnd: 1, borderColor: 'divider', overflowY: 'auto' }}
         >
           <List>
             {items.map((item) => {

@@ -28,7 +28,7 @@ export function AuditTable({ rows }: Readonly<{ rows: readonly AuditRow[] }>) {
             <TableCell>
               <LtrText>{row.actor}</LtrText>
             </TableCell>
-            <TableCell>
+            <TableCell sx={{ whiteSpace: 'nowrap' }}>
               <LtrText mono>{row.action}</LtrText>
             </TableCell>
             <TableCell sx={{ maxWidth: 220, overflowWrap: 'anywhere' }}>
@@ -40,6 +40,8 @@ export function AuditTable({ rows }: Readonly<{ rows: readonly AuditRow[] }>) {
                 dir="ltr"
                 sx={{
                   display: 'block',
+                  // 'start' of an LTR block is its left edge in RTL pages too (the RTL plugin flips 'left').
+                  textAlign: 'start',
                   fontSize: 12,
                   whiteSpace: 'pre-wrap',
                   overflowWrap: 'anywhere',

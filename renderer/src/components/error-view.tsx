@@ -18,7 +18,18 @@ export function ErrorView({ error, onRetry }: Readonly<{ error: AppError; onRetr
           <Button color="inherit" size="small" onClick={() => setOpen((v) => !v)} aria-expanded={open}>
             {open ? t('common.hideDetails') : t('common.details')}
           </Button>
-          {onRetry ? (
+          {error.code === 'auth.not-signed-in' ? (
+            // The session ended under the user (signed out elsewhere, or disabled by an administrator):
+            // reloading asks the workstation again and lands on the sign-in screen.
+            <Button
+              color="inherit"
+              size="small"
+              onClick={() => window.location.reload()}
+              data-testid="error-sign-in"
+            >
+              {t('auth.signIn')}
+            </Button>
+          ) : onRetry ? (
             <Button color="inherit" size="small" onClick={onRetry}>
               {t('common.retry')}
             </Button>

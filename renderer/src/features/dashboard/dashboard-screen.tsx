@@ -49,7 +49,8 @@ export function DashboardScreen() {
             {stats.data ? number(stats.data.waitingForMe) : '…'}
           </Typography>
           <Typography color="text.secondary" sx={{ mb: 1 }}>
-            {t('dashboard.waitingForMeCount', { count: number(stats.data?.waitingForMe ?? 0) })}
+            {/* Without the figures, a "0" here would contradict the placeholder above. */}
+            {stats.data ? t('dashboard.waitingForMeCount', { count: number(stats.data.waitingForMe) }) : ' '}
           </Typography>
           <Button href={routeHref({ name: 'review-list' })} variant="outlined">
             {t('dashboard.openReview')}

@@ -1,6 +1,8 @@
 import { Table, TableBody, TableCell, TableRow } from '@mui/material';
 import type { ReactNode } from 'react';
 
+const LONG_LABEL = 32;
+
 export type KeyValue = readonly [label: string, value: ReactNode];
 
 export function KeyValueTable({ rows, testId }: Readonly<{ rows: readonly KeyValue[]; testId?: string }>) {
@@ -12,7 +14,16 @@ export function KeyValueTable({ rows, testId }: Readonly<{ rows: readonly KeyVal
             <TableCell
               component="th"
               scope="row"
-              sx={{ width: '30%', fontWeight: 600, verticalAlign: 'top' }}
+              sx={{
+                width: '1%',
+                fontWeight: 600,
+                verticalAlign: 'top',
+                // Header names break at their hyphens ("Content-\nType"); keep ordinary ones on one line,
+                // and let a hostile, very long one wrap instead of pushing the value off the card.
+                ...(label.length <= LONG_LABEL
+                  ? { whiteSpace: 'nowrap' }
+                  : { minWidth: '12rem', overflowWrap: 'anywhere' }),
+              }}
             >
               {label}
             </TableCell>

@@ -163,7 +163,7 @@ export function ResourcesScreen() {
         <TextField
           select
           size="small"
-          label={t('resources.sort')}
+          label={t('resources.direction')}
           value={filters.direction}
           onChange={(e) => setFilters({ ...filters, direction: e.target.value as 'asc' | 'desc' })}
           sx={{ minWidth: 140 }}

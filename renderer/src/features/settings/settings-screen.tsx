@@ -158,7 +158,7 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
           <Table size="small">
             <TableHead>
               <TableRow>
-                <TableCell>{t('auth.userName')}</TableCell>
+                <TableCell>{t('settings.profile.name')}</TableCell>
                 <TableCell>{t('settings.profile.viewport')}</TableCell>
                 <TableCell>{t('resource.context.timeZone')}</TableCell>
                 <TableCell>{t('resource.context.proxy')}</TableCell>

@@ -10,20 +10,25 @@ import {
   TableHead,
   TableRow,
   TextField,
+  Typography,
 } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ROLES, UserName } from '../../../../shared/domain/users';
-import type { Role } from '../../../../shared/domain/users';
+import type { Role, User } from '../../../../shared/domain/users';
 import { useAction, useQuery } from '../../api/api-context';
 import { ErrorView } from '../../components/error-view';
 import { HashText } from '../../components/hash-text';
 import { LtrText } from '../../components/ltr-text';
 import { SectionCard } from '../../components/section-card';
 import { useI18n } from '../../i18n/i18n-context';
+import { useSession } from '../session/session-context';
+
+type Change = Readonly<{ name: string; role?: Role; disabled?: boolean }>;
 
 export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
   const { t } = useI18n();
+  const { user: me } = useSession();
   const users = useQuery('users.list', {});
   const [name, setName] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -36,11 +41,13 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
       input.displayName === '' ? { name: input.name, role: input.role, password: input.password } : input,
     ),
   );
+  const update = useAction((c, change: Change) => c.call('users.update', change));
   const nameOk = UserName.safeParse(name).success;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
     if (!nameOk || password.length < 10) return;
+    update.reset();
     const user = await add.run({ name, displayName: displayName.trim(), role, password });
     if (user !== undefined) {
       setName('');
@@ -50,40 +57,113 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
       users.reload();
     }
   };
+  const change = async (c: Change) => {
+    add.reset();
+    await update.run(c);
+    // Reload after a refusal too: another administrator may have changed the row meanwhile.
+    users.reload();
+  };
+  const editable = (u: User) => isAdmin && u.name !== me.name;
+
   return (
     <SectionCard title={t('settings.users')} testId="settings-users">
       {users.error ? <ErrorView error={users.error} onRetry={users.reload} /> : null}
-      <Table size="small">
-        <TableHead>
-          <TableRow>
-            <TableCell>{t('auth.userName')}</TableCell>
-            <TableCell>{t('auth.displayName')}</TableCell>
-            <TableCell>{t('settings.role')}</TableCell>
-            <TableCell>{t('settings.certificate')}</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {users.data?.map((u) => (
-            <TableRow key={u.id} data-testid="user-row" data-name={u.name}>
-              <TableCell>
-                <LtrText mono>{u.name}</LtrText>
-              </TableCell>
-              <TableCell>
-                <bdi>{u.displayName}</bdi>
-              </TableCell>
-              <TableCell>
-                {t(`role.${u.role}`)}
-                {u.disabled ? (
-                  <Chip size="small" sx={{ marginInlineStart: 1 }} label={t('settings.disabled')} />
-                ) : null}
-              </TableCell>
-              <TableCell>
-                <HashText value={u.certificateSha256} short />
-              </TableCell>
+      <Box sx={{ overflowX: 'auto' }}>
+        <Table size="small">
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('auth.userName')}</TableCell>
+              <TableCell>{t('auth.displayName')}</TableCell>
+              <TableCell>{t('settings.role')}</TableCell>
+              <TableCell>{t('settings.status')}</TableCell>
+              <TableCell>{t('settings.certificate')}</TableCell>
             </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+          </TableHead>
+          <TableBody>
+            {users.data?.map((u) => (
+              <TableRow
+                key={u.id}
+                data-testid="user-row"
+                data-name={u.name}
+                data-role={u.role}
+                data-disabled={String(u.disabled)}
+              >
+                <TableCell>
+                  <LtrText mono>{u.name}</LtrText>
+                  {u.name === me.name ? (
+                    <Typography component="span" variant="body2" color="text.secondary">
+                      {` (${t('settings.you')})`}
+                    </Typography>
+                  ) : null}
+                </TableCell>
+                <TableCell>
+                  <bdi>{u.displayName}</bdi>
+                </TableCell>
+                <TableCell>
+                  {editable(u) ? (
+                    <TextField
+                      select
+                      size="small"
+                      variant="standard"
+                      value={u.role}
+                      disabled={update.pending}
+                      onChange={(e) => void change({ name: u.name, role: e.target.value as Role })}
+                      slotProps={{
+                        htmlInput: { 'aria-label': `${t('settings.role')}: ${u.name}` },
+                        select: { inputProps: { 'data-testid': `user-role-${u.name}` } },
+                      }}
+                      sx={{ minWidth: 160, '& .MuiInputBase-root': { fontSize: 'inherit' } }}
+                    >
+                      {ROLES.map((r) => (
+                        <MenuItem key={r} value={r} data-testid={`role-option-${r}`}>
+                          {t(`role.${r}`)}
+                        </MenuItem>
+                      ))}
+                    </TextField>
+                  ) : (
+                    t(`role.${u.role}`)
+                  )}
+                </TableCell>
+                <TableCell>
+                  <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap' }}>
+                    <Chip
+                      size="small"
+                      color={u.disabled ? 'default' : 'success'}
+                      variant={u.disabled ? 'filled' : 'outlined'}
+                      label={u.disabled ? t('settings.disabled') : t('settings.enabled')}
+                    />
+                    {editable(u) ? (
+                      <Button
+                        size="small"
+                        color={u.disabled ? 'primary' : 'warning'}
+                        disabled={update.pending}
+                        onClick={() => void change({ name: u.name, disabled: !u.disabled })}
+                        data-testid={`user-toggle-${u.name}`}
+                      >
+                        {u.disabled ? t('settings.enable') : t('settings.disable')}
+                      </Button>
+                    ) : null}
+                  </Box>
+                </TableCell>
+                <TableCell>
+                  <HashText value={u.certificateSha256} short />
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </Box>
+      {isAdmin ? (
+        <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
+          {t('settings.roleNote')}
+        </Typography>
+      ) : null}
+      {update.error ? <ErrorView error={update.error} /> : null}
+      {update.result ? (
+        <Alert severity="success" sx={{ mt: 1 }} data-testid="user-updated">
+          {t('settings.userUpdated', { name: update.result.name })}
+        </Alert>
+      ) : null}
       {isAdmin ? (
         <Box
           component="form"
