@@ -32,7 +32,8 @@ describe('resource workflow', () => {
       expect(nextState(from, 'approve', 'reviewer')).toBe('approved');
       expect(nextState(from, 'reject', 'reviewer')).toBe('rejected');
       expect(nextState(from, 'request_recapture', 'reviewer')).toBe('needs_recapture');
-      for (const role of ['investigator', 'admin'] as const) expect(nextState(from, 'reject', role)).toBeNull();
+      for (const role of ['investigator', 'admin'] as const)
+        expect(nextState(from, 'reject', role)).toBeNull();
     }
     for (const from of ['blocked', 'block_verified'] as const)
       expect(allowedActions(from, 'reviewer')).toEqual([]);
