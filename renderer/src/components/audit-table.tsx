@@ -52,7 +52,7 @@ export function AuditTable({ rows }: Readonly<{ rows: readonly AuditRow[] }>) {
                 {row.details === undefined || row.details === null ? '' : JSON.stringify(row.details)}
               </Box>
             </TableCell>
-            <TableCell>
+            <TableCell sx={{ whiteSpace: 'nowrap' }}>
               <HashText value={row.hash} short />
             </TableCell>
           </TableRow>
