@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { PACKET_CSP } from '../core/bridge/http-bridge';
 import { EVIDENCE_SECURITY_HEADERS } from './csp';
 import { APP_ORIGIN, EVIDENCE_HOST, EVIDENCE_SCHEME } from './origins';
 
@@ -20,7 +21,8 @@ export function parseEvidenceUrl(raw: string): string | null {
 
 export const evidenceUrlOf = (sha256: string): string => `${EVIDENCE_SCHEME}://${EVIDENCE_HOST}/${sha256}`;
 
-export type KnownBlob = Readonly<{ bytes: number; mediaType: string | null }>;
+/** `packet`: a review packet Vigil generated, shown in the PDF viewer rather than sandboxed. */
+export type KnownBlob = Readonly<{ bytes: number; mediaType: string | null; packet: boolean }>;
 
 export type EvidenceDeps = Readonly<{
   /** Whether the window that owns this protocol handler has a signed-in session right now. */
@@ -62,6 +64,7 @@ export async function serveEvidenceRequest(
     blob.mediaType !== null && MEDIA_TYPE.test(blob.mediaType) ? blob.mediaType : 'application/octet-stream';
   const headers = {
     ...EVIDENCE_SECURITY_HEADERS,
+    ...(blob.packet ? { 'Content-Security-Policy': PACKET_CSP } : {}),
     'Content-Type': mediaType,
     'Content-Length': String(blob.bytes),
     // The UI reads text artifacts with fetch() from app://vigil, a different origin.

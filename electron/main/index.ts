@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Envelope } from '../../shared/contract/envelope';
 import { APP_NAME, APP_VERSION, createBackend, type Backend } from '../core/backend';
 import { defaultDataDir } from '../core/data-dir';
+import { servedBlob } from '../core/db/repositories/blobs-repo';
 import type { Session } from '../core/rpc/dispatch';
 import { serveAppRequest } from './app-protocol';
 import { isDesktopMethod, runDesktopMethod } from './desktop-methods';
@@ -84,13 +85,7 @@ function track(write: Promise<void>): void {
 
 async function lookupBlob(sha256: string): Promise<KnownBlob | null> {
   if (backend === null) return null;
-  const row = await backend.workspace.db.read((c) =>
-    c.get<{ bytes: number; media_type: string | null }>(
-      'SELECT b.bytes AS bytes, (SELECT media_type FROM artifacts a WHERE a.sha256 = b.sha256 LIMIT 1) AS media_type FROM blobs b WHERE b.sha256 = ?',
-      [sha256],
-    ),
-  );
-  return row ? { bytes: row.bytes, mediaType: row.media_type } : null;
+  return backend.workspace.db.read((c) => servedBlob(c, sha256));
 }
 
 async function confirmExternal(parent: BrowserWindow | null, url: string): Promise<void> {

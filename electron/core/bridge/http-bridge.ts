@@ -7,6 +7,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { RpcRequest } from '../../../shared/contract/envelope';
 import type { ErrorPayload } from '../../../shared/errors/app-error';
 import type { Backend } from '../backend';
+import { servedBlob } from '../db/repositories/blobs-repo';
 import type { Session } from '../rpc/dispatch';
 
 export type HttpBridge = Readonly<{
@@ -164,25 +165,14 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     if (session.user === null)
       return sendJson(res, 401, errorBody({ code: 'auth.not-signed-in', message: 'sign in first' }));
     const ws = backend.workspace;
-    const row = await ws.db.read((c) =>
-      c.get<{ bytes: number; media_type: string | null; captured: number; packet: number }>(
-        `SELECT b.bytes AS bytes,
-                (SELECT media_type FROM artifacts a WHERE a.sha256 = b.sha256 LIMIT 1) AS media_type,
-                EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256) AS captured,
-                EXISTS (SELECT 1 FROM packets p WHERE p.sha256 = b.sha256) AS packet
-         FROM blobs b WHERE b.sha256 = ?`,
-        [sha256],
-      ),
-    );
-    if (!row)
+    const blob = await ws.db.read((c) => servedBlob(c, sha256));
+    if (!blob)
       return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: `no artifact ${sha256}` }));
-    // Bytes that were ever captured are treated as captured, whatever else they are also recorded as.
-    const packet = row.captured === 0 && row.packet === 1;
     res.writeHead(200, {
-      'Content-Type': packet ? 'application/pdf' : (row.media_type ?? 'application/octet-stream'),
-      'Content-Length': row.bytes,
+      'Content-Type': blob.mediaType ?? 'application/octet-stream',
+      'Content-Length': blob.bytes,
       // Evidence is shown, never run: a sandboxed, non-sniffed response even if someone opens it directly.
-      'Content-Security-Policy': packet ? PACKET_CSP : 'sandbox',
+      'Content-Security-Policy': blob.packet ? PACKET_CSP : 'sandbox',
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, max-age=31536000, immutable',
     });

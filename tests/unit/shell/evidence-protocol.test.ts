@@ -17,7 +17,8 @@ function deps(
   return {
     opened,
     signedIn: () => true,
-    lookup: (sha) => Promise.resolve(sha === SHA ? { bytes: BODY.length, mediaType: 'image/png' } : null),
+    lookup: (sha) =>
+      Promise.resolve(sha === SHA ? { bytes: BODY.length, mediaType: 'image/png', packet: false } : null),
     open: (sha) => {
       opened.push(sha);
       return Readable.from([BODY]);
@@ -105,15 +106,30 @@ describe('evidence:// handler', () => {
 
   it('never puts an odd stored media type into the header', async () => {
     const odd = deps({
-      lookup: () => Promise.resolve({ bytes: BODY.length, mediaType: 'text/html\r\nSet-Cookie: x=1' }),
+      lookup: () =>
+        Promise.resolve({ bytes: BODY.length, mediaType: 'text/html\r\nSet-Cookie: x=1', packet: false }),
     });
     const res = await serveEvidenceRequest({ url: `evidence://blob/${SHA}`, method: 'GET' }, odd);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
-    const none = deps({ lookup: () => Promise.resolve({ bytes: BODY.length, mediaType: null }) });
+    const none = deps({
+      lookup: () => Promise.resolve({ bytes: BODY.length, mediaType: null, packet: false }),
+    });
     expect(
       (await serveEvidenceRequest({ url: `evidence://blob/${SHA}`, method: 'GET' }, none)).headers.get(
         'content-type',
       ),
     ).toBe('application/octet-stream');
+  });
+
+  it('keeps captured artifacts sandboxed, and gives a review packet the packet policy instead', async () => {
+    const captured = await serveEvidenceRequest({ url: `evidence://blob/${SHA}`, method: 'GET' }, deps());
+    expect(captured.headers.get('content-security-policy')).toBe('sandbox');
+    const packet = deps({
+      lookup: () => Promise.resolve({ bytes: BODY.length, mediaType: 'application/pdf', packet: true }),
+    });
+    const res = await serveEvidenceRequest({ url: `evidence://blob/${SHA}`, method: 'GET' }, packet);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'none'");
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
