@@ -37,6 +37,11 @@ export type Backend = Readonly<{
   events: EventBus;
   handlers: Handlers;
   dispatch: (session: Session, method: string, input: unknown) => Promise<Envelope<unknown>>;
+  /**
+   * Re-reads the session's user (as every dispatch does) for routes outside the contract — artifact
+   * downloads, the event stream — so a disabled user loses them at once too.
+   */
+  refreshSession: (session: Session, route: string) => Promise<void>;
   close: () => Promise<void>;
 }>;
 
@@ -168,6 +173,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     queue,
     events: ws.events,
     handlers,
+    refreshSession: async (session, route) => {
+      await refreshSession(session, route);
+    },
     dispatch: async (session, method, input) => {
       try {
         const refused = await refreshSession(session, method);

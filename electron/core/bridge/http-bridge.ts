@@ -162,6 +162,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   }
 
   async function serveArtifact(res: ServerResponse, session: Session, sha256: string): Promise<void> {
+    await backend.refreshSession(session, 'artifact');
     if (session.user === null)
       return sendJson(res, 401, errorBody({ code: 'auth.not-signed-in', message: 'sign in first' }));
     const ws = backend.workspace;
@@ -262,7 +263,10 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
         );
       return sendJson(res, 200, await backend.dispatch(session, request.data.method, request.data.input));
     }
-    if (req.method === 'GET' && url.pathname === '/events') return openEvents(req, res, session);
+    if (req.method === 'GET' && url.pathname === '/events') {
+      await backend.refreshSession(session, 'events');
+      return openEvents(req, res, session);
+    }
     const artifact = /^\/artifacts\/([0-9a-f]{64})$/.exec(url.pathname);
     if (req.method === 'GET' && artifact?.[1] !== undefined) return serveArtifact(res, session, artifact[1]);
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, url.pathname);

@@ -176,4 +176,20 @@ describe('HTTP bridge', () => {
       (await http(`${bridge.url}/artifacts/${'0'.repeat(64)}`, { headers: { Cookie: cookie } })).status,
     ).toBe(404);
   });
+
+  it('stops serving artifacts to a user the moment an admin disables them', async () => {
+    const ws = backend.workspace;
+    const blob = await ws.blobs.put(Buffer.from('screenshot bytes'));
+    await ws.record(async (tx, audit) => {
+      await registerBlob(tx, blob, ws.clock().toISOString());
+      await audit({ actor: 'test', action: 'blob.stored', subject: `blob:${blob.sha256}` });
+    });
+    expect(
+      (await http(`${bridge.url}/artifacts/${blob.sha256}`, { headers: { Cookie: cookie } })).status,
+    ).toBe(200);
+    await backend.users.update({ name: 'ivan', disabled: true }, 'admin');
+    const refused = await http(`${bridge.url}/artifacts/${blob.sha256}`, { headers: { Cookie: cookie } });
+    expect(refused.status).toBe(401);
+    expect(refused.body).not.toContain('screenshot bytes');
+  });
 });
