@@ -133,21 +133,11 @@ describe('a sealed capture', () => {
   });
 
   it('moves the resource to captured and writes custody events that verify', async () => {
-    const detail = await backend.dispatch(
-      {
-        user: {
-          id: 'usr_00000000000000000000000000' as never,
-          name: 'rita',
-          displayName: 'R',
-          role: 'reviewer',
-          createdAt: '2026-11-22T10:00:00.000Z',
-          disabled: false,
-          certificateSha256: '',
-        },
-      },
-      'resources.get',
-      { id: resourceId },
+    const rita = await backend.users.create(
+      { name: 'rita', role: 'reviewer', password: 'reviewer password' },
+      'test',
     );
+    const detail = await backend.dispatch({ user: rita }, 'resources.get', { id: resourceId });
     expect(detail).toMatchObject({
       ok: true,
       value: {
