@@ -167,7 +167,14 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
     // keeps the head at or near the newest row (a slightly older head is still a valid anchor).
     let anchorQueue: Promise<void> = Promise.resolve();
     const writeAnchor = async (row: AuditRow): Promise<void> => {
-      const current = await readAnchor().catch(() => null);
+      let current: AuditAnchor | null;
+      try {
+        current = await readAnchor();
+      } catch {
+        // A head that no longer verifies is evidence of tampering: it stays for `audit verify` to report
+        // rather than being papered over by the next legitimate write.
+        return;
+      }
       // Another process may have moved the head further already; never move it back.
       if (current !== null && current.seq >= row.seq) return;
       const signed = { seq: row.seq, hash: row.hash, at: row.at };

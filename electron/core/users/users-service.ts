@@ -311,5 +311,6 @@ async function keepCertificate(ws: Workspace, pem: string): Promise<void> {
   await writeFile(file, pem, { mode: 0o644 });
 }
 
-// A valid hash of a random secret, so that an unknown user name costs the same time as a wrong password.
+// A well-formed hash that no password matches, so an unknown user name costs the same scrypt time as a
+// wrong password and the two can't be told apart.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$n1c8zJ7h1rH0w0lq3aQyYz1kqg3yCq2k6tqg0nVZb1U=';

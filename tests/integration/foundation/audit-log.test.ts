@@ -93,4 +93,19 @@ describe('vigil audit verify', () => {
     expect(out.code).not.toBe(0);
     expect(out.stderr).toMatch(/custody.signature-invalid/);
   });
+
+  it('keeps a forged head as evidence: later writes do not paper over it', async () => {
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const head = join(dir.path, 'logs', 'audit-head.json');
+    const parsed = JSON.parse(readFileSync(head, 'utf8')) as { seq: number };
+    writeFileSync(head, JSON.stringify({ ...parsed, seq: 2 }));
+    const forged = readFileSync(head, 'utf8');
+    const { workspace } = await openWorkspace({ dataDir: dir.path });
+    await workspace.record((_tx, audit) =>
+      audit({ actor: 'alice', action: 'test.event', subject: 'thing:later' }),
+    );
+    await workspace.close();
+    expect(readFileSync(head, 'utf8')).toBe(forged);
+    expect((await vigil(['--data', dir.path, 'audit', 'verify'])).code).not.toBe(0);
+  });
 });
