@@ -12,6 +12,7 @@ import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
 import { createCaptureService, type CaptureService } from './capture/capture-service';
 import { createIntakeHandlers } from './intake/intake-handlers';
 import { createReviewHandlers } from './review/review-handlers';
+import { createWorkspaceHandlers } from './search/workspace-handlers';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { dispatch, type Handlers, type Session } from './rpc/dispatch';
 import { verifyStore } from './store/verify-store';
@@ -61,6 +62,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const handlers: Handlers = {
     ...createIntakeHandlers(ws, settings),
     ...createCaptureHandlers(ws, captures, queue),
+    ...createWorkspaceHandlers(ws),
     ...createReviewHandlers({ ws, users, settings, env: opts.env ?? process.env }),
     ...createBundleHandlers(ws, settings),
     'settings.get': () => settings.get(),

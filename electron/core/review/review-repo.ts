@@ -92,6 +92,11 @@ export async function insertDecision(tx: Conn, record: DecisionRecord): Promise<
       JSON.stringify(record),
     ],
   );
+  // The reviewer's facts and explanation are searchable next to the captured text (DESIGN §3).
+  await tx.run(
+    "INSERT INTO text_index (title, body, resource_id, capture_id, kind) VALUES (?, ?, ?, NULL, 'decision')",
+    [record.url, `${record.fields.facts}\n${record.fields.explanation}`, record.resourceId],
+  );
 }
 
 /** Resources waiting for a reviewer: captured (evidence ready) or explicitly sent to review. */

@@ -237,6 +237,16 @@ describe('the whole chain: capture (ivan) → review request → decision (rita)
     expect(text.stdout).toContain('[EXAMPLE, not law]');
   });
 
+  it('makes the reviewer’s facts searchable next to the captured text', async () => {
+    const hits = await call('ivan', 'search.query', { text: 'controlled substance' });
+    expect(hits).toMatchObject({
+      ok: true,
+      value: [expect.objectContaining({ resourceId: record.resourceId, captureId: null })],
+    });
+    const snippet = hits.ok ? (hits.value as { snippet: string }[])[0]?.snippet : '';
+    expect(snippet).toContain('\uE000controlled\uE001');
+  });
+
   it('exports the approval as a DSA statement of reasons', async () => {
     const out = await vigil(['--data', dir.path, 'decision', 'export', record.id, '--dsa']);
     expect(out.stderr).toBe('');
