@@ -13,7 +13,7 @@ export function ftsQuery(text: string): string | null {
   const words = text
     .normalize('NFC')
     .split(/[\s\u00a0]+/u)
-    .map((w) => w.replace(/[\u0000-\u001f]/gu, '').trim())
+    .map((w) => w.replace(/\p{Cc}/gu, '').trim())
     .filter((w) => w !== '')
     .slice(0, 20);
   if (words.length === 0) return null;
