@@ -473,7 +473,10 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     );
     try {
       const started = await stageStart('archive', deadline);
-      exchanges = await recorder.stop(deadline);
+      // Bodies still in flight get part of the archive time, never all of it: writing the WARC and WACZ
+      // of what did arrive must not be starved. After a renderer crash nothing more will arrive.
+      const bodiesBy = crashed ? Date.now() + 500 : Date.now() + Math.floor((deadline - Date.now()) * 0.6);
+      exchanges = await recorder.stop(bodiesBy);
       const certificate = finalDoc?.response?.securityDetails;
       if (finalDoc && certificate && session) {
         tls = await readTlsInfo({
