@@ -42,7 +42,8 @@ export function exitCodeFor(code: ErrorCode): number {
 }
 
 function usage(): string {
-  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(70)} ${c.summary}`);
+  // Usage on one line, what it does indented below: long usages never push the summary off screen.
+  const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
   return `usage: vigil [--data DIR] [--as USER] [--json] <command>\n\n${lines.join('\n')}\n\n--data defaults to VIGIL_DATA, then the app-data folder.\nExit codes: 0 success, 1 a check failed, 2 bad usage or input, 3 environment problem, 4 internal error.\n`;
 }
 
