@@ -17,7 +17,7 @@ describe('IPC sender guard', () => {
   it.each([
     ['https://evil.example/', 'foreign origin'],
     ['http://127.0.0.1:5173/', 'foreign origin'],
-    ['file:///work/main/out/renderer/index.html', 'foreign origin'],
+    ['file:///opt/vigil/out/renderer/index.html', 'foreign origin'],
     ['evidence://blob/' + 'a'.repeat(64), 'foreign origin'],
     ['app://vigil.evil/index.html', 'foreign origin'],
     ['app://user:pw@vigil/index.html', 'foreign origin'],
