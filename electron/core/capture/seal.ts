@@ -1,5 +1,5 @@
 import { arch, release, type } from 'node:os';
-import type { CaptureRecord, CaptureTimestamp } from '../../../shared/domain/capture-record';
+import { CaptureRecord, TlsInfo, type CaptureTimestamp } from '../../../shared/domain/capture-record';
 import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
 import { AppError } from '../../../shared/errors/app-error';
 import { APP_NAME, APP_VERSION } from '../app-info';
@@ -112,9 +112,8 @@ export async function sealCapture(
     proxy: raw.proxy,
     profile: raw.profile,
   };
-  const manifest: CaptureManifest = {
-    format: MANIFEST_FORMAT,
-    captureId: opts.captureId,
+  // What the manifest and the record both say about the capture, stated once.
+  const common = {
     resourceId: opts.resourceId,
     url: raw.url,
     finalUrl: raw.finalUrl,
@@ -123,11 +122,16 @@ export async function sealCapture(
     startedAt: raw.startedAt,
     finishedAt: raw.finishedAt,
     http: raw.http,
+    page: raw.page,
+    context,
+  };
+  const manifest: CaptureManifest = {
+    ...common,
+    format: MANIFEST_FORMAT,
+    captureId: opts.captureId,
     redirects: raw.redirects,
     ...(raw.tls ? { tls: raw.tls } : {}),
     certificateErrorsIgnored: raw.certificateErrorsIgnored,
-    page: raw.page,
-    context,
     dialogs: raw.dialogs,
     popups: raw.popups,
     downloads: raw.downloads,
@@ -163,33 +167,12 @@ export async function sealCapture(
     : raw.warnings;
 
   const record: CaptureRecord = {
+    ...common,
     id: opts.captureId,
-    resourceId: opts.resourceId,
-    url: raw.url,
-    finalUrl: raw.finalUrl,
-    outcome: raw.outcome,
-    ...(raw.error ? { error: raw.error } : {}),
-    startedAt: raw.startedAt,
-    finishedAt: raw.finishedAt,
-    http: raw.http,
-    redirects: raw.redirects.map((r) => ({ url: r.url, status: r.status, location: r.location })),
-    ...(raw.tls
-      ? {
-          tls: {
-            protocol: raw.tls.protocol,
-            cipher: raw.tls.cipher,
-            keyExchange: raw.tls.keyExchange,
-            subjectName: raw.tls.subjectName,
-            issuer: raw.tls.issuer,
-            validFrom: raw.tls.validFrom,
-            validTo: raw.tls.validTo,
-            sanList: [...raw.tls.sanList],
-            sha256Fingerprint: raw.tls.sha256Fingerprint,
-          },
-        }
-      : {}),
-    page: raw.page,
-    context,
+    // The record carries the §4.1 fields only; the manifest keeps the engine's fuller detail
+    // (redirect kinds, the PEM chain, dialogs, popups, downloads).
+    redirects: CaptureRecord.shape.redirects.parse(raw.redirects),
+    ...(raw.tls ? { tls: TlsInfo.parse(raw.tls) } : {}),
     artifacts: all.map((a) => ({
       ...a,
       kind: a.kind as CaptureRecord['artifacts'][number]['kind'],

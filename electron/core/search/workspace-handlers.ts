@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors/app-error';
+import { artifactOfResource } from '../db/repositories/captures-repo';
 import type { Handlers } from '../rpc/dispatch';
 import type { Workspace } from '../workspace';
 import { searchText } from './search-service';
@@ -10,19 +11,14 @@ export function createWorkspaceHandlers(ws: Workspace): WorkspaceHandlers {
     'search.query': (input) => ws.db.read((c) => searchText(c, input.text, input.limit)),
     /** Un-blurring a sensitive image is a view of evidence, so it is a custody event (DESIGN §5). */
     'media.reveal': async (input, { session }) => {
-      const known = await ws.db.read((c) =>
-        c.get<{ name: string; capture_id: string }>(
-          'SELECT a.name AS name, a.capture_id AS capture_id FROM artifacts a JOIN captures c ON c.id = a.capture_id WHERE c.resource_id = ? AND a.sha256 = ? LIMIT 1',
-          [input.resourceId, input.sha256],
-        ),
-      );
+      const known = await ws.db.read((c) => artifactOfResource(c, input.resourceId, input.sha256));
       if (!known) throw new AppError('evidence.not-found', 'no such image among this resource’s captures');
       await ws.record((_tx, audit) =>
         audit({
           actor: session.user?.name ?? 'unknown',
           action: 'media.revealed',
           subject: `resource:${input.resourceId}`,
-          details: { sha256: input.sha256, captureId: known.capture_id, name: known.name },
+          details: { sha256: input.sha256, captureId: known.captureId, name: known.name },
         }),
       );
       return null;

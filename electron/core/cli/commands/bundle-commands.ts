@@ -8,8 +8,8 @@ import { formatReport, verifyBundle } from '../../bundle/bundle-verify';
 import { dataPaths } from '../../data-dir';
 import type { Backend } from '../../backend';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
-import { str } from '../cli-helpers';
-import { osActor, print } from './foundation-commands';
+import { print, str } from '../cli-helpers';
+import { osActor } from './foundation-commands';
 
 const one = (ctx: CliContext, what: string): string => {
   const [value, ...more] = ctx.positionals;

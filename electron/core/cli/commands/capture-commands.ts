@@ -2,7 +2,7 @@ import type { CaptureRecord } from '../../../../shared/domain/capture-record';
 import type { ResourceId } from '../../../../shared/domain/ids';
 import { AppError } from '../../../../shared/errors/app-error';
 import type { CaptureRequest } from '../../capture/capture-service';
-import { getCapture } from '../../db/repositories/captures-repo';
+import { getCapture, resourcesAwaitingCapture } from '../../db/repositories/captures-repo';
 import { createIntakeService } from '../../intake/intake-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { str } from '../cli-helpers';
@@ -93,11 +93,7 @@ const queueRun: CliCommand = {
     }
     const backend = await ctx.backend();
     const ws = backend.workspace;
-    const waiting = await ws.db.read((c) =>
-      c.all<{ id: string; url: string }>(
-        "SELECT id, url FROM resources WHERE state IN ('reported', 'needs_recapture') ORDER BY created_at, id",
-      ),
-    );
+    const waiting = await ws.db.read((c) => resourcesAwaitingCapture(c));
     if (concurrency !== undefined) backend.queue.setConcurrency(concurrency);
     const unsubscribe = backend.events.subscribe((event) => {
       if (event.name === 'capture.progress' && !ctx.json) {

@@ -8,16 +8,12 @@ import { listAudit, verifyAudit } from '../../custody/audit-log';
 import { openWorkspace } from '../../workspace';
 import { startHttpBridge } from '../../bridge/http-bridge';
 import { verifyStore } from '../../store/verify-store';
-import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { print } from '../cli-helpers';
+import { EXIT, type CliCommand } from '../cli-types';
 import { openInBrowser } from '../open-browser';
 
 /** Acts done from the CLI without --as are recorded as the OS account that owns the data dir. */
 export const osActor = (): string => `os:${userInfo().username}`;
-
-/** `--json` prints the value; otherwise the human-readable text. */
-export const print = (ctx: CliContext, value: unknown, text: string): void => {
-  ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
-};
 
 const init: CliCommand = {
   path: ['init'],

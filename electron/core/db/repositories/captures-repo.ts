@@ -185,3 +185,23 @@ export async function indexCaptureText(
     [title, text.slice(0, 1024 * 1024), resourceId, captureId],
   );
 }
+
+/** Resources waiting for a capture (`vigil queue run`), oldest report first. */
+export async function resourcesAwaitingCapture(conn: Conn): Promise<{ id: string; url: string }[]> {
+  return conn.all<{ id: string; url: string }>(
+    "SELECT id, url FROM resources WHERE state IN ('reported', 'needs_recapture') ORDER BY created_at, id",
+  );
+}
+
+/** The artifact with this hash among a resource's captures, or null. */
+export async function artifactOfResource(
+  conn: Conn,
+  resourceId: string,
+  sha256: string,
+): Promise<{ name: string; captureId: string } | null> {
+  const row = await conn.get<{ name: string; captureId: string }>(
+    'SELECT a.name AS name, a.capture_id AS captureId FROM artifacts a JOIN captures c ON c.id = a.capture_id WHERE c.resource_id = ? AND a.sha256 = ? LIMIT 1',
+    [resourceId, sha256],
+  );
+  return row ?? null;
+}
