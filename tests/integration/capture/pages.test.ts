@@ -217,7 +217,14 @@ describe('navigation', () => {
 
   test('a JavaScript redirect is recorded as a client-side hop', async () => {
     const c = await env.capture(`${env.site.http}/js-redirect`);
-    expect(c.outcome, JSON.stringify(c.warnings)).toBe('complete');
+    // Chromium streams the redirecting document's body while the page already navigates away; once in a
+    // while a trailing resource is cut in that race, and the capture then says so (archive.truncated,
+    // outcome partial). Anything else is a failure, and the redirecting page's body must be kept below.
+    expect(
+      c.warnings.filter((w) => w.code !== 'archive.truncated'),
+      JSON.stringify(c.warnings),
+    ).toEqual([]);
+    expect(c.outcome).toBe(c.warnings.length === 0 ? 'complete' : 'partial');
     expect(c.finalUrl).toBe(`${env.site.http}/js-target`);
     expect(c.redirects).toEqual([
       {
@@ -231,7 +238,12 @@ describe('navigation', () => {
     // The page that redirected is evidence too: its body must survive the navigation away.
     const records = await readWarcFromWacz(artifact(c, 'wacz'));
     const source = records.find((r) => r.type === 'response' && r.url === `${env.site.http}/js-redirect`);
-    expect(source?.payload.toString('utf8')).toContain('Redirecting with JavaScript');
+    expect(source).toBeDefined();
+    // Kept whole, or (when the navigation won the race with Chromium's body stream) explicitly marked
+    // WARC-Truncated and reported as archive.truncated: never silently empty.
+    const kept = source?.payload.toString('utf8').includes('Redirecting with JavaScript') === true;
+    const flagged = source?.warcHeaders['warc-truncated'] !== undefined && c.outcome === 'partial';
+    expect(kept || flagged, JSON.stringify(source?.warcHeaders)).toBe(true);
   });
 
   test('a redirect loop fails with capture.redirect-loop', async () => {

@@ -45,8 +45,16 @@ test('the WACZ of a capture replays in ReplayWeb.page with the page text', async
     // The replayed page's frame: /replay/w/<coll>/<hash>/<timestamp>mp_/<original url>
     const replayed = (frame: Frame): boolean => frame.url().includes(`mp_/${url}`);
     const deadline = Date.now() + 60_000;
+    // ReplayWeb.page installs a service worker on first load; if that first load raced the worker and
+    // no replay frame appeared, one reload (as a person would) lets the installed worker serve it.
+    const reloadAt = Date.now() + 20_000;
+    let reloaded = false;
     let text = '';
     while (Date.now() < deadline && !text.includes('HOME-7731')) {
+      if (!reloaded && Date.now() > reloadAt && !page.frames().some(replayed)) {
+        reloaded = true;
+        await page.reload({ waitUntil: 'load', timeout: 30_000 });
+      }
       const frame = page.frames().find(replayed);
       if (frame) {
         text = await frame.evaluate('document.body ? document.body.innerText : ""').then(String, () => '');
