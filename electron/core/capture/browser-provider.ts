@@ -23,6 +23,10 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-breakpad',
   '--metrics-recording-only',
   '--no-pings',
+  // No display to keep pace with: frames are produced as soon as they are asked for, so the
+  // scroll-through (two frames per step) and the screenshots don't wait for a 60 Hz tick.
+  '--disable-frame-rate-limit',
+  '--disable-gpu-vsync',
   '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater',
 ];
 

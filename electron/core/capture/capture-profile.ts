@@ -29,8 +29,17 @@ export const captureProfileSchema = z.object({
     snapshotMs: z.number().int().positive(),
     archiveMs: z.number().int().positive(),
     totalMs: z.number().int().positive(),
-    /** How long the network must stay quiet before the page counts as settled. */
+    /**
+     * How long the network must stay quiet before the page counts as settled, when the page has
+     * requested nothing since its load event.
+     */
     networkQuietMs: z.number().int().positive(),
+    /**
+     * The longer quiet window for a page that keeps loading on its own after its load event
+     * (timers, XHR, a client-side redirect, lazy content found by the scroll-through): a page that
+     * has shown it loads late is given more time to finish.
+     */
+    activeQuietMs: z.number().int().positive(),
   }),
   scroll: z.object({
     /** Lazy/infinite pages are scrolled at most this far (CSS px) before the snapshot. */
@@ -53,7 +62,8 @@ const DEFAULT_TIMEOUTS: CaptureProfile['timeouts'] = {
   snapshotMs: 60_000,
   archiveMs: 60_000,
   totalMs: 180_000,
-  networkQuietMs: 500,
+  networkQuietMs: 150,
+  activeQuietMs: 500,
 };
 
 export const DESKTOP_PROFILE: CaptureProfile = {

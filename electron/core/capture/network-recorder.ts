@@ -45,9 +45,10 @@ export type NetworkRecorder = {
   /**
    * True once nothing is in flight and the network has been silent for `quietMs`, or once it has
    * been silent for STALL_MS with requests still open (a never-ending response must not hold the
-   * capture); false when `deadline` passes first.
+   * capture); false when `deadline` passes first. A function is asked again on every look, so the
+   * window can grow when the page turns out to be busy.
    */
-  waitForQuiet(quietMs: number, deadline: number, signal?: AbortSignal): Promise<boolean>;
+  waitForQuiet(quietMs: number | (() => number), deadline: number, signal?: AbortSignal): Promise<boolean>;
   /**
    * Stops listening: completes bodies of finished responses and takes whatever has arrived of
    * those still in flight (marked truncated). Never waits past `deadline`.
@@ -227,9 +228,10 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
     exchanges,
     inFlight: inFlightCount,
     requests: () => requestCount,
-    async waitForQuiet(quietMs, deadline, signal) {
+    async waitForQuiet(quietFor, deadline, signal) {
       for (;;) {
         if (signal?.aborted) return false;
+        const quietMs = typeof quietFor === 'number' ? quietFor : quietFor();
         const now = Date.now();
         const idle = now - lastActivity;
         if ((inFlightCount() === 0 && idle >= quietMs) || idle >= Math.max(STALL_MS, quietMs)) return true;

@@ -10,10 +10,12 @@ import { guardPage } from './hostile';
 import type { DialogRecord, DownloadRecord, HostileGuard, PopupRecord } from './hostile';
 import { startNetworkRecorder } from './network-recorder';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
-import { extractPage, recordConsole } from './page-extract';
+import { recordConsole } from './page-extract';
 import type { PageExtract } from './page-extract';
-import { captureFullPage, captureViewport } from './screenshot';
+import type { ArtifactKind, CaptureWarning, RawArtifact } from './raw-artifact';
 import { scrollThrough } from './settle';
+import { takeSnapshot } from './snapshot';
+import type { Snapshot } from './snapshot';
 import { readTlsInfo } from './tls-info';
 import type { TlsInfo } from './tls-info';
 import { checkCaptureUrl } from './url-policy';
@@ -22,28 +24,7 @@ import { writeWarc } from './warc-writer';
 
 export type CaptureStage = 'navigate' | 'settle' | 'snapshot' | 'archive';
 
-export type ArtifactKind =
-  | 'screenshot'
-  | 'screenshot-viewport'
-  | 'mhtml'
-  | 'dom'
-  | 'text'
-  | 'wacz'
-  | 'metadata'
-  | 'console'
-  | 'certificate';
-
-export type RawArtifact = Readonly<{
-  kind: ArtifactKind;
-  /** e.g. `screenshot-01-of-04.png` */
-  name: string;
-  mediaType: string;
-  /** Absolute path in workDir. */
-  file: string;
-  segment?: { index: number; count: number; top: number; height: number };
-}>;
-
-export type CaptureWarning = Readonly<{ code: string; message: string }>;
+export type { ArtifactKind, CaptureWarning, RawArtifact } from './raw-artifact';
 
 export type RedirectHop = Readonly<{
   url: string;
@@ -100,6 +81,33 @@ export type RunCaptureOptions = {
 
 const SOFTWARE = 'Vigil capture engine';
 
+/**
+ * The silence after the load event before a page that has requested nothing since is first
+ * looked at: long enough for what a load handler starts (a redirect, a fetch) to show up.
+ */
+const FIRST_LOOK_MS = 25;
+
+type BrowserIdentity = Readonly<{ version: string; userAgent: string }>;
+const identities = new WeakMap<Browser, Promise<BrowserIdentity>>();
+
+/**
+ * The browser's version and default user agent, asked once per browser process (a restarted
+ * browser is a new object and is asked again). Headless Chromium names itself `HeadlessChrome`;
+ * the capture presents the ordinary product name and records what it sent (DESIGN §11).
+ */
+function browserIdentity(browser: Browser): Promise<BrowserIdentity> {
+  let identity = identities.get(browser);
+  if (!identity) {
+    identity = Promise.all([browser.version(), browser.userAgent()]).then(([version, ua]) => ({
+      version,
+      userAgent: ua.replace('HeadlessChrome/', 'Chrome/'),
+    }));
+    identity.catch(() => identities.delete(browser));
+    identities.set(browser, identity);
+  }
+  return identity;
+}
+
 type Failure = { code: ErrorCode; message: string };
 
 class CaptureFailure extends Error {
@@ -153,7 +161,8 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     warnings.push({ code, message });
   };
 
-  const version = await opts.browser.version();
+  const identity = await browserIdentity(opts.browser);
+  const version = identity.version;
   const [product = version, browserVersion = ''] = version.split('/');
   const base = {
     url: opts.url,
@@ -190,7 +199,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       redirects: [],
       certificateErrorsIgnored: false,
       page: { title: '', lang: null, textLength: 0, outlinks: 0 },
-      userAgent: profile.userAgent ?? (await opts.browser.userAgent()),
+      userAgent: profile.userAgent ?? identity.userAgent,
       artifacts: [],
       warnings: [],
       dialogs: [],
@@ -201,8 +210,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     };
   }
 
-  const defaultUa = (await opts.browser.userAgent()).replace('HeadlessChrome/', 'Chrome/');
-  const userAgent = profile.userAgent ?? defaultUa;
+  const userAgent = profile.userAgent ?? identity.userAgent;
   const context: BrowserContext = await opts.browser.createBrowserContext(
     profile.proxy ? { proxyServer: profile.proxy } : {},
   );
@@ -253,39 +261,10 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       crashAbort.abort();
     });
     session = await p.createCDPSession();
-    guard = await guardPage({
-      browser: opts.browser,
-      context,
-      page: p,
-      session,
-      clock,
-      quarantineDir: await mkdtemp(path.join(os.tmpdir(), 'vigil-download-')),
-    });
-    Object.assign(consoleLog, recordConsole(p, clock));
-    await session.send('Emulation.setDeviceMetricsOverride', {
-      width: profile.viewport.width,
-      height: profile.viewport.height,
-      deviceScaleFactor: profile.viewport.deviceScaleFactor,
-      mobile: profile.viewport.isMobile,
-    });
-    if (profile.viewport.hasTouch) {
-      await session.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
-    }
-    await session.send('Network.setUserAgentOverride', {
-      userAgent,
-      acceptLanguage: profile.acceptLanguage,
-      platform: profile.viewport.isMobile ? 'Android' : 'Linux x86_64',
-    });
-    await session.send('Emulation.setTimezoneOverride', { timezoneId: profile.timeZone });
-    await session.send('Emulation.setLocaleOverride', { locale: profile.locale }).catch(() => {
-      warn('profile.locale', `Chromium refused the locale ${profile.locale}; the browser default was used`);
-    });
-    if (profile.ignoreHttpsErrors) {
-      await session.send('Security.setIgnoreCertificateErrors', { ignore: true });
-    }
+    const s = session;
     // The visible security state carries the DER chain Chromium validated and, when the profile's
     // bypass let a bad certificate through, the error it ignored.
-    session.on('Security.visibleSecurityStateChanged', (e) => {
+    s.on('Security.visibleSecurityStateChanged', (e) => {
       const state = e.visibleSecurityState.certificateSecurityState;
       if (!state) return;
       visibleChain = state.certificate;
@@ -295,8 +274,41 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
         certificateError = error;
       }
     });
-    await session.send('Security.enable');
-    recorder = await startNetworkRecorder(p, clock);
+    Object.assign(consoleLog, recordConsole(p, clock));
+    guard = await guardPage({
+      browser: opts.browser,
+      context,
+      page: p,
+      session: s,
+      clock,
+      quarantineDir: await mkdtemp(path.join(os.tmpdir(), 'vigil-download-')),
+    });
+    // The rest is independent: each setting is a round trip, so they go out together; all are in
+    // place before the navigation.
+    const [recording] = await Promise.all([
+      startNetworkRecorder(p, clock),
+      s.send('Emulation.setDeviceMetricsOverride', {
+        width: profile.viewport.width,
+        height: profile.viewport.height,
+        deviceScaleFactor: profile.viewport.deviceScaleFactor,
+        mobile: profile.viewport.isMobile,
+      }),
+      profile.viewport.hasTouch
+        ? s.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 })
+        : null,
+      s.send('Network.setUserAgentOverride', {
+        userAgent,
+        acceptLanguage: profile.acceptLanguage,
+        platform: profile.viewport.isMobile ? 'Android' : 'Linux x86_64',
+      }),
+      s.send('Emulation.setTimezoneOverride', { timezoneId: profile.timeZone }),
+      s.send('Emulation.setLocaleOverride', { locale: profile.locale }).catch(() => {
+        warn('profile.locale', `Chromium refused the locale ${profile.locale}; the browser default was used`);
+      }),
+      profile.ignoreHttpsErrors ? s.send('Security.setIgnoreCertificateErrors', { ignore: true }) : null,
+      s.send('Security.enable'),
+    ]);
+    recorder = recording;
     const rec = recorder;
 
     // 1. navigate
@@ -340,11 +352,20 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     }
 
     // 2. settle: quiet network, then a bounded scroll-through for lazy content, then back to top.
+    // A page that has requested something since its load event (timers, XHR, a client-side
+    // redirect, lazy content found by the scroll) has shown that it loads late: it must be quiet
+    // for the long window before the snapshot. A page that has not is snapshotted after a short
+    // silence, and the snapshot is kept only if the page then stays quiet for the whole (shorter)
+    // window; otherwise it is taken again once the page is quiet (stage 3).
+    const loadedAt = rec.requests();
+    const active = (): boolean => rec.requests() > loadedAt;
+    const quietFor = (): number =>
+      active() ? profile.timeouts.activeQuietMs : Math.min(FIRST_LOOK_MS, profile.timeouts.networkQuietMs);
     {
       const deadline = stageDeadline(profile.timeouts.settleMs, true);
       const started = await stageStart('settle', deadline);
       try {
-        if (!(await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal))) {
+        if (!(await rec.waitForQuiet(quietFor, deadline, signal))) {
           warn('settle.network-busy', `The network was still busy after ${profile.timeouts.settleMs} ms`);
         }
         // A client-side redirect replaces the document under the scroll: settle the new one.
@@ -355,10 +376,10 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
           } catch (error) {
             if (attempt >= 3 || !/context was destroyed|navigat|detached/i.test(errorMessage(error)))
               throw error;
-            await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal);
+            await rec.waitForQuiet(quietFor, deadline, signal);
           }
         }
-        if (!(await rec.waitForQuiet(profile.timeouts.networkQuietMs, deadline, signal))) {
+        if (!(await rec.waitForQuiet(quietFor, deadline, signal))) {
           if (!warnings.some((w) => w.code === 'settle.network-busy')) {
             warn('settle.network-busy', 'Requests were still in flight when the settle deadline passed');
           }
@@ -376,77 +397,41 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     {
       const deadline = stageDeadline(profile.timeouts.snapshotMs, true);
       const started = await stageStart('snapshot', deadline);
-      const dir = opts.workDir;
-      const s = session;
-      const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
-        if (crashed) return;
-        try {
-          await step();
-        } catch (error) {
-          if (error instanceof CancelledError) throw error;
-          warn(`snapshot.${what}`, `${what}: ${errorMessage(error)}`);
-        }
-      };
-      await attempt('extract', async () => {
-        extract = await extractPage(p, deadline, signal);
-      });
-      await attempt('screenshot', async () => {
-        const shot = await captureFullPage({
+      const take = (): Promise<Snapshot> =>
+        takeSnapshot({
+          page: p,
           session: s,
-          dir,
+          workDir: opts.workDir,
           profile,
-          maxHeightPx: profile.scroll.maxHeightPx,
           deadline,
           ...(signal ? { signal } : {}),
+          crashed: () => crashed,
         });
-        for (const seg of shot.segments) {
-          artifacts.push({
-            kind: 'screenshot',
-            name: seg.name,
-            mediaType: 'image/png',
-            file: seg.file,
-            ...(seg.count > 1
-              ? { segment: { index: seg.index, count: seg.count, top: seg.top, height: seg.height } }
-              : {}),
-          });
+      const quietPage = !active();
+      const before = rec.requests();
+      const window = quietPage
+        ? rec.waitForQuiet(
+            () => (active() ? profile.timeouts.activeQuietMs : profile.timeouts.networkQuietMs),
+            deadline,
+            signal,
+          )
+        : null;
+      let snapshot = await take();
+      if (window) {
+        const quiet = await window;
+        if (rec.requests() !== before && !crashed) {
+          // The page loaded something while it was being snapshotted: what it shows may have
+          // changed. Take it again, now that it has been quiet for the long window.
+          await snapshot.discard();
+          if (!quiet || !(await rec.waitForQuiet(quietFor, deadline, signal))) {
+            warn('settle.network-busy', 'Requests were still in flight when the snapshot was taken');
+          }
+          snapshot = await take();
         }
-        if (shot.cutPx > 0) {
-          warn('screenshot.truncated', `The page is ${shot.cutPx} px taller than the screenshot limit`);
-        }
-      });
-      await attempt('viewport', async () => {
-        await bounded(p.evaluate('window.scrollTo(0, 0)'), deadline, 'scroll to top', signal);
-        const file = await captureViewport({ session: s, dir, deadline, ...(signal ? { signal } : {}) });
-        artifacts.push({
-          kind: 'screenshot-viewport',
-          name: path.basename(file),
-          mediaType: 'image/png',
-          file,
-        });
-      });
-      await attempt('mhtml', async () => {
-        const r = await bounded(
-          s.send('Page.captureSnapshot', { format: 'mhtml' }),
-          deadline,
-          'MHTML',
-          signal,
-        );
-        const file = path.join(dir, 'page.mhtml');
-        await writeFile(file, r.data, { flag: 'wx' });
-        artifacts.push({ kind: 'mhtml', name: 'page.mhtml', mediaType: 'multipart/related', file });
-      });
-      await attempt('dom', async () => {
-        const html = await bounded(p.content(), deadline, 'DOM', signal);
-        const file = path.join(dir, 'dom.html');
-        await writeFile(file, html, { flag: 'wx' });
-        artifacts.push({ kind: 'dom', name: 'dom.html', mediaType: 'text/html; charset=utf-8', file });
-      });
-      const ex = extract as PageExtract | null;
-      if (ex) {
-        const file = path.join(dir, 'text.txt');
-        await writeFile(file, ex.text, { flag: 'wx' });
-        artifacts.push({ kind: 'text', name: 'text.txt', mediaType: 'text/plain; charset=utf-8', file });
       }
+      artifacts.push(...snapshot.artifacts);
+      warnings.push(...snapshot.warnings);
+      extract = snapshot.extract;
       if (crashed) warn('snapshot.renderer-crashed', 'The renderer crashed during the snapshot');
       stageEnd(started);
     }
@@ -462,7 +447,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   }
 
   // 4. archive: runs whatever happened above, so a failed capture still keeps what was loaded.
-  const finalUrl = extract ? (extract as PageExtract).url : (page?.url() ?? opts.url);
+  const finalUrl = extract ? extract.url : (page?.url() ?? opts.url);
   const docs = recorder ? mainDocuments(recorder.exchanges) : [];
   const finalDoc = [...docs].reverse().find((ex) => ex.response !== null && ex.redirectedTo === null) ?? null;
   const sentUa = finalDoc ? headerValue(finalDoc.requestHeaders, 'user-agent') : null;
@@ -515,7 +500,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
       });
       if (warc.responses > 0) {
         const waczFile = path.join(opts.workDir, 'capture.wacz');
-        const ex = extract as PageExtract | null;
+        const ex = extract;
         await bounded(
           writeWacz({
             file: waczFile,
@@ -599,7 +584,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   }
 
   const redirects = buildRedirects(docs);
-  const ex = extract as PageExtract | null;
+  const ex = extract;
   const metadata = {
     url: opts.url,
     finalUrl,

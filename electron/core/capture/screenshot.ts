@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CDPSession } from 'puppeteer-core';
 import type { CaptureProfile } from './capture-profile';
@@ -105,5 +106,30 @@ export async function captureViewport(opts: {
   );
   const file = path.join(opts.dir, 'screenshot-viewport.png');
   await writeFile(file, Buffer.from(shot.data, 'base64'), { flag: 'wx' });
+  return file;
+}
+
+/**
+ * True when the full-page image is exactly what a viewport shot would be: one image of the
+ * viewport's size at scale 1 on a desktop profile. Chromium then renders the same pixels both
+ * ways (a test holds it to that), so the viewport artifact is a copy instead of a second render.
+ */
+export function isViewportShot(shot: FullPageShot, profile: CaptureProfile): boolean {
+  const { viewport } = profile;
+  return (
+    shot.segments.length === 1 &&
+    shot.cutPx === 0 &&
+    shot.pageHeight === viewport.height &&
+    shot.width === viewport.width &&
+    viewport.deviceScaleFactor === 1 &&
+    !viewport.isMobile
+  );
+}
+
+export async function copyAsViewport(shot: FullPageShot, dir: string): Promise<string> {
+  const source = shot.segments[0];
+  if (!source) throw new Error('The full-page screenshot has no image');
+  const file = path.join(dir, 'screenshot-viewport.png');
+  await copyFile(source.file, file, constants.COPYFILE_EXCL);
   return file;
 }

@@ -4,33 +4,64 @@ import type { CaptureProfile } from './capture-profile';
 import { bounded } from './deadline';
 import type { NetworkRecorder } from './network-recorder';
 
-const positionSchema = z.object({ y: z.number(), height: z.number(), viewport: z.number() });
+const chunkSchema = z.object({
+  y: z.number(),
+  height: z.number(),
+  viewport: z.number(),
+  steps: z.number().int().nonnegative(),
+  /** The window did not move although the page is taller (its content scrolls inside an element). */
+  stuck: z.boolean(),
+});
 
-// Scrolls one viewport and reports after two frames, so that IntersectionObservers have run.
-const STEP_SCRIPT = `new Promise((resolve) => {
-  window.scrollBy(0, window.innerHeight);
-  const report = () => resolve({
+/**
+ * Scrolls one viewport at a time inside the page, for at most `maxMs` or `maxSteps` steps, and
+ * stops at the bottom. Each step waits two frames (or 100 ms when frames are not produced), so
+ * that IntersectionObservers have run and lazy loads have started; the round trip to Node is paid
+ * once per chunk, not once per step.
+ */
+const chunkScript = (
+  maxMs: number,
+  maxSteps: number,
+  maxY: number,
+): string => `(async (maxMs, maxSteps, maxY) => {
+  const started = performance.now();
+  const frames = () => new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(timer); resolve(); }));
+  });
+  const measure = () => ({
     y: window.scrollY,
     height: Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
     viewport: window.innerHeight,
   });
-  requestAnimationFrame(() => requestAnimationFrame(report));
-})`;
+  let pos = measure();
+  let steps = 0;
+  let stuck = false;
+  while (pos.y + pos.viewport < pos.height - 1 && pos.y < maxY && steps < maxSteps) {
+    if (performance.now() - started >= maxMs) break;
+    window.scrollBy(0, window.innerHeight);
+    await frames();
+    steps += 1;
+    const next = measure();
+    stuck = next.y === pos.y;
+    pos = next;
+    if (stuck) break;
+  }
+  return { ...pos, steps, stuck };
+})(${maxMs}, ${maxSteps}, ${maxY})`;
 
-const MEASURE_SCRIPT = `({
-  y: window.scrollY,
-  height: Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
-  viewport: window.innerHeight,
-})`;
-
-/** Longest wait for the requests one scroll step started (lazy images, the next feed page). */
+/** How long one chunk of steps may run in the page before Node looks at the network and deadline. */
+const CHUNK_MS = 400;
+/** Longest wait for the requests one chunk started (lazy images, the next feed page). */
 const STEP_NETWORK_MS = 3_000;
 const STEP_QUIET_MS = 150;
+const LATE_REQUEST_MS = 60;
 
 /**
- * Scrolls through the page one viewport at a time so that lazy images and infinite feeds load
- * before the snapshot (DESIGN §4, §11), bounded by height, steps and the stage deadline; then
- * returns to the top. Being cut short is reported as a warning, never an error.
+ * Scrolls through the page so that lazy images and infinite feeds load before the snapshot
+ * (DESIGN §4, §11), bounded by height, steps and the stage deadline; then returns to the top.
+ * At the bottom it lets the requests the scroll started finish and looks again: an infinite feed
+ * appends while they do. Being cut short is reported as a warning, never an error.
  */
 export async function scrollThrough(
   page: Page,
@@ -41,26 +72,39 @@ export async function scrollThrough(
   signal?: AbortSignal,
 ): Promise<void> {
   let steps = 0;
+  let atBottomBefore = false;
+  let lastY = 0;
   for (;;) {
     if (Date.now() >= deadline) {
       warn('settle.scroll-timeout', 'The scroll-through for lazy content was cut by the settle deadline');
       break;
     }
     const before = recorder.requests();
-    const pos = positionSchema.parse(
-      await bounded(page.evaluate(STEP_SCRIPT), deadline, 'scroll step', signal),
+    const chunk = await bounded(
+      page.evaluate(chunkScript(CHUNK_MS, profile.scroll.maxSteps - steps, profile.scroll.maxHeightPx)),
+      deadline,
+      'scroll',
+      signal,
     );
-    steps += 1;
-    if (recorder.requests() > before) {
+    const pos = chunkSchema.parse(chunk);
+    lastY = pos.y;
+    steps += pos.steps;
+    const atBottom = pos.y + pos.viewport >= pos.height - 1;
+    // A request the last step triggered reaches us a moment after the page answered: give it
+    // that moment before deciding at the bottom that nothing more is coming.
+    if (atBottom && pos.steps > 0 && recorder.requests() === before) {
+      await new Promise((resolve) => setTimeout(resolve, LATE_REQUEST_MS));
+    }
+    const loaded = recorder.requests() > before;
+    if (loaded) {
       await recorder.waitForQuiet(STEP_QUIET_MS, Math.min(deadline, Date.now() + STEP_NETWORK_MS), signal);
     }
-    if (pos.y + pos.viewport >= pos.height - 1) {
-      // At the bottom: an infinite feed may have appended more while the network settled.
-      const after = positionSchema.parse(
-        await bounded(page.evaluate(MEASURE_SCRIPT), deadline, 'measure', signal),
-      );
-      if (after.y + after.viewport >= after.height - 1) break;
-    }
+    if (pos.stuck) break;
+    // At the bottom with nothing loading: done. If the scroll started requests, an infinite feed
+    // may have appended while they settled, so the next chunk looks again; a page that requests
+    // without growing (polling) ends it the second time round.
+    if (atBottom && (!loaded || (atBottomBefore && pos.steps === 0))) break;
+    atBottomBefore = atBottom;
     if (pos.y >= profile.scroll.maxHeightPx) {
       warn(
         'settle.scroll-limit',
@@ -73,5 +117,8 @@ export async function scrollThrough(
       break;
     }
   }
-  await bounded(page.evaluate('window.scrollTo(0, 0)'), deadline, 'scroll to top', signal);
+  // The snapshot starts at the top, also of a page that scrolled itself (a fragment, say).
+  if (steps > 0 || lastY > 0) {
+    await bounded(page.evaluate('window.scrollTo(0, 0)'), deadline, 'scroll to top', signal);
+  }
 }

@@ -26,7 +26,8 @@ export const TEST_PROFILE: CaptureProfile = {
     snapshotMs: 30_000,
     archiveMs: 20_000,
     totalMs: 60_000,
-    networkQuietMs: 300,
+    networkQuietMs: 200,
+    activeQuietMs: 400,
   },
 };
 
