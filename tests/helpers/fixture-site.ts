@@ -114,6 +114,8 @@ export async function startFixtureSite(): Promise<FixtureSite> {
       case '/js-target':
       case '/download':
       case '/crash':
+      case '/late':
+      case '/chain':
         return sendFile(res, `${p.slice(1)}.html`);
       case '/iframe':
         return sendFile(res, 'iframe.html', ['FRAME_SRC', `${altOrigin}/framed`]);
@@ -189,6 +191,15 @@ export async function startFixtureSite(): Promise<FixtureSite> {
       }
       case '/api/lazy-text':
         return send(res, 200, 'text/plain; charset=utf-8', 'LAZY-TEXT-LOADED-21');
+      case '/api/late-text':
+        return send(res, 200, 'text/plain; charset=utf-8', 'LATE-TEXT-LOADED');
+      case '/api/chain':
+        return send(
+          res,
+          200,
+          'text/plain; charset=utf-8',
+          `CHAIN-STEP-${url.searchParams.get('step') ?? '?'}`,
+        );
       case '/api/framed-data':
         return send(res, 200, 'text/plain; charset=utf-8', 'FRAMED-DATA-88');
       case '/api/feed': {

@@ -1,8 +1,10 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DESKTOP_PROFILE } from '../../../electron/core/capture/capture-profile';
 import type { RawCapture } from '../../../electron/core/capture/run-capture';
+import { captureFullPage, captureViewport, isViewportShot } from '../../../electron/core/capture/screenshot';
 import { hashZipEntries } from '../../../electron/core/capture/wacz-writer';
 import {
   TEST_PROFILE,
@@ -75,6 +77,46 @@ describe('an ordinary page', () => {
     expect(c.stages.map((s) => s.stage)).toEqual(['navigate', 'settle', 'snapshot', 'archive']);
   });
 
+  test('fits the viewport, so its viewport image is the full-page image', async () => {
+    const full = await readFile(artifact(c, 'screenshot'));
+    expect(sha256(await readFile(artifact(c, 'screenshot-viewport')))).toBe(sha256(full));
+    const probe = await probePng(env.browser, artifact(c, 'screenshot'), [[0, 0]]);
+    expect([probe.width, probe.height]).toEqual([1366, 768]);
+  });
+
+  test('the reuse rests on Chromium rendering a fitting page the same both ways', async () => {
+    const context = await env.browser.createBrowserContext();
+    try {
+      const page = await context.newPage();
+      const session = await page.createCDPSession();
+      await session.send('Emulation.setDeviceMetricsOverride', {
+        width: 1366,
+        height: 768,
+        deviceScaleFactor: 1,
+        mobile: false,
+      });
+      await page.goto(`${env.site.http}/`, { waitUntil: 'load' });
+      const dir = await mkdtemp(path.join(env.root, 'shots-'));
+      const shot = await captureFullPage({
+        session,
+        dir,
+        profile: TEST_PROFILE,
+        maxHeightPx: 100_000,
+        deadline: Date.now() + 20_000,
+      });
+      expect(isViewportShot(shot, TEST_PROFILE)).toBe(true);
+      expect(
+        isViewportShot(shot, { ...TEST_PROFILE, viewport: { ...TEST_PROFILE.viewport, height: 700 } }),
+      ).toBe(false);
+      const viewport = await captureViewport({ session, dir, deadline: Date.now() + 20_000 });
+      const [first] = shot.segments;
+      if (!first) throw new Error('no image');
+      expect(sha256(await readFile(viewport))).toBe(sha256(await readFile(first.file)));
+    } finally {
+      await context.close();
+    }
+  });
+
   test('records the user agent that was actually sent, without the headless marker', async () => {
     const records = await readWarcFromWacz(artifact(c, 'wacz'));
     const request = records.find((r) => r.type === 'request' && r.url === `${env.site.http}/`);
@@ -145,6 +187,11 @@ describe('content below the fold', () => {
     const c = await env.capture(`${env.site.http}/lazy`);
     expect(c.outcome).toBe('complete');
     expect(await text(c)).toContain('LAZY-TEXT-LOADED-21');
+    // Taller than the viewport: the viewport image is its own, of the viewport's size.
+    const viewport = await probePng(env.browser, artifact(c, 'screenshot-viewport'), [[0, 0]]);
+    expect([viewport.width, viewport.height]).toEqual([1366, 768]);
+    const full = await probePng(env.browser, artifact(c, 'screenshot'), [[0, 0]]);
+    expect(full.height).toBeGreaterThan(8000);
     const records = await readWarcFromWacz(artifact(c, 'wacz'));
     expect(records.some((r) => r.type === 'response' && r.url.endsWith('/img/lazy-1.svg'))).toBe(true);
     expect(records.some((r) => r.type === 'response' && r.url.endsWith('/api/lazy-text'))).toBe(true);
@@ -159,6 +206,32 @@ describe('content below the fold', () => {
     expect(t).toContain('Feed item 25');
     expect(c.warnings.map((w) => w.code)).toContain('settle.scroll-limit');
     expect(c.outcome).toBe('partial');
+  });
+});
+
+describe('late content', () => {
+  test('a request a quiet page starts just after load is waited for, and the snapshot taken again', async () => {
+    // A browser's first page on a host also fetches /favicon.ico after load, which would make
+    // the page look busy from the start: look at the host once first.
+    await env.capture(`${env.site.http}/status/404`);
+    const c = await env.capture(`${env.site.http}/late`);
+    expect(c.outcome, JSON.stringify(c.warnings)).toBe('complete');
+    expect(await text(c)).toContain('LATE-TEXT-LOADED');
+    expect(await readFile(artifact(c, 'dom'), 'utf8')).toContain('LATE-TEXT-LOADED');
+    // Only the kept snapshot is listed, each artifact once.
+    const names = c.artifacts.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    await expectFilesNonEmpty(c);
+  });
+
+  test('a page that keeps loading after load gets the long quiet window', async () => {
+    // The second request comes 250 ms after the first answered: past the short window (200 ms in
+    // the test profile), inside the long one (400 ms).
+    const c = await env.capture(`${env.site.http}/chain`);
+    expect(c.outcome, JSON.stringify(c.warnings)).toBe('complete');
+    const t = await text(c);
+    expect(t).toContain('CHAIN-STEP-1');
+    expect(t).toContain('CHAIN-STEP-2');
   });
 });
 
