@@ -14,7 +14,7 @@ import type { CaptureProfile } from '../electron/core/capture/capture-profile';
 import { runCapture } from '../electron/core/capture/run-capture';
 import { startFixtureSite } from '../tests/helpers/fixture-site';
 
-const ROUNDS = Number(process.env['BENCH_CAPTURE_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_CAPTURE_ROUNDS'] ?? 9);
 const QUEUE = Number(process.env['BENCH_CAPTURE_PAGES'] ?? 100);
 const PROFILE: CaptureProfile = { ...DESKTOP_PROFILE, allowPrivateNetwork: true };
 

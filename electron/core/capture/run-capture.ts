@@ -446,6 +446,19 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     else failure = { code: 'capture.navigation-failed', message: errorMessage(error) };
   }
 
+  // The guard settles what it saw (downloads are hashed), then the context goes; once only.
+  let closing: Promise<boolean> | null = null;
+  const release = (): Promise<boolean> => {
+    closing ??= (async () => {
+      if (guard) await bounded(guard.stop(), Date.now() + 2_000, 'guard').catch(() => undefined);
+      consoleLog.stop();
+      return bounded(context.close(), Date.now() + 10_000, 'closing the context')
+        .then(() => true)
+        .catch(() => false);
+    })();
+    return closing;
+  };
+
   // 4. archive: runs whatever happened above, so a failed capture still keeps what was loaded.
   const finalUrl = extract ? extract.url : (page?.url() ?? opts.url);
   const docs = recorder ? mainDocuments(recorder.exchanges) : [];
@@ -484,6 +497,8 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
           warn('tls.chain-unavailable', 'Chromium did not return the certificate chain');
         }
       }
+      // Nothing below needs the browser: it closes while the archive is written.
+      void release();
       const pageDate = finalDoc?.wallTime ?? startedAt;
       const warcFile = path.join(opts.workDir, 'data.warc.gz');
       const warc = await writeWarc({
@@ -541,11 +556,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
     }
   }
 
-  if (guard) await bounded(guard.stop(), Date.now() + 2_000, 'guard').catch(() => undefined);
-  consoleLog.stop();
-  const closed = await bounded(context.close(), Date.now() + 10_000, 'closing the context')
-    .then(() => true)
-    .catch(() => false);
+  const closed = await release();
   if (!closed) warn('browser.context-close', 'The browser context did not close within 10 s');
 
   // Hostile behaviour is data: summarise it so that a reviewer sees it without opening metadata.
