@@ -409,10 +409,12 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
         });
       const quietPage = !active();
       const before = rec.requests();
+      // A page that starts polling now must not hold the snapshot longer than it could hold settle.
+      const quietBy = Math.min(deadline, Date.now() + profile.timeouts.settleMs);
       const window = quietPage
         ? rec.waitForQuiet(
             () => (active() ? profile.timeouts.activeQuietMs : profile.timeouts.networkQuietMs),
-            deadline,
+            quietBy,
             signal,
           )
         : null;
@@ -423,7 +425,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
           // The page loaded something while it was being snapshotted: what it shows may have
           // changed. Take it again, now that it has been quiet for the long window.
           await snapshot.discard();
-          if (!quiet || !(await rec.waitForQuiet(quietFor, deadline, signal))) {
+          if (!quiet || !(await rec.waitForQuiet(quietFor, quietBy, signal))) {
             warn('settle.network-busy', 'Requests were still in flight when the snapshot was taken');
           }
           snapshot = await take();
