@@ -116,6 +116,7 @@ export async function startFixtureSite(): Promise<FixtureSite> {
       case '/crash':
       case '/late':
       case '/chain':
+      case '/locked':
         return sendFile(res, `${p.slice(1)}.html`);
       case '/iframe':
         return sendFile(res, 'iframe.html', ['FRAME_SRC', `${altOrigin}/framed`]);

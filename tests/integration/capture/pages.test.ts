@@ -197,6 +197,13 @@ describe('content below the fold', () => {
     expect(records.some((r) => r.type === 'response' && r.url.endsWith('/api/lazy-text'))).toBe(true);
   });
 
+  test('a page whose window cannot scroll ends the scroll-through at once, complete', async () => {
+    const c = await env.capture(`${env.site.http}/locked`);
+    expect(c.warnings).toEqual([]);
+    expect(c.outcome).toBe('complete');
+    expect(await text(c)).toContain('LOCKED-PAGE-4');
+  });
+
   test('an infinite feed is scrolled up to the profile limit and the cut is reported', async () => {
     const c = await env.capture(`${env.site.http}/feed`, {
       profile: { ...TEST_PROFILE, scroll: { maxHeightPx: 12_000, maxSteps: 200 } },
