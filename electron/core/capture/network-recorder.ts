@@ -96,12 +96,21 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
     return n;
   };
 
+  /** Reads of the page's own session that failed are asked again here (see keepBodiesInBrowser). */
+  let keeper: { of: CDPSession; session: CDPSession } | null = null;
   const fetchBody = (ex: RecordedExchange, session: CDPSession): void => {
-    bodyJobs.push(
-      session
+    const read = (from: CDPSession): Promise<Buffer> =>
+      from
         .send('Network.getResponseBody', { requestId: ex.requestId })
-        .then((r) => {
-          ex.body = toBuffer(r.body, r.base64Encoded);
+        .then((r) => toBuffer(r.body, r.base64Encoded));
+    bodyJobs.push(
+      read(session)
+        .catch((error: unknown) => {
+          if (keeper?.of !== session) throw error;
+          return read(keeper.session);
+        })
+        .then((body) => {
+          ex.body = body;
         })
         .catch(() => {
           // Chromium drops bodies of e.g. aborted or evicted resources: kept as a marked gap.
@@ -221,8 +230,14 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
     if (isChild) await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
   };
 
-  const root = await page.createCDPSession();
-  await attach(root, false);
+  const [root, keeping] = await Promise.all([page.createCDPSession(), page.createCDPSession()]);
+  const [, kept] = await Promise.all([attach(root, false), keepBodiesInBrowser(keeping)]);
+  if (kept) {
+    keeper = { of: root, session: keeping };
+    sessions.push(keeping);
+  } else {
+    await keeping.detach().catch(() => undefined);
+  }
 
   return {
     exchanges,
@@ -275,6 +290,29 @@ export async function startNetworkRecorder(page: Page, clock: () => Date): Promi
       await Promise.all(sessions.map((s) => s.detach().catch(() => undefined)));
     },
   };
+}
+
+/**
+ * Opens a second Network agent on the page that keeps response bodies in the browser process
+ * (`Network.configureDurableMessages`), so that they outlive the renderer that loaded them. A page
+ * that redirects itself with JavaScript the moment it has loaded otherwise takes its own body
+ * with it about half of the time: the stream asked for at its response is refused because the
+ * small body has already finished, and the read that follows waits (DevTools commands to the
+ * renderer wait while a navigation is pending) until the new page has replaced the old one. It
+ * is a second session because durable bodies are not streamed: the page's own session keeps
+ * streaming (a never-ending document is kept up to the deadline). The method is newer (Chromium
+ * 136) than the protocol types puppeteer-core 24 ships, hence the plain call; an older browser
+ * refuses it, and such a body is then flagged as truncated, as before.
+ */
+async function keepBodiesInBrowser(session: CDPSession): Promise<boolean> {
+  const send = session.send.bind(session) as (method: string, params: object) => Promise<unknown>;
+  try {
+    await send('Network.configureDurableMessages', BODY_BUFFER);
+    await session.send('Network.enable', BODY_BUFFER);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function headerOf(headers: Readonly<Record<string, string>>, name: string): string | null {
