@@ -62,7 +62,7 @@ const DEFAULT_TIMEOUTS: CaptureProfile['timeouts'] = {
   snapshotMs: 60_000,
   archiveMs: 60_000,
   totalMs: 180_000,
-  networkQuietMs: 150,
+  networkQuietMs: 100,
   activeQuietMs: 500,
 };
 
