@@ -11,6 +11,7 @@ import { startFixtureSite, type FixtureSite } from '../helpers/fixture-site';
 import { run } from '../helpers/openssl';
 import { go, tid, typeInto, waitForOrError } from '../harness/page-helpers';
 import { buildRenderer, launchChromium, type LaunchedBrowser } from '../harness/ui-harness';
+import { approvalOf } from '../helpers/decision-input';
 
 /**
  * The review screen on the real backend: the reviewer who signed the decision renders a PAdES-signed
@@ -62,22 +63,7 @@ beforeAll(async () => {
     timeoutSeconds: 60,
   });
   expect(capture.outcome).toBe('complete');
-  const decision: DecisionInput = {
-    decision: 'approve',
-    measure: 'block_url',
-    targets: [`${site.http}/?case=ui-packet`],
-    territorialScope: ['KZ'],
-    startDate: '2026-11-22',
-    endDate: null,
-    legalBasisIds: ['lb_example0drugsale01'],
-    category: 'STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS',
-    keywords: ['KEYWORD_PROHIBITED_PRODUCTS'],
-    facts: 'The page offers a controlled substance for sale with delivery.',
-    explanation: 'The offer falls under the cited provision; blocking the URL stops it.',
-    sourceType: 'volunteer',
-    automatedDetection: false,
-    language: 'en',
-  };
+  const decision: DecisionInput = approvalOf(`${site.http}/?case=ui-packet`);
   const rita = await backend.users.byName('rita');
   const decided = await backend.dispatch({ user: rita }, 'review.decide', {
     resourceId,

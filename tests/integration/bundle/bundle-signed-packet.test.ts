@@ -11,6 +11,7 @@ import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { run } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
+import { approvalOf } from '../../helpers/decision-input';
 
 const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const CASE = 'CASE-2026-PACKET';
@@ -59,22 +60,7 @@ beforeAll(async () => {
 
   const requested = await vigil(['--data', data, '--as', 'ivan', 'review', 'request', resourceId]);
   expect(requested.stderr).toBe('');
-  const input: DecisionInput = {
-    decision: 'approve',
-    measure: 'block_url',
-    targets: [`${site.http}/?case=bundle-packet`],
-    territorialScope: ['KZ'],
-    startDate: '2026-11-22',
-    endDate: null,
-    legalBasisIds: ['lb_example0drugsale01'],
-    category: 'STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS',
-    keywords: ['KEYWORD_PROHIBITED_PRODUCTS'],
-    facts: 'The page offers a controlled substance for sale with delivery.',
-    explanation: 'The offer falls under the cited provision; blocking the URL stops it.',
-    sourceType: 'volunteer',
-    automatedDetection: false,
-    language: 'en',
-  };
+  const input: DecisionInput = approvalOf(`${site.http}/?case=bundle-packet`);
   const inputFile = join(dir.path, 'decision.json');
   writeFileSync(inputFile, JSON.stringify(input));
   const decided = await vigil(

@@ -10,6 +10,7 @@ import type { DecisionInput, DecisionRecord } from '../../../shared/domain/decis
 import { vigil } from '../../helpers/cli';
 import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { tempDir } from '../../helpers/temp-dir';
+import { approvalOf } from '../../helpers/decision-input';
 
 const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
@@ -23,23 +24,8 @@ let clockOffsetMs = 0;
 let resourceId: string;
 let capture: CaptureRecord;
 
-const decision = (over: Partial<DecisionInput> = {}): DecisionInput => ({
-  decision: 'approve',
-  measure: 'block_url',
-  targets: [`${site.http}/?case=revision`],
-  territorialScope: ['KZ'],
-  startDate: '2026-11-22',
-  endDate: null,
-  legalBasisIds: ['lb_example0drugsale01'],
-  category: 'STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS',
-  keywords: ['KEYWORD_PROHIBITED_PRODUCTS'],
-  facts: 'The page offers a controlled substance for sale with delivery.',
-  explanation: 'The offer falls under the cited provision; blocking the URL stops it.',
-  sourceType: 'volunteer',
-  automatedDetection: false,
-  language: 'en',
-  ...over,
-});
+const decision = (over: Partial<DecisionInput> = {}): DecisionInput =>
+  approvalOf(`${site.http}/?case=revision`, over);
 
 const rejection = (): DecisionInput =>
   decision({

@@ -8,6 +8,7 @@ import type { DecisionInput, DecisionRecord } from '../../../shared/domain/decis
 import { run } from '../../helpers/openssl';
 import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { tempDir } from '../../helpers/temp-dir';
+import { approvalOf } from '../../helpers/decision-input';
 
 const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
@@ -80,22 +81,7 @@ beforeAll(async () => {
   await backend.users.create({ name: 'sam', role: 'reviewer', password: PASSWORD }, 'setup');
   decidedId = await captured('/?case=signed-packet');
   draftId = await captured('/?case=draft-packet');
-  const input: DecisionInput = {
-    decision: 'approve',
-    measure: 'block_url',
-    targets: [`${site.http}/?case=signed-packet`],
-    territorialScope: ['KZ'],
-    startDate: '2026-11-22',
-    endDate: null,
-    legalBasisIds: ['lb_example0drugsale01'],
-    category: 'STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS',
-    keywords: ['KEYWORD_PROHIBITED_PRODUCTS'],
-    facts: 'The page offers a controlled substance for sale with delivery.',
-    explanation: 'The offer falls under the cited provision; blocking the URL stops it.',
-    sourceType: 'volunteer',
-    automatedDetection: false,
-    language: 'en',
-  };
+  const input: DecisionInput = approvalOf(`${site.http}/?case=signed-packet`);
   const decided = await call('rita', 'review.decide', {
     resourceId: decidedId,
     decision: input,

@@ -14,6 +14,7 @@ import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { run } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
+import { approvalOf } from '../../helpers/decision-input';
 
 const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
@@ -27,23 +28,7 @@ let backend: Backend;
 /** Added to the real time by the backend's clock: lets a test make the evidence old without waiting. */
 let clockOffsetMs = 0;
 
-const approval = (over: Partial<DecisionInput> = {}): DecisionInput => ({
-  decision: 'approve',
-  measure: 'block_url',
-  targets: [`${site.http}/`],
-  territorialScope: ['KZ'],
-  startDate: '2026-11-22',
-  endDate: null,
-  legalBasisIds: [DRUGS],
-  category: 'STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS',
-  keywords: ['KEYWORD_PROHIBITED_PRODUCTS'],
-  facts: 'The page offers a controlled substance for sale with delivery.',
-  explanation: 'The offer falls under the cited provision; blocking the URL stops it.',
-  sourceType: 'volunteer',
-  automatedDetection: false,
-  language: 'en',
-  ...over,
-});
+const approval = (over: Partial<DecisionInput> = {}): DecisionInput => approvalOf(`${site.http}/`, over);
 
 async function session(name: string): Promise<Session> {
   const user = await backend.users.byName(name);
