@@ -52,10 +52,11 @@ function checks(): Checks {
   return { list, add: (check, file, ok, message) => list.push({ check, file, ok, message }) };
 }
 
+/** The first certificate of a PEM file; null when there is none or it does not parse (a damaged file). */
 const certOf = (pem: string): X509Certificate | null => {
-  const der = pemBlocks(pem).find((b) => b.label === 'CERTIFICATE')?.der;
-  if (der === undefined) return null;
   try {
+    const der = pemBlocks(pem).find((b) => b.label === 'CERTIFICATE')?.der;
+    if (der === undefined) return null;
     const cert = new X509Certificate(der);
     // A certificate whose key cannot be decoded is as unreadable as one that does not parse.
     void cert.publicKey;

@@ -324,6 +324,19 @@ describe('tampering', () => {
     }
   }, 120_000);
 
+  it('names a certificate file whose base64 was damaged, instead of failing the whole check', async () => {
+    // A flipped byte lands in the base64 text of a PEM file: depending on the byte it decodes to a
+    // different certificate, or it is no base64 at all. The second must be a named failure too.
+    for (const file of ['keys/ca.pem', 'keys/workstation.crt.pem', 'tsa/ca.pem']) {
+      const damaged = copyTree('base64');
+      const target = join(damaged, file);
+      const lines = readFileSync(target, 'utf8').split('\n');
+      lines[2] = `@${(lines[2] ?? '').slice(1)}`;
+      writeFileSync(target, lines.join('\n'));
+      await failsNaming(damaged, file);
+    }
+  });
+
   it('fails and names an unlisted file added anywhere', async () => {
     for (const extra of ['notes.txt', `captures/${captures[0]?.id ?? ''}/extra.png`, 'keys/other.pub.pem']) {
       const added = copyTree('add');
