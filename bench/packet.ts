@@ -9,8 +9,8 @@ import { renderPacket } from '../electron/core/packet/render-packet';
 import { buildPacketHtml, fontFaceCss, planSlices } from '../electron/core/packet/packet-html';
 import { PacketModel } from '../electron/core/packet/packet-model';
 import { findFontsDir } from '../electron/core/packet/render-packet';
+import { launchChromium } from '../tests/helpers/chromium';
 import {
-  launchChromium,
   makePacketModel,
   makeScreenshot,
   makeTempDir,

@@ -5,9 +5,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
 import type { Browser } from 'puppeteer-core';
 import { build } from 'vite';
+import { launchChromium as launchBrowser } from '../helpers/chromium';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const RENDERER_OUT = path.join(ROOT, 'out/renderer');
@@ -24,20 +24,7 @@ export type LaunchedBrowser = Readonly<{ browser: Browser; close: () => Promise<
 /** Headless Chromium with a fresh profile and the flags that keep it from talking to anything but loopback. */
 export async function launchChromium(): Promise<LaunchedBrowser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'vigil-ui-chrome-'));
-  const browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-features=NetworkTimeServiceQuerying',
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  const browser = await launchBrowser(profile);
   return {
     browser,
     close: async () => {

@@ -4,33 +4,12 @@ import type { KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
 import type { Browser } from 'puppeteer-core';
 import type { PacketCapture, PacketModel, PacketScreenshot } from '../../electron/core/packet/packet-model';
 import type { DecisionRecord } from '../../shared/domain/decision';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=NetworkTimeServiceQuerying',
-];
-
 export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `vigil-${prefix}-`));
-}
-
-export async function launchChromium(userDataDir: string): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`],
-  });
 }
 
 export const sha256File = (path: string): string =>

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../electron/core/backend';
 import {
@@ -16,8 +16,8 @@ import { createIntakeService } from '../../../electron/core/intake/intake-servic
 import type { CaptureRecord } from '../../../shared/domain/capture-record';
 import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { tempDir } from '../../helpers/temp-dir';
+import { CHROMIUM, launchChromium } from '../../helpers/chromium';
 
-const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 /** Chromium's built-in PDF viewer: its frame appears only when a PDF is actually being displayed. */
 const PDF_VIEWER = 'chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/';
@@ -86,20 +86,7 @@ beforeAll(async () => {
   expect(((await signIn.json()) as { ok: boolean }).ok).toBe(true);
 
   profile = await mkdtemp(join(tmpdir(), 'vigil-bridge-chrome-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-features=NetworkTimeServiceQuerying',
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  browser = await launchChromium(profile);
   // The control case below is a download: refuse it rather than write into someone's home folder.
   const cdp = await browser.target().createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'deny' });

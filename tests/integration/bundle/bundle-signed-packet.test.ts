@@ -12,8 +12,8 @@ import { run } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
 import { approvalOf } from '../../helpers/decision-input';
+import { CHROMIUM } from '../../helpers/chromium';
 
-const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const CASE = 'CASE-2026-PACKET';
 const PASSWORD = 'correct horse battery';
 

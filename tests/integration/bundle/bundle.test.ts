@@ -29,8 +29,8 @@ import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { run } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
+import { CHROMIUM } from '../../helpers/chromium';
 
-const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const CASE = 'CASE-2026-7';
 const PASSWORD = 'correct horse battery';
 

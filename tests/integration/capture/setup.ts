@@ -10,10 +10,9 @@ import { DESKTOP_PROFILE } from '../../../electron/core/capture/capture-profile'
 import type { CaptureProfile } from '../../../electron/core/capture/capture-profile';
 import { runCapture } from '../../../electron/core/capture/run-capture';
 import type { RawCapture, RunCaptureOptions } from '../../../electron/core/capture/run-capture';
+import { CHROMIUM } from '../../helpers/chromium';
 import { startFixtureSite } from '../../helpers/fixture-site';
 import type { FixtureSite } from '../../helpers/fixture-site';
-
-export const CHROMIUM = process.env['VIGIL_BROWSER'] ?? '/usr/bin/chromium';
 
 /** The profile tests use: the fixture lives on loopback and its certificate is self-signed. */
 export const TEST_PROFILE: CaptureProfile = {

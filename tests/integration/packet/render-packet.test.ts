@@ -14,8 +14,8 @@ import { signPdf } from '../../../electron/core/packet/pades-signer';
 import { findFontsDir, parsePng, renderPacket } from '../../../electron/core/packet/render-packet';
 import type { RenderedPacket } from '../../../electron/core/packet/render-packet';
 import type { PacketScreenshot } from '../../../electron/core/packet/packet-model';
+import { launchChromium } from '../../helpers/chromium';
 import {
-  launchChromium,
   makePacketModel,
   makeScreenshot,
   makeTempDir,

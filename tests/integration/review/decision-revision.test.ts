@@ -11,8 +11,8 @@ import { vigil } from '../../helpers/cli';
 import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { tempDir } from '../../helpers/temp-dir';
 import { approvalOf } from '../../helpers/decision-input';
+import { CHROMIUM } from '../../helpers/chromium';
 
-const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 const HOUR = 3_600_000;
 

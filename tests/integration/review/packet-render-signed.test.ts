@@ -9,8 +9,8 @@ import { run } from '../../helpers/openssl';
 import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
 import { tempDir } from '../../helpers/temp-dir';
 import { approvalOf } from '../../helpers/decision-input';
+import { CHROMIUM } from '../../helpers/chromium';
 
-const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 
 type Packet = { sha256: string; pages: number; bytes: number; signed: boolean };

@@ -15,8 +15,8 @@ import { run } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
 import { approvalOf } from '../../helpers/decision-input';
+import { CHROMIUM } from '../../helpers/chromium';
 
-const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 const DRUGS = 'lb_example0drugsale01';
 const HOUR = 3_600_000;
