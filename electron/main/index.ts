@@ -39,6 +39,7 @@ import {
   saveWindowState,
   stateOf,
 } from './window-state';
+import { errorMessage } from '../../shared/errors/app-error';
 
 type AppWindow = Readonly<{ win: BrowserWindow; session: Session; partition: string }>;
 
@@ -289,7 +290,7 @@ async function start(): Promise<void> {
   } catch (error) {
     dialog.showErrorBox(
       `${APP_NAME} cannot start`,
-      `The data folder ${dataDir} could not be opened:\n${error instanceof Error ? error.message : String(error)}`,
+      `The data folder ${dataDir} could not be opened:\n${errorMessage(error)}`,
     );
     app.exit(3);
     return;

@@ -1,6 +1,7 @@
 import type { Transport } from '../../shared/contract/client';
 import type { Envelope } from '../../shared/contract/envelope';
 import type { AnyEvent } from '../../shared/contract/events';
+import { errorMessage } from '../../shared/errors/app-error';
 
 /** What the bridge needs of `ipcRenderer`; the object itself never reaches the page. */
 export type IpcRendererLike = Readonly<{
@@ -44,9 +45,7 @@ export function createPreloadBridge(ipc: IpcRendererLike): Transport {
           : { ok: false, error: { code: 'internal.unexpected', message: 'malformed reply' } };
       } catch (error) {
         // Structured-clone failures (a function or DOM node in the input) land here.
-        return refused(
-          `the request could not be sent: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        return refused(`the request could not be sent: ${errorMessage(error)}`);
       }
     },
     subscribe(listener) {

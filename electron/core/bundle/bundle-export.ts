@@ -6,7 +6,7 @@ import type { AuditRow } from '../../../shared/contract/methods/custody';
 import type { CaptureRecord } from '../../../shared/domain/capture-record';
 import { DecisionRecord } from '../../../shared/domain/decision';
 import type { Language, ResourceState } from '../../../shared/domain/resources';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError, errorMessage } from '../../../shared/errors/app-error';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex } from '../custody/signing';
@@ -426,7 +426,7 @@ export async function exportBundle(ws: Workspace, opts: ExportOptions): Promise<
       }).catch((error: unknown) => {
         throw new AppError(
           'tsa.unreachable',
-          `the time-stamp authority did not stamp the bundle (${error instanceof Error ? error.message : String(error)}); export again, or without a TSA`,
+          `the time-stamp authority did not stamp the bundle (${errorMessage(error)}); export again, or without a TSA`,
         );
       });
       const before = certPool.size;

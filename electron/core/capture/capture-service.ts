@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CaptureRecord } from '../../../shared/domain/capture-record';
 import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
 import { nextState } from '../../../shared/domain/workflow';
-import { AppError, isAppError } from '../../../shared/errors/app-error';
+import { AppError, errorMessage, isAppError } from '../../../shared/errors/app-error';
 import { checkHostAllowed, systemResolver, type Resolver } from '../intake/address-policy';
 import {
   capturesWithPendingTimestamp,
@@ -200,7 +200,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
           actor: request.operator,
           action: 'capture.aborted',
           subject: `resource:${ref.id}`,
-          details: { captureId, error: error instanceof Error ? error.message : String(error) },
+          details: { captureId, error: errorMessage(error) },
         }),
       );
       throw error;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, HTTPResponse, Page } from 'puppeteer-core';
-import { isAppError } from '../../../shared/errors/app-error';
+import { errorMessage, isAppError } from '../../../shared/errors/app-error';
 import type { ErrorCode } from '../../../shared/errors/app-error';
 import type { CaptureProfile } from './capture-profile';
 import { CancelledError, DeadlineError, bounded } from './deadline';
@@ -132,10 +132,6 @@ export function classifyNavigationError(message: string): ErrorCode {
     return 'capture.connection-failed';
   if (/Target closed|Page crashed|crash/i.test(message)) return 'capture.renderer-crashed';
   return 'capture.navigation-failed';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
+import { errorMessage } from '../../../shared/errors/app-error';
 import type { CaptureProfile } from './capture-profile';
 import { CancelledError, bounded } from './deadline';
 import { extractPage } from './page-extract';
@@ -16,10 +17,6 @@ export type Snapshot = {
   /** Deletes this snapshot's files (it was taken while the page was still changing). */
   discard(): Promise<void>;
 };
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Everything the page shows at one moment (DESIGN §4 stage 3): visible text and metadata, MHTML,

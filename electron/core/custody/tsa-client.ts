@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError, errorMessage } from '../../../shared/errors/app-error';
 import { derToPem, pemBlocks } from './x509';
 
 /**
@@ -403,9 +403,7 @@ function parseToken(tokenDer: Buffer): ParsedToken {
     return { signedData, signerInfo, tstInfo, tstInfoDer, certificates };
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw badResponse(
-      `malformed time-stamp token: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw badResponse(`malformed time-stamp token: ${errorMessage(error)}`);
   }
 }
 

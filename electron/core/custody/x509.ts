@@ -9,7 +9,7 @@ import {
 import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError, errorMessage } from '../../../shared/errors/app-error';
 
 /**
  * The local certificate authority of DESIGN §5: it certifies the workstation key and every user key
@@ -238,7 +238,7 @@ export function certificateInfo(pem: string): CertificateInfo {
     x509 = new X509Certificate(der);
   } catch (error) {
     throw new AppError('input.invalid', 'not an X.509 certificate', {
-      cause: error instanceof Error ? error.message : String(error),
+      cause: errorMessage(error),
     });
   }
   const cert = parseCertificate(pem);
@@ -379,7 +379,7 @@ function parseCertificate(pem: string): pkijs.Certificate {
     return pkijs.Certificate.fromBER(der);
   } catch (error) {
     throw new AppError('input.invalid', 'not an X.509 certificate', {
-      cause: error instanceof Error ? error.message : String(error),
+      cause: errorMessage(error),
     });
   }
 }
@@ -390,7 +390,7 @@ function parseP256PrivateKey(pem: string): KeyObject {
     key = createPrivateKey(pem);
   } catch (error) {
     throw new AppError('input.invalid', 'the CA private key cannot be read', {
-      cause: error instanceof Error ? error.message : String(error),
+      cause: errorMessage(error),
     });
   }
   assertP256(key, 'the CA private key');
@@ -403,7 +403,7 @@ function parseP256PublicKey(pem: string): KeyObject {
     key = createPublicKey(pem);
   } catch (error) {
     throw new AppError('input.invalid', 'the subject public key cannot be read', {
-      cause: error instanceof Error ? error.message : String(error),
+      cause: errorMessage(error),
     });
   }
   assertP256(key, 'the subject public key');

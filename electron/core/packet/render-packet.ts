@@ -25,7 +25,7 @@ import {
   rectangle,
 } from '@cantoo/pdf-lib';
 import type { PDFPage, PDFRef } from '@cantoo/pdf-lib';
-import { AppError, isAppError } from '../../../shared/errors/app-error';
+import { AppError, errorMessage, isAppError } from '../../../shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import type { PacketModel, ParsedPacketModel } from './packet-model';
 import { PacketModel as PacketModelSchema } from './packet-model';
@@ -534,6 +534,6 @@ export async function renderPacket(opts: RenderPacketOptions): Promise<RenderedP
     return { file, pages: pages.length, sha256: sha256Hex(bytes) };
   } catch (error) {
     if (isAppError(error)) throw error;
-    throw new AppError('packet.render-failed', error instanceof Error ? error.message : String(error));
+    throw new AppError('packet.render-failed', errorMessage(error));
   }
 }
