@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import { aliases } from './aliases.config.ts';
 
 // The three entries are named explicitly so nobody has to guess what ends up in out/.
 export default defineConfig({
   main: {
+    resolve: { alias: aliases },
     build: {
       outDir: 'out/main',
       target: 'node20',
@@ -12,6 +14,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias: aliases },
     build: {
       outDir: 'out/preload',
       rollupOptions: {
@@ -24,6 +27,7 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
     base: './',
+    resolve: { alias: aliases },
     plugins: [react()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { aliases } from './aliases.config.ts';
 
 // The `vigil` command: the same backend as the desktop app, bundled for plain Node.
 export default defineConfig({
+  resolve: { alias: aliases },
   build: {
     ssr: resolve(import.meta.dirname, 'electron/core/cli/bin.ts'),
     outDir: 'out/cli',

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Envelope } from '../../shared/contract/envelope';
-import { METHODS, isMethodName } from '../../shared/contract/index';
+import type { Envelope } from '@shared/contract/envelope';
+import { METHODS, isMethodName } from '@shared/contract/index';
 import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import { listAudit, verifyAudit } from './custody/audit-log';

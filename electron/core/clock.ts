@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ID_PREFIXES, type IdKind } from '../../shared/domain/ids';
+import { ID_PREFIXES, type IdKind } from '@shared/domain/ids';
 
 /** Core code takes time from an injected clock so tests can pin it and records stay reproducible. */
 export type Clock = () => Date;

@@ -1,4 +1,4 @@
-import { EVENTS, type AnyEvent, type EventName, type EventPayload } from '../../shared/contract/events';
+import { EVENTS, type AnyEvent, type EventName, type EventPayload } from '@shared/contract/events';
 
 export type EventListener = (event: AnyEvent) => void;
 

@@ -9,14 +9,14 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import type { AuditRow } from '../../shared/contract/methods/custody';
-import { AppError } from '../../shared/errors/app-error';
+import type { AuditRow } from '@shared/contract/methods/custody';
+import { AppError } from '@shared/errors/app-error';
 import { createIdGenerator, systemClock, type Clock, type IdGenerator } from './clock';
 import { appendAudit, type AuditAnchor, type AuditEntry } from './custody/audit-log';
 import { canonicalJson } from './custody/canonical-json';
 import { keyIdOf, signEs256, verifyEs256 } from './custody/signing';
 import { createLocalCa, issueCertificate, type LocalCa } from './custody/x509';
-import { openDatabase, type Conn, type Database } from './db/database';
+import { openDatabase, type Database, type WriteConn } from './db/database';
 import { migrate } from './db/migrate';
 import { MIGRATIONS } from './db/migrations/index';
 import { dataPaths, type DataPaths } from './data-dir';
@@ -46,7 +46,9 @@ export type Workspace = Readonly<{
    * Runs `fn` in one write transaction with an audit recorder: the state change and its custody
    * rows commit together or not at all. After commit the signed head of the log moves forward.
    */
-  record: <T>(fn: (tx: Conn, audit: (entry: AuditEntry) => Promise<AuditRow>) => Promise<T>) => Promise<T>;
+  record: <T>(
+    fn: (tx: WriteConn, audit: (entry: AuditEntry) => Promise<AuditRow>) => Promise<T>,
+  ) => Promise<T>;
   readAnchor: () => Promise<AuditAnchor | null>;
   close: () => Promise<void>;
 }>;

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../shared/contract/envelope';
+import type { Envelope } from '@shared/contract/envelope';
 import type { Session } from '../core/rpc/dispatch';
 
 /**

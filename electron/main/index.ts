@@ -11,7 +11,7 @@ import {
 } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Envelope } from '../../shared/contract/envelope';
+import type { Envelope } from '@shared/contract/envelope';
 import { APP_NAME, APP_VERSION, createBackend, type Backend } from '../core/backend';
 import { defaultDataDir } from '../core/data-dir';
 import { servedBlob } from '../core/db/repositories/blobs-repo';
@@ -39,7 +39,7 @@ import {
   saveWindowState,
   stateOf,
 } from './window-state';
-import { errorMessage } from '../../shared/errors/app-error';
+import { errorMessage } from '@shared/errors/app-error';
 
 type AppWindow = Readonly<{ win: BrowserWindow; session: Session; partition: string }>;
 

@@ -1,7 +1,7 @@
-import type { Transport } from '../../shared/contract/client';
-import type { Envelope } from '../../shared/contract/envelope';
-import type { AnyEvent } from '../../shared/contract/events';
-import { errorMessage } from '../../shared/errors/app-error';
+import type { Transport } from '@shared/contract/client';
+import type { Envelope } from '@shared/contract/envelope';
+import type { AnyEvent } from '@shared/contract/events';
+import { errorMessage } from '@shared/errors/app-error';
 
 /** What the bridge needs of `ipcRenderer`; the object itself never reaches the page. */
 export type IpcRendererLike = Readonly<{

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient } from '../../shared/contract/client';
+import { createClient } from '@shared/contract/client';
 import { chooseTransport } from './api/transport';
 import { AppRoot } from './app/app-root';
 

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createBackend } from '../../electron/core/backend';
-import { startHttpBridge } from '../../electron/core/bridge/http-bridge';
+import { createBackend } from '@core/backend';
+import { startHttpBridge } from '@core/bridge/http-bridge';
 
 export type BackendHarness = Readonly<{
   /** http://127.0.0.1:PORT — the UI and the API on one origin. */

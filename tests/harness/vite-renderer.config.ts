@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { aliases } from '../../aliases.config.ts';
 
 /**
  * The renderer alone, built the same way electron-vite builds it (root renderer/, relative base),
@@ -10,6 +11,7 @@ const root = resolve(import.meta.dirname, '../..');
 export default defineConfig({
   root: resolve(root, 'renderer'),
   base: './',
+  resolve: { alias: aliases },
   logLevel: 'warn',
   plugins: [react()],
   build: { outDir: resolve(root, 'out/renderer'), emptyOutDir: true, chunkSizeWarningLimit: 4096 },

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runCli } from '../../electron/core/cli/run-cli';
+import { runCli } from '@core/cli/run-cli';
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 

@@ -1,4 +1,4 @@
-import type { DecisionInput } from '../../shared/domain/decision';
+import type { DecisionInput } from '@shared/domain/decision';
 
 /**
  * The approval the review, packet and bundle tests sign: block one URL under the example

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import type { PacketCapture, PacketModel, PacketScreenshot } from '../../electron/core/packet/packet-model';
-import type { DecisionRecord } from '../../shared/domain/decision';
+import type { PacketCapture, PacketModel, PacketScreenshot } from '@core/packet/packet-model';
+import type { DecisionRecord } from '@shared/domain/decision';
 
 export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `vigil-${prefix}-`));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { timestampResponseFromToken } from '../../electron/core/custody/tsa-client';
+import { timestampResponseFromToken } from '@core/custody/tsa-client';
 
 /**
  * A real RFC 3161 time-stamping authority for tests: OpenSSL's `ts -reply` signs every token with a

@@ -2,17 +2,17 @@ import { X509Certificate, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuditRow } from '../../../shared/contract/methods/custody';
-import type { CaptureRecord } from '../../../shared/domain/capture-record';
-import { DecisionRecord } from '../../../shared/domain/decision';
-import type { Language, ResourceState } from '../../../shared/domain/resources';
-import { AppError, errorMessage } from '../../../shared/errors/app-error';
+import type { AuditRow } from '@shared/contract/methods/custody';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import { DecisionRecord } from '@shared/domain/decision';
+import type { Language, ResourceState } from '@shared/domain/resources';
+import { AppError, errorMessage } from '@shared/errors/app-error';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex } from '../custody/signing';
 import { inspectTimestampToken, requestTimestamp, timestampResponseFromToken } from '../custody/tsa-client';
 import { pemBlocks, derToPem } from '../custody/x509';
-import type { Conn } from '../db/database';
+import type { ReadConn } from '../db/database';
 import { listCaptures } from '../db/repositories/captures-repo';
 import type { Workspace } from '../workspace';
 import {
@@ -103,7 +103,7 @@ async function inBatches<T>(
   return out;
 }
 
-async function gather(ws: Workspace, conn: Conn, selection: BundleSelection): Promise<Gathered> {
+async function gather(ws: Workspace, conn: ReadConn, selection: BundleSelection): Promise<Gathered> {
   let caseRow: CaseRow | null = null;
   let resources: ResourceRow[];
   if (selection.caseRef !== undefined) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CaptureRecord } from '../../../shared/domain/capture-record';
-import { IsoTime, Sha256Hex } from '../../../shared/domain/ids';
-import { Language, ResourceState } from '../../../shared/domain/resources';
+import { CaptureRecord } from '@shared/domain/capture-record';
+import { IsoTime, Sha256Hex } from '@shared/domain/ids';
+import { Language, ResourceState } from '@shared/domain/resources';
 
 /** The court bundle's layout (DESIGN §8) and its manifest, shared by export, verification and import. */
 export const BUNDLE_FORMAT = 'vigil-bundle/1';

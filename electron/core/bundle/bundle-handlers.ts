@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 import { latestPacket } from '../review/review-repo';
 import { toDsaStatement } from '../review/dsa-export';
 import type { Handlers } from '../rpc/dispatch';
@@ -9,7 +9,7 @@ import type { Workspace } from '../workspace';
 import { exportBundle, type BundleExtras, type BundleSelection, type ExportResult } from './bundle-export';
 import { importBundle, type ImportResult } from './bundle-import';
 import { verifyBundle } from './bundle-verify';
-import type { BundleVerifyReport } from '../../../shared/contract/methods/bundle';
+import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
 
 type BundleHandlers = Required<Pick<Handlers, 'bundle.export' | 'bundle.verify' | 'bundle.import'>>;
 

@@ -1,4 +1,4 @@
-import type { Language } from '../../../shared/domain/resources';
+import type { Language } from '@shared/domain/resources';
 
 export type ReadmeFacts = Readonly<{
   exportedAt: string;

@@ -1,8 +1,8 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
-import type { BundleCheck, BundleVerifyReport } from '../../../shared/contract/methods/bundle';
-import { AuditRow } from '../../../shared/contract/methods/custody';
-import { DecisionRecord } from '../../../shared/domain/decision';
-import { isAppError } from '../../../shared/errors/app-error';
+import type { BundleCheck, BundleVerifyReport } from '@shared/contract/methods/bundle';
+import { AuditRow } from '@shared/contract/methods/custody';
+import { DecisionRecord } from '@shared/domain/decision';
+import { isAppError } from '@shared/errors/app-error';
 import { auditHash } from '../custody/audit-log';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex, verifyEs256 } from '../custody/signing';

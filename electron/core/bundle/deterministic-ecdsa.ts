@@ -1,5 +1,5 @@
 import { createHash, createHmac, type KeyObject } from 'node:crypto';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 /**
  * ECDSA P-256 / SHA-256 with the nonce derived as RFC 6979 §3.2 describes. Node's `crypto.sign` picks

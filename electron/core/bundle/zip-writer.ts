@@ -3,7 +3,7 @@ import { mkdir, open, rm, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 /**
  * A deterministic ZIP writer (PKWARE APPNOTE 6.3.x): entries sorted by name, STORED (evidence is PNG,

@@ -1,5 +1,5 @@
-import type { ResourceId } from '../../../shared/domain/ids';
-import { AppError } from '../../../shared/errors/app-error';
+import type { ResourceId } from '@shared/domain/ids';
+import { AppError } from '@shared/errors/app-error';
 import { getCapture, getResourceRef } from '../db/repositories/captures-repo';
 import type { Handlers } from '../rpc/dispatch';
 import type { Workspace } from '../workspace';

@@ -1,6 +1,6 @@
-import type { QueueItem, QueueStatus } from '../../../shared/contract/methods/capture';
-import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
-import { isAppError } from '../../../shared/errors/app-error';
+import type { QueueItem, QueueStatus } from '@shared/contract/methods/capture';
+import type { CaptureId, ResourceId } from '@shared/domain/ids';
+import { isAppError } from '@shared/errors/app-error';
 import type { EventBus } from '../events';
 import type { CaptureRequest, CaptureService } from './capture-service';
 

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CaptureRecord } from '../../../shared/domain/capture-record';
-import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
-import { nextState } from '../../../shared/domain/workflow';
-import { AppError, errorMessage, isAppError } from '../../../shared/errors/app-error';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import type { CaptureId, ResourceId } from '@shared/domain/ids';
+import { nextState } from '@shared/domain/workflow';
+import { AppError, errorMessage, isAppError } from '@shared/errors/app-error';
 import { checkHostAllowed, systemResolver, type Resolver } from '../intake/address-policy';
 import {
   capturesWithPendingTimestamp,

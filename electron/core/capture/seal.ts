@@ -1,7 +1,7 @@
 import { arch, release, type } from 'node:os';
-import { CaptureRecord, TlsInfo, type CaptureTimestamp } from '../../../shared/domain/capture-record';
-import type { CaptureId, ResourceId } from '../../../shared/domain/ids';
-import { AppError } from '../../../shared/errors/app-error';
+import { CaptureRecord, TlsInfo, type CaptureTimestamp } from '@shared/domain/capture-record';
+import type { CaptureId, ResourceId } from '@shared/domain/ids';
+import { AppError } from '@shared/errors/app-error';
 import { APP_NAME, APP_VERSION } from '../app-info';
 import { requestTimestamp, timestampResponseFromToken } from '../custody/tsa-client';
 import { sha256Hex, signEs256 } from '../custody/signing';

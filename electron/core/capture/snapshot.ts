@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
-import { errorMessage } from '../../../shared/errors/app-error';
+import { errorMessage } from '@shared/errors/app-error';
 import type { CaptureProfile } from './capture-profile';
 import { CancelledError, bounded } from './deadline';
 import { extractPage } from './page-extract';

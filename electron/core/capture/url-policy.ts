@@ -1,4 +1,4 @@
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 import { isLocalName, isPrivateAddress } from '../intake/address-policy';
 
 /**

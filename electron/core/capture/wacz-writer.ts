@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { CDXIndexer } from 'warcio';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 export type WaczPage = Readonly<{ url: string; ts: Date; title: string; text?: string }>;
 

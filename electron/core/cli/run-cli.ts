@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AppError, isAppError, type ErrorCode } from '../../../shared/errors/app-error';
+import { AppError, isAppError, type ErrorCode } from '@shared/errors/app-error';
 import { createBackend, type Backend } from '../backend';
 import { defaultDataDir } from '../data-dir';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { AuditRow, AuditVerifyResult } from '../../../shared/contract/methods/custody';
+import type { AuditRow, AuditVerifyResult } from '@shared/contract/methods/custody';
 import type { Clock } from '../clock';
-import type { Conn } from '../db/database';
+import type { ReadConn, WriteConn } from '../db/database';
 import { canonicalJson } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -53,7 +53,7 @@ const toRow = (r: DbRow): AuditRow => ({
  * Appends one row inside the caller's write transaction. The transaction holds SQLite's write lock,
  * so reading the head and inserting after it cannot interleave with another process.
  */
-export async function appendAudit(tx: Conn, clock: Clock, entry: AuditEntry): Promise<AuditRow> {
+export async function appendAudit(tx: WriteConn, clock: Clock, entry: AuditEntry): Promise<AuditRow> {
   const head = await tx.get<{ seq: number; hash: string }>(
     'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
   );
@@ -83,7 +83,7 @@ const BATCH = 5000;
  * shows), each row must name the previous row's hash, and each hash must recompute. The anchor (the
  * newest head this workstation signed) catches rows cut off the end, which a chain alone cannot show.
  */
-export async function verifyAudit(conn: Conn, anchor: AuditAnchor | null): Promise<AuditVerifyResult> {
+export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): Promise<AuditVerifyResult> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -152,7 +152,10 @@ export type AuditFilter = Readonly<{
 }>;
 
 /** Newest first, for the UI and `vigil audit list`. */
-export async function listAudit(conn: Conn, f: AuditFilter): Promise<{ rows: AuditRow[]; total: number }> {
+export async function listAudit(
+  conn: ReadConn,
+  f: AuditFilter,
+): Promise<{ rows: AuditRow[]; total: number }> {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (f.subject !== undefined) {

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError, errorMessage } from '../../../shared/errors/app-error';
+import { AppError, errorMessage } from '@shared/errors/app-error';
 import { derToPem, pemBlocks } from './x509';
 
 /**

@@ -9,7 +9,7 @@ import {
 import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError, errorMessage } from '../../../shared/errors/app-error';
+import { AppError, errorMessage } from '@shared/errors/app-error';
 
 /**
  * The local certificate authority of DESIGN §5: it certifies the workstation key and every user key

@@ -1,34 +1,43 @@
 import sqlite3 from 'sqlite3';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 export type SqlValue = string | number | bigint | null | Buffer;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
 
-/** One SQLite connection, promisified. Only repositories and migrations write SQL against it. */
-export type Conn = Readonly<{
-  run: (sql: string, params?: SqlParams) => Promise<{ changes: number; lastID: number }>;
+/**
+ * A connection that can only read: what `Database.read` hands out. A repository function that takes a
+ * `ReadConn` cannot write, and a write function (`WriteConn`) cannot be called inside a read: the
+ * compiler refuses it. Only repositories and migrations write SQL against either.
+ */
+export type ReadConn = Readonly<{
   get: <T>(sql: string, params?: SqlParams) => Promise<T | undefined>;
   all: <T>(sql: string, params?: SqlParams) => Promise<T[]>;
-  exec: (sql: string) => Promise<void>;
 }>;
+
+/** The writer connection, inside the write queue's transaction (or `raw`, outside any). */
+export type WriteConn = ReadConn &
+  Readonly<{
+    run: (sql: string, params?: SqlParams) => Promise<{ changes: number; lastID: number }>;
+    exec: (sql: string) => Promise<void>;
+  }>;
 
 export type Database = Readonly<{
   path: string;
   /** Reads run on their own connection and see only committed data (WAL). */
-  read: <T>(fn: (conn: Conn) => Promise<T>) => Promise<T>;
+  read: <T>(fn: (conn: ReadConn) => Promise<T>) => Promise<T>;
   /**
    * Every write goes through one queue and runs in `BEGIN IMMEDIATE … COMMIT`: the transaction takes
    * SQLite's write lock at once, so a second process waits (busy_timeout) instead of failing halfway.
    */
-  write: <T>(fn: (tx: Conn) => Promise<T>) => Promise<T>;
+  write: <T>(fn: (tx: WriteConn) => Promise<T>) => Promise<T>;
   /** The writer connection outside any transaction, for statements SQLite forbids inside one. */
-  raw: Conn;
+  raw: WriteConn;
   close: () => Promise<void>;
 }>;
 
 const BUSY_TIMEOUT_MS = 15_000;
 
-function wrap(db: sqlite3.Database): Conn {
+function wrap(db: sqlite3.Database): WriteConn {
   const params = (p?: SqlParams): unknown => p ?? [];
   return {
     run: (sql, p) =>
@@ -66,6 +75,11 @@ function translate(err: Error): Error {
   return err;
 }
 
+/** Hands out only the reading half, so a cast is needed to write through a reader. */
+function readOnly(conn: WriteConn): ReadConn {
+  return { get: conn.get, all: conn.all };
+}
+
 function openConnection(path: string, mode: number): Promise<sqlite3.Database> {
   return new Promise((resolve, reject) => {
     const db = new sqlite3.Database(path, mode, (err) => (err ? reject(err) : resolve(db)));
@@ -89,7 +103,7 @@ export async function openDatabase(path: string): Promise<Database> {
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  const write = <T>(fn: (tx: Conn) => Promise<T>): Promise<T> => {
+  const write = <T>(fn: (tx: WriteConn) => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new AppError('internal.unexpected', 'database is closed'));
     const job = queue.then(async () => {
       await writer.exec('BEGIN IMMEDIATE');
@@ -109,7 +123,7 @@ export async function openDatabase(path: string): Promise<Database> {
 
   return {
     path,
-    read: (fn) => fn(reader),
+    read: (fn) => fn(readOnly(reader)),
     write,
     raw: writer,
     close: async () => {

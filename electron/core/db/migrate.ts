@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 import type { Clock } from '../clock';
-import type { Conn, Database } from './database';
+import type { Database, ReadConn } from './database';
 
 /** A shipped schema step. Versions go up in steps of 10 so a fix can slot in between. */
 export type Migration = Readonly<{ version: number; name: string; sql: string }>;
@@ -20,7 +20,7 @@ export type MigrationOutcome = Readonly<{
 
 type AppliedRow = { version: number; name: string; checksum: string };
 
-async function userVersion(conn: Conn): Promise<number> {
+async function userVersion(conn: ReadConn): Promise<number> {
   const row = await conn.get<{ user_version: number }>('PRAGMA user_version');
   return row?.user_version ?? 0;
 }
@@ -34,7 +34,11 @@ function checkOrder(migrations: readonly Migration[]): void {
   });
 }
 
-async function checkApplied(conn: Conn, migrations: readonly Migration[], current: number): Promise<void> {
+async function checkApplied(
+  conn: ReadConn,
+  migrations: readonly Migration[],
+  current: number,
+): Promise<void> {
   const newest = migrations.at(-1)?.version ?? 0;
   if (current > newest) {
     throw new AppError(

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIPv6 } from 'node:net';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 /**
  * Which hosts Vigil may point a browser at (DESIGN §9). A capture of a loopback or private address

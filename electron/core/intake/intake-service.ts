@@ -1,11 +1,11 @@
-import type { ImportLine } from '../../../shared/contract/methods/intake';
-import type { CategoryHint, Report, ResourceSummary } from '../../../shared/domain/resources';
-import type { Role } from '../../../shared/domain/users';
-import { allowedActions } from '../../../shared/domain/workflow';
-import type { ResourceState } from '../../../shared/domain/resources';
-import { AppError, isAppError } from '../../../shared/errors/app-error';
+import type { ImportLine } from '@shared/contract/methods/intake';
+import type { CategoryHint, Report, ResourceSummary } from '@shared/domain/resources';
+import type { Role } from '@shared/domain/users';
+import { allowedActions } from '@shared/domain/workflow';
+import type { ResourceState } from '@shared/domain/resources';
+import { AppError, isAppError } from '@shared/errors/app-error';
 import type { AuditEntry } from '../custody/audit-log';
-import type { Conn } from '../db/database';
+import type { WriteConn } from '../db/database';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import type { Workspace } from '../workspace';
 import { checkHostAllowed } from './address-policy';
@@ -38,7 +38,7 @@ import {
   type ResourceQuery,
 } from './resources-repo';
 import type { z } from 'zod';
-import type { DashboardStats, ImportResult, ResourceDetail } from '../../../shared/contract/methods/intake';
+import type { DashboardStats, ImportResult, ResourceDetail } from '@shared/contract/methods/intake';
 
 export type { ReportInput, ReportDefaults } from './report-file';
 
@@ -111,7 +111,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
    * lock, is what makes two concurrent reports of one URL end up as one resource.
    */
   async function writeOne(
-    tx: Conn,
+    tx: WriteConn,
     p: Prepared,
     actor: string,
     origin: Readonly<Record<string, unknown>> | null,

@@ -1,5 +1,5 @@
 import { domainToUnicode } from 'node:url';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 /** Longest URL accepted (bytes of UTF-8). Longer strings are almost always pasted documents, not links. */
 export const MAX_URL_BYTES = 8 * 1024;

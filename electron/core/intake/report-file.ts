@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ReportFields } from '../../../shared/contract/methods/intake';
-import { AppError } from '../../../shared/errors/app-error';
+import { ReportFields } from '@shared/contract/methods/intake';
+import { AppError } from '@shared/errors/app-error';
 
 /** A report as the intake service takes it (the contract's `reports.add` input after parsing). */
 export type ReportInput = z.output<typeof ReportFields>;

@@ -1,5 +1,5 @@
-import { CaptureRecord } from '../../../shared/domain/capture-record';
-import { DecisionRecord } from '../../../shared/domain/decision';
+import { CaptureRecord } from '@shared/domain/capture-record';
+import { DecisionRecord } from '@shared/domain/decision';
 import {
   CATEGORY_HINTS,
   CategoryHint,
@@ -8,9 +8,9 @@ import {
   type ResourceState,
   type ResourceSummary,
   type SourceType,
-} from '../../../shared/domain/resources';
-import { AppError } from '../../../shared/errors/app-error';
-import type { Conn, SqlValue } from '../db/database';
+} from '@shared/domain/resources';
+import { AppError } from '@shared/errors/app-error';
+import type { SqlValue, ReadConn, WriteConn } from '../db/database';
 
 /** The SQL of intake: resources, reports and cases. Nothing else in intake writes SQL. */
 
@@ -62,7 +62,7 @@ export type ResourceKey = Readonly<{
   state: ResourceState;
 }>;
 
-export async function findResourceByUrl(c: Conn, url: string): Promise<ResourceKey | null> {
+export async function findResourceByUrl(c: ReadConn, url: string): Promise<ResourceKey | null> {
   const row = await c.get<{ id: string; case_id: string | null; categories: string; state: ResourceState }>(
     'SELECT id, case_id, categories, state FROM resources WHERE url = ?',
     [url],
@@ -73,7 +73,10 @@ export async function findResourceByUrl(c: Conn, url: string): Promise<ResourceK
 }
 
 /** Which of `urls` already are resources (for a preview, which must not write). */
-export async function existingResourceIds(c: Conn, urls: readonly string[]): Promise<Map<string, string>> {
+export async function existingResourceIds(
+  c: ReadConn,
+  urls: readonly string[],
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const unique = [...new Set(urls)];
   // SQLite's default limit on bound parameters is 32766; stay far below it.
@@ -98,7 +101,7 @@ export type NewResource = Readonly<{
   at: string;
 }>;
 
-export async function insertResource(tx: Conn, r: NewResource): Promise<void> {
+export async function insertResource(tx: WriteConn, r: NewResource): Promise<void> {
   await tx.run(
     `INSERT INTO resources (id, case_id, url, display_url, host, state, categories, report_count, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, 'reported', ?, 1, ?, ?)`,
@@ -108,7 +111,7 @@ export async function insertResource(tx: Conn, r: NewResource): Promise<void> {
 
 /** One more report points at the resource: count, category union, case if it had none. */
 export async function addReportToResource(
-  tx: Conn,
+  tx: WriteConn,
   id: string,
   update: Readonly<{ categories: readonly CategoryHint[]; caseId: string | null; at: string }>,
 ): Promise<void> {
@@ -132,7 +135,7 @@ export type NewReport = Readonly<{
   createdAt: string;
 }>;
 
-export async function insertReport(tx: Conn, r: NewReport, displayUrl: string): Promise<void> {
+export async function insertReport(tx: WriteConn, r: NewReport, displayUrl: string): Promise<void> {
   await tx.run(
     `INSERT INTO reports (id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -156,16 +159,16 @@ export async function insertReport(tx: Conn, r: NewReport, displayUrl: string): 
   );
 }
 
-export async function findCaseByRef(c: Conn, ref: string): Promise<string | null> {
+export async function findCaseByRef(c: ReadConn, ref: string): Promise<string | null> {
   return (await c.get<{ id: string }>('SELECT id FROM cases WHERE ref = ?', [ref]))?.id ?? null;
 }
 
-export async function caseRefOf(c: Conn, caseId: string): Promise<string | null> {
+export async function caseRefOf(c: ReadConn, caseId: string): Promise<string | null> {
   return (await c.get<{ ref: string }>('SELECT ref FROM cases WHERE id = ?', [caseId]))?.ref ?? null;
 }
 
 export async function insertCase(
-  tx: Conn,
+  tx: WriteConn,
   c: Readonly<{ id: string; ref: string; title: string; at: string; createdBy: string }>,
 ): Promise<void> {
   await tx.run('INSERT INTO cases (id, ref, title, created_at, created_by) VALUES (?, ?, ?, ?, ?)', [
@@ -177,7 +180,7 @@ export async function insertCase(
   ]);
 }
 
-export async function getResourceSummary(c: Conn, id: string): Promise<ResourceSummary | null> {
+export async function getResourceSummary(c: ReadConn, id: string): Promise<ResourceSummary | null> {
   const row = await c.get<ResourceRow>(`SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE r.id = ?`, [id]);
   return row ? toSummary(row) : null;
 }
@@ -218,7 +221,7 @@ export function ftsQuery(text: string): string | null {
  * list that is not changing never shows a row twice or skips one.
  */
 export async function listResources(
-  c: Conn,
+  c: ReadConn,
   q: ResourceQuery,
 ): Promise<{ items: ResourceSummary[]; total: number }> {
   const where: string[] = [];
@@ -276,7 +279,7 @@ type ReportRow = {
   created_by: string;
 };
 
-export async function listReports(c: Conn, resourceId: string): Promise<Report[]> {
+export async function listReports(c: ReadConn, resourceId: string): Promise<Report[]> {
   const rows = await c.all<ReportRow>(
     `SELECT id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by
      FROM reports WHERE resource_id = ? ORDER BY created_at, id`,
@@ -299,7 +302,7 @@ export async function listReports(c: Conn, resourceId: string): Promise<Report[]
  * Capture and decision records as stored by their areas. A record that no longer matches the shared
  * schema is an error, not something to leave out: a resource must never look as if evidence were missing.
  */
-export async function listCaptureRecords(c: Conn, resourceId: string): Promise<CaptureRecord[]> {
+export async function listCaptureRecords(c: ReadConn, resourceId: string): Promise<CaptureRecord[]> {
   const rows = await c.all<{ id: string; record: string }>(
     'SELECT id, record FROM captures WHERE resource_id = ? ORDER BY started_at, id',
     [resourceId],
@@ -312,7 +315,7 @@ export async function listCaptureRecords(c: Conn, resourceId: string): Promise<C
   });
 }
 
-export async function listDecisionRecords(c: Conn, resourceId: string): Promise<DecisionRecord[]> {
+export async function listDecisionRecords(c: ReadConn, resourceId: string): Promise<DecisionRecord[]> {
   const rows = await c.all<{ id: string; record: string }>(
     'SELECT id, record FROM decisions WHERE resource_id = ? ORDER BY signed_at, id',
     [resourceId],
@@ -325,7 +328,7 @@ export async function listDecisionRecords(c: Conn, resourceId: string): Promise<
   });
 }
 
-export async function countByState(c: Conn): Promise<Record<ResourceState, number>> {
+export async function countByState(c: ReadConn): Promise<Record<ResourceState, number>> {
   const out = Object.fromEntries(RESOURCE_STATES.map((s) => [s, 0])) as Record<ResourceState, number>;
   const rows = await c.all<{ state: string; n: number }>(
     'SELECT state, count(*) AS n FROM resources GROUP BY state',
@@ -335,7 +338,7 @@ export async function countByState(c: Conn): Promise<Record<ResourceState, numbe
   return out;
 }
 
-export async function countByCategory(c: Conn): Promise<Record<CategoryHint, number>> {
+export async function countByCategory(c: ReadConn): Promise<Record<CategoryHint, number>> {
   const out = Object.fromEntries(CATEGORY_HINTS.map((s) => [s, 0])) as Record<CategoryHint, number>;
   const rows = await c.all<{ category: string; n: number }>(
     'SELECT j.value AS category, count(*) AS n FROM resources r, json_each(r.categories) j GROUP BY j.value',
@@ -346,7 +349,7 @@ export async function countByCategory(c: Conn): Promise<Record<CategoryHint, num
   return out;
 }
 
-export async function countInStates(c: Conn, states: readonly ResourceState[]): Promise<number> {
+export async function countInStates(c: ReadConn, states: readonly ResourceState[]): Promise<number> {
   if (states.length === 0) return 0;
   return (
     (
@@ -360,7 +363,7 @@ export async function countInStates(c: Conn, states: readonly ResourceState[]): 
 
 /** Captures and decisions per UTC day from `since` (inclusive, YYYY-MM-DD). */
 export async function activityPerDay(
-  c: Conn,
+  c: ReadConn,
   since: string,
 ): Promise<{ captures: Map<string, number>; decisions: Map<string, number> }> {
   const captures = await c.all<{ day: string; n: number }>(

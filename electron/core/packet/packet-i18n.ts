@@ -1,6 +1,6 @@
-import type { CaptureOutcome } from '../../../shared/domain/capture-record';
-import type { DecisionKind, Measure } from '../../../shared/domain/decision';
-import type { Language, SourceType } from '../../../shared/domain/resources';
+import type { CaptureOutcome } from '@shared/domain/capture-record';
+import type { DecisionKind, Measure } from '@shared/domain/decision';
+import type { Language, SourceType } from '@shared/domain/resources';
 
 type TimestampStatus = 'granted' | 'pending' | 'none';
 

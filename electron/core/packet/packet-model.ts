@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CaptureRecord } from '../../../shared/domain/capture-record';
-import { DecisionRecord } from '../../../shared/domain/decision';
-import { IsoTime, ResourceId, Sha256Hex } from '../../../shared/domain/ids';
-import { Language } from '../../../shared/domain/resources';
+import { CaptureRecord } from '@shared/domain/capture-record';
+import { DecisionRecord } from '@shared/domain/decision';
+import { IsoTime, ResourceId, Sha256Hex } from '@shared/domain/ids';
+import { Language } from '@shared/domain/resources';
 
 /** A stored full-page (or viewport) PNG to show in the packet. `file` is the blob path on this workstation. */
 export const PacketScreenshot = z.object({

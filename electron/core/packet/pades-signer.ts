@@ -11,7 +11,7 @@ import {
   PDFNumber,
   PDFString,
 } from '@cantoo/pdf-lib';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 export type PdfSigner = Readonly<{
   /** ECDSA P-256 private key of the signer (the reviewer). */

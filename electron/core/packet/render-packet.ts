@@ -25,7 +25,7 @@ import {
   rectangle,
 } from '@cantoo/pdf-lib';
 import type { PDFPage, PDFRef } from '@cantoo/pdf-lib';
-import { AppError, errorMessage, isAppError } from '../../../shared/errors/app-error';
+import { AppError, errorMessage, isAppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import type { PacketModel, ParsedPacketModel } from './packet-model';
 import { PacketModel as PacketModelSchema } from './packet-model';

@@ -1,4 +1,4 @@
-import type { CaptureRecord } from '../../../shared/domain/capture-record';
+import type { CaptureRecord } from '@shared/domain/capture-record';
 import {
   DecisionInput,
   DecisionRecord,
@@ -6,15 +6,15 @@ import {
   type DecisionFields,
   type DecisionKind,
   type LegalBasis,
-} from '../../../shared/domain/decision';
-import type { DecisionId, ResourceId } from '../../../shared/domain/ids';
-import type { ResourceSummary } from '../../../shared/domain/resources';
-import type { Role } from '../../../shared/domain/users';
-import { isSelfApproval, nextState, WORKFLOW, type WorkflowAction } from '../../../shared/domain/workflow';
-import { AppError } from '../../../shared/errors/app-error';
+} from '@shared/domain/decision';
+import type { DecisionId, ResourceId } from '@shared/domain/ids';
+import type { ResourceSummary } from '@shared/domain/resources';
+import type { Role } from '@shared/domain/users';
+import { isSelfApproval, nextState, WORKFLOW, type WorkflowAction } from '@shared/domain/workflow';
+import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex, signEs256, verifyEs256 } from '../custody/signing';
-import type { Conn } from '../db/database';
+import type { ReadConn } from '../db/database';
 import { getCapture, getResourceRef, listCaptures, setResourceState } from '../db/repositories/captures-repo';
 import { getResourceSummary } from '../intake/resources-repo';
 import type { SettingsService } from '../settings/settings-service';
@@ -80,7 +80,7 @@ const HOUR_MS = 3_600_000;
 /** The captures a decision relies on: as named, or the resource's latest complete capture. */
 async function resolveCaptures(
   ws: Workspace,
-  c: Conn,
+  c: ReadConn,
   resourceId: string,
   ids: readonly string[] | undefined,
 ): Promise<CaptureRecord[]> {
@@ -116,7 +116,13 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
   const { ws, users, settings, catalogue } = deps;
 
   /** Every check that needs no key; run before the password is tried, and again inside the transaction. */
-  async function check(c: Conn, resourceId: string, fields: DecisionFields, reviewer: string, role: Role) {
+  async function check(
+    c: ReadConn,
+    resourceId: string,
+    fields: DecisionFields,
+    reviewer: string,
+    role: Role,
+  ) {
     const resource = await getResourceRef(c, resourceId);
     if (resource === null) throw new AppError('evidence.not-found', `no resource ${resourceId}`);
     const captures = await resolveCaptures(ws, c, resourceId, fields.captureIds);

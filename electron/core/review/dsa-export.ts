@@ -1,6 +1,6 @@
-import type { DecisionRecord, DsaCategory, DsaKeyword, Measure } from '../../../shared/domain/decision';
-import type { SourceType } from '../../../shared/domain/resources';
-import { assertNever, AppError } from '../../../shared/errors/app-error';
+import type { DecisionRecord, DsaCategory, DsaKeyword, Measure } from '@shared/domain/decision';
+import type { SourceType } from '@shared/domain/resources';
+import { assertNever, AppError } from '@shared/errors/app-error';
 import { getCapture } from '../db/repositories/captures-repo';
 import type { Workspace } from '../workspace';
 import { getDecision } from './review-repo';

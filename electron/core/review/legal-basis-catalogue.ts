@@ -3,11 +3,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { LegalBasis } from '../../../shared/domain/decision';
-import type { LegalBasisId } from '../../../shared/domain/ids';
-import { AppError } from '../../../shared/errors/app-error';
+import { LegalBasis } from '@shared/domain/decision';
+import type { LegalBasisId } from '@shared/domain/ids';
+import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
-import type { Conn } from '../db/database';
+import type { WriteConn } from '../db/database';
 import type { Workspace } from '../workspace';
 import { countBases, getLatestBasis, insertBasis, listLatestBases } from './review-repo';
 
@@ -136,7 +136,7 @@ export function createLegalBasisCatalogue(
 
   /** Inside a write transaction: adds `candidate` as v1 or as the next version when its content changed. */
   async function upsert(
-    tx: Conn,
+    tx: WriteConn,
     candidate: Omit<LegalBasis, 'version'>,
     actor: string,
     source: string,

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import type { CaptureRecord } from '../../../shared/domain/capture-record';
-import type { DecisionRecord } from '../../../shared/domain/decision';
-import type { Language } from '../../../shared/domain/resources';
-import { AppError, isAppError } from '../../../shared/errors/app-error';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import type { DecisionRecord } from '@shared/domain/decision';
+import type { Language } from '@shared/domain/resources';
+import { AppError, isAppError } from '@shared/errors/app-error';
 import { createBrowserProvider, findBrowser } from '../capture/browser-provider';
-import type { Conn } from '../db/database';
+import type { ReadConn } from '../db/database';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import { getCapture, listCaptures } from '../db/repositories/captures-repo';
 import { getResourceSummary, listDecisionRecords } from '../intake/resources-repo';
@@ -89,7 +89,7 @@ export function batesPrefixFor(caseRef: string): string {
 /** The captures a packet shows: those the decision relies on, or for a draft the newest usable capture. */
 async function packetCaptures(
   ws: Workspace,
-  c: Conn,
+  c: ReadConn,
   resourceId: string,
   decision: DecisionRecord | null,
 ): Promise<CaptureRecord[]> {

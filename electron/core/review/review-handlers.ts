@@ -1,4 +1,4 @@
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 import type { Handlers } from '../rpc/dispatch';
 import type { SettingsService } from '../settings/settings-service';
 import type { UsersService } from '../users/users-service';

@@ -1,7 +1,7 @@
-import { DecisionRecord, LegalBasis } from '../../../shared/domain/decision';
-import type { Language, ResourceState } from '../../../shared/domain/resources';
-import { AppError } from '../../../shared/errors/app-error';
-import type { Conn } from '../db/database';
+import { DecisionRecord, LegalBasis } from '@shared/domain/decision';
+import type { Language, ResourceState } from '@shared/domain/resources';
+import { AppError } from '@shared/errors/app-error';
+import type { ReadConn, WriteConn } from '../db/database';
 
 /** The SQL of review: legal bases, decisions and rendered packets. Nothing else in review writes SQL. */
 
@@ -25,7 +25,7 @@ function parseDecision(row: RecordRow): DecisionRecord {
 }
 
 /** The newest version of every catalogue entry (what a reviewer may cite today). */
-export async function listLatestBases(c: Conn): Promise<LegalBasis[]> {
+export async function listLatestBases(c: ReadConn): Promise<LegalBasis[]> {
   const rows = await c.all<RecordRow & { version: number }>(
     `SELECT b.id, b.version, b.record FROM legal_bases b
      WHERE b.version = (SELECT max(version) FROM legal_bases x WHERE x.id = b.id)
@@ -34,7 +34,7 @@ export async function listLatestBases(c: Conn): Promise<LegalBasis[]> {
   return rows.map(parseBasis);
 }
 
-export async function getLatestBasis(c: Conn, id: string): Promise<LegalBasis | null> {
+export async function getLatestBasis(c: ReadConn, id: string): Promise<LegalBasis | null> {
   const row = await c.get<RecordRow & { version: number }>(
     'SELECT id, version, record FROM legal_bases WHERE id = ? ORDER BY version DESC LIMIT 1',
     [id],
@@ -42,7 +42,7 @@ export async function getLatestBasis(c: Conn, id: string): Promise<LegalBasis | 
   return row ? parseBasis(row) : null;
 }
 
-export async function getBasisVersion(c: Conn, id: string, version: number): Promise<LegalBasis | null> {
+export async function getBasisVersion(c: ReadConn, id: string, version: number): Promise<LegalBasis | null> {
   const row = await c.get<RecordRow & { version: number }>(
     'SELECT id, version, record FROM legal_bases WHERE id = ? AND version = ?',
     [id, version],
@@ -50,24 +50,24 @@ export async function getBasisVersion(c: Conn, id: string, version: number): Pro
   return row ? parseBasis(row) : null;
 }
 
-export async function countBases(c: Conn): Promise<number> {
+export async function countBases(c: ReadConn): Promise<number> {
   return (await c.get<{ n: number }>('SELECT count(*) AS n FROM legal_bases'))?.n ?? 0;
 }
 
-export async function insertBasis(tx: Conn, basis: LegalBasis, at: string, by: string): Promise<void> {
+export async function insertBasis(tx: WriteConn, basis: LegalBasis, at: string, by: string): Promise<void> {
   await tx.run(
     'INSERT INTO legal_bases (id, version, record, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
     [basis.id, basis.version, JSON.stringify(basis), at, by],
   );
 }
 
-export async function getDecision(c: Conn, id: string): Promise<DecisionRecord | null> {
+export async function getDecision(c: ReadConn, id: string): Promise<DecisionRecord | null> {
   const row = await c.get<RecordRow>('SELECT id, record FROM decisions WHERE id = ?', [id]);
   return row ? parseDecision(row) : null;
 }
 
 /** The decision in force for a resource: the newest one (each later one supersedes the one before). */
-export async function latestDecision(c: Conn, resourceId: string): Promise<DecisionRecord | null> {
+export async function latestDecision(c: ReadConn, resourceId: string): Promise<DecisionRecord | null> {
   const row = await c.get<RecordRow>(
     'SELECT id, record FROM decisions WHERE resource_id = ? ORDER BY signed_at DESC, rowid DESC LIMIT 1',
     [resourceId],
@@ -79,7 +79,7 @@ export async function latestDecision(c: Conn, resourceId: string): Promise<Decis
  * Stores a signed record exactly as signed: the `record` column holds the bytes a verifier re-reads,
  * and the table's triggers refuse any later change.
  */
-export async function insertDecision(tx: Conn, record: DecisionRecord): Promise<void> {
+export async function insertDecision(tx: WriteConn, record: DecisionRecord): Promise<void> {
   await tx.run(
     'INSERT INTO decisions (id, resource_id, reviewer, decision, signed_at, supersedes, record) VALUES (?, ?, ?, ?, ?, ?, ?)',
     [
@@ -100,7 +100,7 @@ export async function insertDecision(tx: Conn, record: DecisionRecord): Promise<
 }
 
 /** Resources waiting for a reviewer: captured (evidence ready) or explicitly sent to review. */
-export async function resourceIdsAwaitingReview(c: Conn): Promise<string[]> {
+export async function resourceIdsAwaitingReview(c: ReadConn): Promise<string[]> {
   const states: ResourceState[] = ['in_review', 'captured'];
   const rows = await c.all<{ id: string }>(
     `SELECT id FROM resources WHERE state IN (${states.map(() => '?').join(',')})
@@ -120,7 +120,7 @@ export type CustodyExcerptRow = Readonly<{
 }>;
 
 /** Audit rows whose subject is one of `subjects` (e.g. `resource:…`, `capture:…`), in chain order. */
-export async function custodyRowsFor(c: Conn, subjects: readonly string[]): Promise<CustodyExcerptRow[]> {
+export async function custodyRowsFor(c: ReadConn, subjects: readonly string[]): Promise<CustodyExcerptRow[]> {
   const unique = [...new Set(subjects)];
   if (unique.length === 0) return [];
   return c.all<CustodyExcerptRow>(
@@ -141,7 +141,7 @@ export type PacketRow = Readonly<{
   renderedBy: string;
 }>;
 
-export async function insertPacket(tx: Conn, p: PacketRow): Promise<void> {
+export async function insertPacket(tx: WriteConn, p: PacketRow): Promise<void> {
   await tx.run(
     'INSERT INTO packets (sha256, resource_id, decision_id, language, signed_by, pages, bytes, rendered_at, rendered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
@@ -159,7 +159,7 @@ export async function insertPacket(tx: Conn, p: PacketRow): Promise<void> {
 }
 
 /** The newest packet of a resource (for the court bundle), or null when none was rendered. */
-export async function latestPacket(c: Conn, resourceId: string): Promise<PacketRow | null> {
+export async function latestPacket(c: ReadConn, resourceId: string): Promise<PacketRow | null> {
   const row = await c.get<{
     sha256: string;
     resource_id: string;

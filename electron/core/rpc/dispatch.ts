@@ -5,11 +5,11 @@ import {
   type MethodName,
   type MethodOutput,
   type MethodParsedInput,
-} from '../../../shared/contract/index';
-import type { Access } from '../../../shared/contract/define';
-import type { Envelope } from '../../../shared/contract/envelope';
-import type { User } from '../../../shared/domain/users';
-import { AppError, isAppError } from '../../../shared/errors/app-error';
+} from '@shared/contract/index';
+import type { Access } from '@shared/contract/define';
+import type { Envelope } from '@shared/contract/envelope';
+import type { User } from '@shared/domain/users';
+import { AppError, isAppError } from '@shared/errors/app-error';
 
 /** One connection's sign-in state: an app window, or one browser session of the HTTP bridge. */
 export type Session = { user: User | null };

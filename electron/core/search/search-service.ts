@@ -1,5 +1,5 @@
-import type { SearchHit } from '../../../shared/contract/methods/workspace';
-import type { Conn } from '../db/database';
+import type { SearchHit } from '@shared/contract/methods/workspace';
+import type { ReadConn } from '../db/database';
 
 // Private-use characters mark the matches, so the UI can highlight them without ever parsing HTML.
 const MARK_START = '\uE000';
@@ -23,7 +23,7 @@ export function ftsQuery(text: string): string | null {
 type Row = { resource_id: string; capture_id: string | null; url: string; title: string; snippet: string };
 
 /** Full-text search over captured titles and text, report notes and reviewer notes (FTS5, unicode61). */
-export async function searchText(conn: Conn, text: string, limit: number): Promise<SearchHit[]> {
+export async function searchText(conn: ReadConn, text: string, limit: number): Promise<SearchHit[]> {
   const query = ftsQuery(text);
   if (query === null) return [];
   const rows = await conn.all<Row>(

@@ -1,4 +1,4 @@
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 import { artifactOfResource } from '../db/repositories/captures-repo';
 import type { Handlers } from '../rpc/dispatch';
 import type { Workspace } from '../workspace';

@@ -1,4 +1,4 @@
-import { Settings } from '../../../shared/contract/methods/workspace';
+import { Settings } from '@shared/contract/methods/workspace';
 import type { Workspace } from '../workspace';
 
 export const DEFAULT_SETTINGS: Settings = {

@@ -4,7 +4,7 @@ import { chmod, link, mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../../shared/errors/app-error';
+import { AppError } from '@shared/errors/app-error';
 
 export type StoredBlob = Readonly<{ sha256: string; bytes: number; path: string; created: boolean }>;
 

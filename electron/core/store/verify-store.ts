@@ -1,4 +1,4 @@
-import type { StoreVerifyResult } from '../../../shared/contract/methods/custody';
+import type { StoreVerifyResult } from '@shared/contract/methods/custody';
 import type { Workspace } from '../workspace';
 import type { BlobProblem } from './blob-store';
 

@@ -8,10 +8,10 @@ import {
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Role, User } from '../../../shared/domain/users';
-import type { UserId } from '../../../shared/domain/ids';
-import { AppError } from '../../../shared/errors/app-error';
-import type { Conn } from '../db/database';
+import type { Role, User } from '@shared/domain/users';
+import type { UserId } from '@shared/domain/ids';
+import { AppError } from '@shared/errors/app-error';
+import type { ReadConn } from '../db/database';
 import {
   decryptSecret,
   EncryptedSecret,
@@ -107,7 +107,7 @@ export type UsersService = Readonly<{
 }>;
 
 export function createUsersService(ws: Workspace): UsersService {
-  const rowByName = (conn: Conn, name: string) =>
+  const rowByName = (conn: ReadConn, name: string) =>
     conn.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE name = ?`, [name]);
 
   return {

@@ -1,9 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useEffectEvent, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { Client } from '../../../shared/contract/client';
-import type { EventName, EventPayload } from '../../../shared/contract/index';
-import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index';
-import { AppError } from '../../../shared/errors/app-error';
+import type { Client } from '@shared/contract/client';
+import type { EventName, EventPayload } from '@shared/contract/index';
+import type { MethodInput, MethodName, MethodOutput } from '@shared/contract/index';
+import { AppError } from '@shared/errors/app-error';
 
 const ClientContext = createContext<Client | null>(null);
 

@@ -1,9 +1,9 @@
-import type { Transport } from '../../../shared/contract/client';
-import type { Envelope } from '../../../shared/contract/envelope';
-import { EnvelopeSchema } from '../../../shared/contract/envelope';
-import type { AnyEvent, EventName } from '../../../shared/contract/index';
-import { EVENTS } from '../../../shared/contract/index';
-import type { ErrorCode } from '../../../shared/errors/app-error';
+import type { Transport } from '@shared/contract/client';
+import type { Envelope } from '@shared/contract/envelope';
+import { EnvelopeSchema } from '@shared/contract/envelope';
+import type { AnyEvent, EventName } from '@shared/contract/index';
+import { EVENTS } from '@shared/contract/index';
+import type { ErrorCode } from '@shared/errors/app-error';
 
 /** What the Electron preload exposes on `window.vigil` (DESIGN §2.1). */
 export type PreloadBridge = Transport;

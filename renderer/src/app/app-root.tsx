@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Client } from '../../../shared/contract/client';
+import type { Client } from '@shared/contract/client';
 import { ApiProvider, useAction, useQuery } from '../api/api-context';
 import { ErrorView } from '../components/error-view';
 import { LoadingView } from '../components/loading-view';

@@ -24,7 +24,7 @@ import {
 } from '@mui/material';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import type { Role } from '../../../shared/domain/users';
+import type { Role } from '@shared/domain/users';
 import { useSession } from '../features/session/session-context';
 import { LanguagePicker } from '../features/session/language-picker';
 import type { MessageKey } from '../i18n/en';

@@ -1,5 +1,5 @@
 import { Box, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
-import type { AuditRow } from '../../../shared/contract/methods/custody';
+import type { AuditRow } from '@shared/contract/methods/custody';
 import { useI18n } from '../i18n/i18n-context';
 import { HashText } from './hash-text';
 import { LtrText } from './ltr-text';

@@ -1,6 +1,6 @@
 import { Alert, AlertTitle, Box, Button, Collapse } from '@mui/material';
 import { useState } from 'react';
-import type { AppError } from '../../../shared/errors/app-error';
+import type { AppError } from '@shared/errors/app-error';
 import { useI18n } from '../i18n/i18n-context';
 
 /** A translated error with the raw code, backend message and details behind an expander. */

@@ -1,5 +1,5 @@
 import { Chip } from '@mui/material';
-import type { ResourceState } from '../../../shared/domain/resources';
+import type { ResourceState } from '@shared/domain/resources';
 import { useI18n } from '../i18n/i18n-context';
 
 type Tone = 'default' | 'info' | 'success' | 'warning' | 'error' | 'secondary';

@@ -1,7 +1,7 @@
-import type { CaptureOutcome } from '../../../shared/domain/capture-record';
-import type { DecisionKind, DsaCategory, DsaKeyword, Measure } from '../../../shared/domain/decision';
-import type { CategoryHint, Language, ResourceState, SourceType } from '../../../shared/domain/resources';
-import type { Role } from '../../../shared/domain/users';
+import type { CaptureOutcome } from '@shared/domain/capture-record';
+import type { DecisionKind, DsaCategory, DsaKeyword, Measure } from '@shared/domain/decision';
+import type { CategoryHint, Language, ResourceState, SourceType } from '@shared/domain/resources';
+import type { Role } from '@shared/domain/users';
 
 /** The English table defines the keys; every other language must fill every one of them. */
 export const en = {

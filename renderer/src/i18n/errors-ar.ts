@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../shared/errors/app-error';
+import type { ErrorCode } from '@shared/errors/app-error';
 
 export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'rpc.unknown-method': 'لا تدعم محطة العمل هذه الوظيفة بعد.',

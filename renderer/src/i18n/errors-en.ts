@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../shared/errors/app-error';
+import type { ErrorCode } from '@shared/errors/app-error';
 
 export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'rpc.unknown-method': 'The workstation does not offer this function yet.',

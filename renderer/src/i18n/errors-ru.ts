@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../shared/errors/app-error';
+import type { ErrorCode } from '@shared/errors/app-error';
 
 export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'rpc.unknown-method': 'Рабочая станция пока не поддерживает эту функцию.',

@@ -1,4 +1,4 @@
-import type { Language } from '../../../shared/domain/resources';
+import type { Language } from '@shared/domain/resources';
 
 export type Direction = 'ltr' | 'rtl';
 

@@ -1,8 +1,8 @@
 import { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { Language } from '../../../shared/domain/resources';
-import { LANGUAGES } from '../../../shared/domain/resources';
-import type { ErrorCode } from '../../../shared/errors/app-error';
+import type { Language } from '@shared/domain/resources';
+import { LANGUAGES } from '@shared/domain/resources';
+import type { ErrorCode } from '@shared/errors/app-error';
 import { ar } from './ar';
 import { en } from './en';
 import type { MessageKey, Messages } from './en';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResourceId } from '../../domain/ids';
+import { ResourceId } from '@shared/domain/ids';
 import { defineMethods } from '../define';
 
 export const BundleCheck = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CaptureRecord, Warning } from '../../domain/capture-record';
-import { CaptureId, ResourceId } from '../../domain/ids';
+import { CaptureRecord, Warning } from '@shared/domain/capture-record';
+import { CaptureId, ResourceId } from '@shared/domain/ids';
 import { defineMethods } from '../define';
 
 export const CaptureProfileSummary = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTime, Sha256Hex } from '../../domain/ids';
+import { IsoTime, Sha256Hex } from '@shared/domain/ids';
 import { defineMethods } from '../define';
 
 export const AuditRow = z.object({

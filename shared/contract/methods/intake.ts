@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CaptureRecord } from '../../domain/capture-record';
-import { DecisionRecord } from '../../domain/decision';
-import { ResourceId } from '../../domain/ids';
-import { CategoryHint, Report, ResourceState, ResourceSummary, SourceType } from '../../domain/resources';
+import { CaptureRecord } from '@shared/domain/capture-record';
+import { DecisionRecord } from '@shared/domain/decision';
+import { ResourceId } from '@shared/domain/ids';
+import { CategoryHint, Report, ResourceState, ResourceSummary, SourceType } from '@shared/domain/resources';
 import { defineMethods } from '../define';
 
 export const ReportFields = z

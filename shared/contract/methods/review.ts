@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DecisionInput, DecisionRecord, LegalBasis } from '../../domain/decision';
-import { DecisionId, ResourceId } from '../../domain/ids';
-import { ResourceSummary } from '../../domain/resources';
+import { DecisionInput, DecisionRecord, LegalBasis } from '@shared/domain/decision';
+import { DecisionId, ResourceId } from '@shared/domain/ids';
+import { ResourceSummary } from '@shared/domain/resources';
 import { defineMethods } from '../define';
 
 export const reviewMethods = defineMethods({

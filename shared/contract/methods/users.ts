@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Password, Role, User, UserName } from '../../domain/users';
+import { Password, Role, User, UserName } from '@shared/domain/users';
 import { defineMethods } from '../define';
 
 export const usersMethods = defineMethods({

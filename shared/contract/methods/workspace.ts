@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Sha256Hex } from '../../domain/ids';
-import { ResourceId } from '../../domain/ids';
-import { Language } from '../../domain/resources';
+import { Sha256Hex } from '@shared/domain/ids';
+import { ResourceId } from '@shared/domain/ids';
+import { Language } from '@shared/domain/resources';
 import { defineMethods } from '../define';
 
 export const Settings = z.object({

@@ -4,19 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import {
-  APP_CSP,
-  PACKET_CSP,
-  startHttpBridge,
-  type HttpBridge,
-} from '../../../electron/core/bridge/http-bridge';
-import { registerBlob } from '../../../electron/core/db/repositories/blobs-repo';
-import { createIntakeService } from '../../../electron/core/intake/intake-service';
-import type { CaptureRecord } from '../../../shared/domain/capture-record';
-import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
-import { tempDir } from '../../helpers/temp-dir';
-import { CHROMIUM, launchChromium } from '../../helpers/chromium';
+import { createBackend, type Backend } from '@core/backend';
+import { APP_CSP, PACKET_CSP, startHttpBridge, type HttpBridge } from '@core/bridge/http-bridge';
+import { registerBlob } from '@core/db/repositories/blobs-repo';
+import { createIntakeService } from '@core/intake/intake-service';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { tempDir } from '@tests/helpers/temp-dir';
+import { CHROMIUM, launchChromium } from '@tests/helpers/chromium';
 
 const PASSWORD = 'correct horse battery';
 /** Chromium's built-in PDF viewer: its frame appears only when a PDF is actually being displayed. */

@@ -11,25 +11,25 @@ import {
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { buildBlocklist } from '../../../electron/core/bundle/blocklist';
-import { exportBundle } from '../../../electron/core/bundle/bundle-export';
-import { verifyBundle } from '../../../electron/core/bundle/bundle-verify';
-import { createBundleService } from '../../../electron/core/bundle/bundle-handlers';
-import { signDeterministicScalar } from '../../../electron/core/bundle/deterministic-ecdsa';
-import { verifyAudit } from '../../../electron/core/custody/audit-log';
-import { canonicalJson } from '../../../electron/core/custody/canonical-json';
-import { signEs256 } from '../../../electron/core/custody/signing';
-import { setResourceState } from '../../../electron/core/db/repositories/captures-repo';
-import { createIntakeService } from '../../../electron/core/intake/intake-service';
-import type { CaptureRecord } from '../../../shared/domain/capture-record';
-import { DecisionInput, type DecisionRecord } from '../../../shared/domain/decision';
-import { vigil } from '../../helpers/cli';
-import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
-import { run } from '../../helpers/openssl';
-import { tempDir } from '../../helpers/temp-dir';
-import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
-import { CHROMIUM } from '../../helpers/chromium';
+import { createBackend, type Backend } from '@core/backend';
+import { buildBlocklist } from '@core/bundle/blocklist';
+import { exportBundle } from '@core/bundle/bundle-export';
+import { verifyBundle } from '@core/bundle/bundle-verify';
+import { createBundleService } from '@core/bundle/bundle-handlers';
+import { signDeterministicScalar } from '@core/bundle/deterministic-ecdsa';
+import { verifyAudit } from '@core/custody/audit-log';
+import { canonicalJson } from '@core/custody/canonical-json';
+import { signEs256 } from '@core/custody/signing';
+import { setResourceState } from '@core/db/repositories/captures-repo';
+import { createIntakeService } from '@core/intake/intake-service';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import { DecisionInput, type DecisionRecord } from '@shared/domain/decision';
+import { vigil } from '@tests/helpers/cli';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { run } from '@tests/helpers/openssl';
+import { tempDir } from '@tests/helpers/temp-dir';
+import { startTsaServer, type TsaServer } from '@tests/helpers/tsa-server';
+import { CHROMIUM } from '@tests/helpers/chromium';
 
 const CASE = 'CASE-2026-7';
 const PASSWORD = 'correct horse battery';
@@ -479,7 +479,7 @@ describe('block list', () => {
     const marked = await vigil(['--data', dataA, 'blocklist', 'mark-blocked', id]);
     expect(marked.code, marked.stderr).toBe(0);
     expect(marked.stdout).toContain('blocked');
-    const { verifyBlocked } = await import('../../../electron/core/bundle/blocklist');
+    const { verifyBlocked } = await import('@core/bundle/blocklist');
     const verified = await verifyBlocked(backend.workspace, backend.captures, id, 'ivan', 'investigator', {
       allowPrivateNetwork: true,
     });

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TargetType } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { guardPage } from '../../../electron/core/capture/hostile';
-import type { RawCapture } from '../../../electron/core/capture/run-capture';
-import { DOWNLOAD_BODY } from '../../helpers/fixture-site';
+import { guardPage } from '@core/capture/hostile';
+import type { RawCapture } from '@core/capture/run-capture';
+import { DOWNLOAD_BODY } from '@tests/helpers/fixture-site';
 import { TEST_PROFILE, expectFilesNonEmpty, readWarcFromWacz, startCaptureEnv } from './setup';
 import type { CaptureEnv } from './setup';
 

@@ -2,10 +2,10 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DESKTOP_PROFILE } from '../../../electron/core/capture/capture-profile';
-import type { RawCapture } from '../../../electron/core/capture/run-capture';
-import { captureFullPage, captureViewport, isViewportShot } from '../../../electron/core/capture/screenshot';
-import { hashZipEntries } from '../../../electron/core/capture/wacz-writer';
+import { DESKTOP_PROFILE } from '@core/capture/capture-profile';
+import type { RawCapture } from '@core/capture/run-capture';
+import { captureFullPage, captureViewport, isViewportShot } from '@core/capture/screenshot';
+import { hashZipEntries } from '@core/capture/wacz-writer';
 import {
   TEST_PROFILE,
   expectFilesNonEmpty,

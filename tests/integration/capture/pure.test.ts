@@ -1,15 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { isAppError } from '../../../shared/errors/app-error';
-import { findBrowser } from '../../../electron/core/capture/browser-provider';
-import {
-  captureProfileSchema,
-  DESKTOP_PROFILE,
-  MOBILE_PROFILE,
-} from '../../../electron/core/capture/capture-profile';
-import { classifyNavigationError } from '../../../electron/core/capture/run-capture';
-import { planSegments } from '../../../electron/core/capture/screenshot';
-import { checkCaptureUrl, isPrivateHost } from '../../../electron/core/capture/url-policy';
-import { responseHeaderPairs } from '../../../electron/core/capture/warc-writer';
+import { isAppError } from '@shared/errors/app-error';
+import { findBrowser } from '@core/capture/browser-provider';
+import { captureProfileSchema, DESKTOP_PROFILE, MOBILE_PROFILE } from '@core/capture/capture-profile';
+import { classifyNavigationError } from '@core/capture/run-capture';
+import { planSegments } from '@core/capture/screenshot';
+import { checkCaptureUrl, isPrivateHost } from '@core/capture/url-policy';
+import { responseHeaderPairs } from '@core/capture/warc-writer';
 
 describe('findBrowser', () => {
   test('VIGIL_BROWSER wins, then the configured path, then the platform list', () => {

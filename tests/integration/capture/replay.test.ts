@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Frame } from 'puppeteer-core';
-import { startReplayServer } from '../../helpers/replay-server';
-import type { ReplayServer } from '../../helpers/replay-server';
+import { startReplayServer } from '@tests/helpers/replay-server';
+import type { ReplayServer } from '@tests/helpers/replay-server';
 import { startCaptureEnv } from './setup';
 import type { CaptureEnv } from './setup';
 

@@ -4,15 +4,15 @@ import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { WARCParser } from 'warcio';
 import yauzl from 'yauzl';
-import { createBrowserProvider } from '../../../electron/core/capture/browser-provider';
-import type { BrowserProvider } from '../../../electron/core/capture/browser-provider';
-import { DESKTOP_PROFILE } from '../../../electron/core/capture/capture-profile';
-import type { CaptureProfile } from '../../../electron/core/capture/capture-profile';
-import { runCapture } from '../../../electron/core/capture/run-capture';
-import type { RawCapture, RunCaptureOptions } from '../../../electron/core/capture/run-capture';
-import { CHROMIUM } from '../../helpers/chromium';
-import { startFixtureSite } from '../../helpers/fixture-site';
-import type { FixtureSite } from '../../helpers/fixture-site';
+import { createBrowserProvider } from '@core/capture/browser-provider';
+import type { BrowserProvider } from '@core/capture/browser-provider';
+import { DESKTOP_PROFILE } from '@core/capture/capture-profile';
+import type { CaptureProfile } from '@core/capture/capture-profile';
+import { runCapture } from '@core/capture/run-capture';
+import type { RawCapture, RunCaptureOptions } from '@core/capture/run-capture';
+import { CHROMIUM } from '@tests/helpers/chromium';
+import { startFixtureSite } from '@tests/helpers/fixture-site';
+import type { FixtureSite } from '@tests/helpers/fixture-site';
 
 /** The profile tests use: the fixture lives on loopback and its certificate is self-signed. */
 export const TEST_PROFILE: CaptureProfile = {

@@ -13,11 +13,11 @@ import {
   requestTimestamp,
   timestampResponseFromToken,
   verifyTimestampToken,
-} from '../../../electron/core/custody/tsa-client';
-import type { TimestampGrant } from '../../../electron/core/custody/tsa-client';
-import { createLocalCa } from '../../../electron/core/custody/x509';
-import { TSA_POLICY, openssl, startTsaServer } from '../../helpers/tsa-server';
-import type { TsaMode, TsaServer } from '../../helpers/tsa-server';
+} from '@core/custody/tsa-client';
+import type { TimestampGrant } from '@core/custody/tsa-client';
+import { createLocalCa } from '@core/custody/x509';
+import { TSA_POLICY, openssl, startTsaServer } from '@tests/helpers/tsa-server';
+import type { TsaMode, TsaServer } from '@tests/helpers/tsa-server';
 
 const DATA = Buffer.from('SHA256SUMS of a court bundle\n');
 const SHA = createHash('sha256').update(DATA).digest();

@@ -4,15 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  certificateInfo,
-  createLocalCa,
-  derToPem,
-  issueCertificate,
-  pemToDer,
-} from '../../../electron/core/custody/x509';
-import type { LocalCa } from '../../../electron/core/custody/x509';
-import { openssl } from '../../helpers/tsa-server';
+import { certificateInfo, createLocalCa, derToPem, issueCertificate, pemToDer } from '@core/custody/x509';
+import type { LocalCa } from '@core/custody/x509';
+import { openssl } from '@tests/helpers/tsa-server';
 
 const NOW = new Date('2026-03-01T10:20:30.456Z');
 const CYRILLIC = 'Иван Петрович Сидоров';

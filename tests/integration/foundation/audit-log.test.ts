@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../electron/core/db/database';
-import { openWorkspace, type Workspace } from '../../../electron/core/workspace';
-import { vigil } from '../../helpers/cli';
-import { tempDir } from '../../helpers/temp-dir';
+import { openDatabase } from '@core/db/database';
+import { openWorkspace, type Workspace } from '@core/workspace';
+import { vigil } from '@tests/helpers/cli';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let ws: Workspace;

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerBlob } from '../../../electron/core/db/repositories/blobs-repo';
-import { openWorkspace, type Workspace } from '../../../electron/core/workspace';
-import { vigil } from '../../helpers/cli';
-import { tempDir } from '../../helpers/temp-dir';
+import { registerBlob } from '@core/db/repositories/blobs-repo';
+import { openWorkspace, type Workspace } from '@core/workspace';
+import { vigil } from '@tests/helpers/cli';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let ws: Workspace;

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../electron/core/db/database';
-import { openWorkspace } from '../../../electron/core/workspace';
-import { vigil, vigilProcess } from '../../helpers/cli';
-import { tempDir } from '../../helpers/temp-dir';
+import { openDatabase } from '@core/db/database';
+import { openWorkspace } from '@core/workspace';
+import { vigil, vigilProcess } from '@tests/helpers/cli';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 beforeEach(() => {
@@ -167,7 +167,7 @@ describe('vigil keys export and audit list', () => {
         'users/rita.crt.pem',
       ]),
     );
-    const { run } = await import('../../helpers/openssl');
+    const { run } = await import('@tests/helpers/openssl');
     const verified = await run('openssl', [
       'verify',
       '-CAfile',

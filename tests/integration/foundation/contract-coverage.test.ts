@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createBackend } from '../../../electron/core/backend';
-import { METHODS } from '../../../shared/contract/index';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend } from '@core/backend';
+import { METHODS } from '@shared/contract/index';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 describe('the contract', () => {
   it('has a backend handler for every method it declares', async () => {

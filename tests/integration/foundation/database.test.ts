@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../electron/core/db/database';
-import { migrate, type Migration } from '../../../electron/core/db/migrate';
-import { MIGRATIONS } from '../../../electron/core/db/migrations/index';
-import { tempDir } from '../../helpers/temp-dir';
+import { openDatabase, type Database } from '@core/db/database';
+import { migrate, type Migration } from '@core/db/migrate';
+import { MIGRATIONS } from '@core/db/migrations/index';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 const clock = () => new Date('2026-11-22T10:00:00.000Z');
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { startHttpBridge, type HttpBridge } from '../../../electron/core/bridge/http-bridge';
-import { registerBlob } from '../../../electron/core/db/repositories/blobs-repo';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import { startHttpBridge, type HttpBridge } from '@core/bridge/http-bridge';
+import { registerBlob } from '@core/db/repositories/blobs-repo';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 type Reply = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../electron/core/custody/canonical-json';
-import { signEs256 } from '../../../electron/core/custody/signing';
-import { createUsersService, type UsersService } from '../../../electron/core/users/users-service';
-import { openWorkspace, type Workspace } from '../../../electron/core/workspace';
-import { run } from '../../helpers/openssl';
-import { tempDir } from '../../helpers/temp-dir';
+import { canonicalJson } from '@core/custody/canonical-json';
+import { signEs256 } from '@core/custody/signing';
+import { createUsersService, type UsersService } from '@core/users/users-service';
+import { openWorkspace, type Workspace } from '@core/workspace';
+import { run } from '@tests/helpers/openssl';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let ws: Workspace;

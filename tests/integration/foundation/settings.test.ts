@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import type { Session } from '@core/rpc/dispatch';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let backend: Backend;

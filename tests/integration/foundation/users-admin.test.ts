@@ -2,14 +2,14 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { listAudit } from '../../../electron/core/custody/audit-log';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import type { Envelope } from '../../../shared/contract/envelope';
-import type { User } from '../../../shared/domain/users';
-import { vigil } from '../../helpers/cli';
-import { run } from '../../helpers/openssl';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import { listAudit } from '@core/custody/audit-log';
+import type { Session } from '@core/rpc/dispatch';
+import type { Envelope } from '@shared/contract/envelope';
+import type { User } from '@shared/domain/users';
+import { vigil } from '@tests/helpers/cli';
+import { run } from '@tests/helpers/openssl';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 const PASSWORD = 'a long enough password';
 

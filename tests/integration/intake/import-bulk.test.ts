@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { createIntakeService } from '../../../electron/core/intake/intake-service';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import { createIntakeService } from '@core/intake/intake-service';
+import type { Session } from '@core/rpc/dispatch';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let backend: Backend;

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vigil } from '../../helpers/cli';
-import { tempDir } from '../../helpers/temp-dir';
+import { vigil } from '@tests/helpers/cli';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let data: string;

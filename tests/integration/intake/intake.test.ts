@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import type { AnyEvent } from '../../../shared/contract/events';
-import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index';
-import type { ErrorPayload } from '../../../shared/errors/app-error';
-import type { User } from '../../../shared/domain/users';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import type { Session } from '@core/rpc/dispatch';
+import type { AnyEvent } from '@shared/contract/events';
+import type { MethodInput, MethodName, MethodOutput } from '@shared/contract/index';
+import type { ErrorPayload } from '@shared/errors/app-error';
+import type { User } from '@shared/domain/users';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: ErrorPayload };
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import type { ResourceSummary } from '../../../shared/domain/resources';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import type { Session } from '@core/rpc/dispatch';
+import type { ResourceSummary } from '@shared/domain/resources';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 const N = 50_000;
 const HOSTS = 977;

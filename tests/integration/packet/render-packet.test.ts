@@ -7,14 +7,14 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../electron/core/custody/canonical-json';
-import { fontFaceCss } from '../../../electron/core/packet/packet-html';
-import type { PacketModel } from '../../../electron/core/packet/packet-model';
-import { signPdf } from '../../../electron/core/packet/pades-signer';
-import { findFontsDir, parsePng, renderPacket } from '../../../electron/core/packet/render-packet';
-import type { RenderedPacket } from '../../../electron/core/packet/render-packet';
-import type { PacketScreenshot } from '../../../electron/core/packet/packet-model';
-import { launchChromium } from '../../helpers/chromium';
+import { canonicalJson } from '@core/custody/canonical-json';
+import { fontFaceCss } from '@core/packet/packet-html';
+import type { PacketModel } from '@core/packet/packet-model';
+import { signPdf } from '@core/packet/pades-signer';
+import { findFontsDir, parsePng, renderPacket } from '@core/packet/render-packet';
+import type { RenderedPacket } from '@core/packet/render-packet';
+import type { PacketScreenshot } from '@core/packet/packet-model';
+import { launchChromium } from '@tests/helpers/chromium';
 import {
   makePacketModel,
   makeScreenshot,
@@ -23,8 +23,8 @@ import {
   makeTestTsa,
   TEXT,
   writeCaptureFiles,
-} from '../../helpers/packet-fixtures';
-import type { FixtureCaptureFiles, TestSigner } from '../../helpers/packet-fixtures';
+} from '@tests/helpers/packet-fixtures';
+import type { FixtureCaptureFiles, TestSigner } from '@tests/helpers/packet-fixtures';
 
 const OUTPUT = join(process.cwd(), 'tests', 'output', 'packet');
 const CLOCK = () => new Date('2026-11-22T10:20:00.000Z');

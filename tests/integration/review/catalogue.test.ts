@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { createLegalBasisCatalogue } from '../../../electron/core/review/legal-basis-catalogue';
-import { vigil } from '../../helpers/cli';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import { createLegalBasisCatalogue } from '@core/review/legal-basis-catalogue';
+import { vigil } from '@tests/helpers/cli';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 const PASSWORD = 'correct horse battery';
 const SHIPPED = join(import.meta.dirname, '../../../resources/legal-bases/example.json');

@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { createIntakeService } from '../../../electron/core/intake/intake-service';
-import type { Envelope } from '../../../shared/contract/envelope';
-import type { DecisionInput, DecisionRecord } from '../../../shared/domain/decision';
-import { run } from '../../helpers/openssl';
-import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
-import { tempDir } from '../../helpers/temp-dir';
-import { approvalOf } from '../../helpers/decision-input';
-import { CHROMIUM } from '../../helpers/chromium';
+import { createBackend, type Backend } from '@core/backend';
+import { createIntakeService } from '@core/intake/intake-service';
+import type { Envelope } from '@shared/contract/envelope';
+import type { DecisionInput, DecisionRecord } from '@shared/domain/decision';
+import { run } from '@tests/helpers/openssl';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { tempDir } from '@tests/helpers/temp-dir';
+import { approvalOf } from '@tests/helpers/decision-input';
+import { CHROMIUM } from '@tests/helpers/chromium';
 
 const PASSWORD = 'correct horse battery';
 

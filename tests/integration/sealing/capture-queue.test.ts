@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import type { AnyEvent } from '../../../shared/contract/events';
-import { vigil } from '../../helpers/cli';
-import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import type { Session } from '@core/rpc/dispatch';
+import type { AnyEvent } from '@shared/contract/events';
+import { vigil } from '@tests/helpers/cli';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let site: FixtureSite;
 beforeAll(async () => {

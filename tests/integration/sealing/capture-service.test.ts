@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { createIntakeService } from '../../../electron/core/intake/intake-service';
-import { CaptureRecord } from '../../../shared/domain/capture-record';
-import { vigil } from '../../helpers/cli';
-import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
-import { run } from '../../helpers/openssl';
-import { tempDir } from '../../helpers/temp-dir';
-import { startTsaServer, type TsaServer } from '../../helpers/tsa-server';
+import { createBackend, type Backend } from '@core/backend';
+import { createIntakeService } from '@core/intake/intake-service';
+import { CaptureRecord } from '@shared/domain/capture-record';
+import { vigil } from '@tests/helpers/cli';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { run } from '@tests/helpers/openssl';
+import { tempDir } from '@tests/helpers/temp-dir';
+import { startTsaServer, type TsaServer } from '@tests/helpers/tsa-server';
 
 const CHROMIUM = process.env.VIGIL_BROWSER ?? '/usr/bin/chromium';
 
@@ -208,7 +208,7 @@ describe('time-stamps and re-captures', () => {
   });
 
   it('refuses a public-looking name that resolves into the private network, before the browser connects', async () => {
-    const { createCaptureService } = await import('../../../electron/core/capture/capture-service');
+    const { createCaptureService } = await import('@core/capture/capture-service');
     const pinned = createCaptureService({
       ws: backend.workspace,
       settings: backend.settings,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../../electron/core/backend';
-import { ftsQuery } from '../../../electron/core/search/search-service';
-import type { Session } from '../../../electron/core/rpc/dispatch';
-import { startFixtureSite, type FixtureSite } from '../../helpers/fixture-site';
-import { tempDir } from '../../helpers/temp-dir';
+import { createBackend, type Backend } from '@core/backend';
+import { ftsQuery } from '@core/search/search-service';
+import type { Session } from '@core/rpc/dispatch';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 let dir: { path: string; remove: () => void };
 let site: FixtureSite;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../electron/core/custody/canonical-json';
+import { canonicalJson } from '@core/custody/canonical-json';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops whitespace', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers, type Session } from '../../../electron/core/rpc/dispatch';
-import type { User } from '../../../shared/domain/users';
-import type { UserId } from '../../../shared/domain/ids';
+import { dispatch, type Handlers, type Session } from '@core/rpc/dispatch';
+import type { User } from '@shared/domain/users';
+import type { UserId } from '@shared/domain/ids';
 
 const user = (role: User['role']): User => ({
   id: 'usr_0000000000abcdefabcdefabcd' as UserId,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RESOURCE_STATES } from '../../../shared/domain/resources';
-import { ROLES } from '../../../shared/domain/users';
-import { allowedActions, isSelfApproval, nextState, WORKFLOW_ACTIONS } from '../../../shared/domain/workflow';
+import { RESOURCE_STATES } from '@shared/domain/resources';
+import { ROLES } from '@shared/domain/users';
+import { allowedActions, isSelfApproval, nextState, WORKFLOW_ACTIONS } from '@shared/domain/workflow';
 
 describe('resource workflow', () => {
   it('walks the happy path of DESIGN §1', () => {

@@ -6,7 +6,7 @@ import {
   isPrivateAddress,
   parseIpv4,
   type AddressClass,
-} from '../../../electron/core/intake/address-policy';
+} from '@core/intake/address-policy';
 
 const CLASSES: readonly (readonly [string, AddressClass | null])[] = [
   // IPv4 in every form the URL standard accepts

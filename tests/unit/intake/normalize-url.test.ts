@@ -4,8 +4,8 @@ import {
   MAX_URL_BYTES,
   normalizeUrl,
   stripTrackingParams,
-} from '../../../electron/core/intake/normalize-url';
-import { isAppError } from '../../../shared/errors/app-error';
+} from '@core/intake/normalize-url';
+import { isAppError } from '@shared/errors/app-error';
 
 type Case = readonly [name: string, input: string, url: string, displayUrl?: string];
 

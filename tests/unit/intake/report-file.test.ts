@@ -5,7 +5,7 @@ import {
   parseReportFile,
   rowToReport,
   sniffDelimiter,
-} from '../../../electron/core/intake/report-file';
+} from '@core/intake/report-file';
 
 const urls = (file: ReturnType<typeof parseReportFile>) => file.rows.map((r) => [r.line, r.values.url]);
 

@@ -7,7 +7,7 @@ import {
   formatNumber,
   interpolate,
   splitMarked,
-} from '../../../renderer/src/i18n/format';
+} from '@renderer/i18n/format';
 
 describe('formatting', () => {
   it('interpolates placeholders and leaves unknown ones visible', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../../shared/errors/app-error';
-import { ar } from '../../../renderer/src/i18n/ar';
-import { en } from '../../../renderer/src/i18n/en';
-import { errorsAr } from '../../../renderer/src/i18n/errors-ar';
-import { errorsEn } from '../../../renderer/src/i18n/errors-en';
-import { errorsRu } from '../../../renderer/src/i18n/errors-ru';
-import { ru } from '../../../renderer/src/i18n/ru';
+import { ERROR_CODES } from '@shared/errors/app-error';
+import { ar } from '@renderer/i18n/ar';
+import { en } from '@renderer/i18n/en';
+import { errorsAr } from '@renderer/i18n/errors-ar';
+import { errorsEn } from '@renderer/i18n/errors-en';
+import { errorsRu } from '@renderer/i18n/errors-ru';
+import { ru } from '@renderer/i18n/ru';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routeHref } from '../../../renderer/src/app/routes';
-import type { Route } from '../../../renderer/src/app/routes';
-import { mergeProgress } from '../../../renderer/src/features/queue/queue-merge';
-import { pagesFor, pagesToKeep } from '../../../renderer/src/features/resources/page-cache';
+import { parseRoute, routeHref } from '@renderer/app/routes';
+import type { Route } from '@renderer/app/routes';
+import { mergeProgress } from '@renderer/features/queue/queue-merge';
+import { pagesFor, pagesToKeep } from '@renderer/features/resources/page-cache';
 import {
   decisionProblems,
   emptyDecisionForm,
   toDecisionFields,
-} from '../../../renderer/src/features/review/decision-form-state';
-import type { QueueItem } from '../../../shared/contract/methods/capture';
+} from '@renderer/features/review/decision-form-state';
+import type { QueueItem } from '@shared/contract/methods/capture';
 
 describe('routes', () => {
   it('round-trips every route through its hash', () => {

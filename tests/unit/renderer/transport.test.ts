@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../../shared/contract/client';
-import { AppError } from '../../../shared/errors/app-error';
-import { createHttpTransport, envelopeFromHttp, eventFromData } from '../../../renderer/src/api/transport';
+import { createClient } from '@shared/contract/client';
+import { AppError } from '@shared/errors/app-error';
+import { createHttpTransport, envelopeFromHttp, eventFromData } from '@renderer/api/transport';
 
 describe('envelope handling', () => {
   it('passes valid envelopes through', () => {

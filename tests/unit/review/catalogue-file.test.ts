@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CatalogueEntry, parseCatalogue } from '../../../electron/core/review/legal-basis-catalogue';
-import { DSA_CATEGORIES } from '../../../shared/domain/decision';
+import { CatalogueEntry, parseCatalogue } from '@core/review/legal-basis-catalogue';
+import { DSA_CATEGORIES } from '@shared/domain/decision';
 
 const DIR = join(import.meta.dirname, '../../../resources/legal-bases');
 const exampleText = readFileSync(join(DIR, 'example.json'), 'utf8');

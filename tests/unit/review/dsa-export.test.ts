@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decisionSigningBytes } from '../../../electron/core/review/decision-service';
-import { dsaSourceType, toDsaStatement } from '../../../electron/core/review/dsa-export';
-import { batesPrefixFor } from '../../../electron/core/review/packet-service';
-import { DecisionRecord } from '../../../shared/domain/decision';
-import { SOURCE_TYPES } from '../../../shared/domain/resources';
+import { decisionSigningBytes } from '@core/review/decision-service';
+import { dsaSourceType, toDsaStatement } from '@core/review/dsa-export';
+import { batesPrefixFor } from '@core/review/packet-service';
+import { DecisionRecord } from '@shared/domain/decision';
+import { SOURCE_TYPES } from '@shared/domain/resources';
 
 const record = (fields: Partial<DecisionRecord['fields']> = {}): DecisionRecord =>
   DecisionRecord.parse({

@@ -2,8 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAppPath, serveAppRequest } from '../../../electron/main/app-protocol';
-import { DESKTOP_APP_CSP } from '../../../electron/main/csp';
+import { resolveAppPath, serveAppRequest } from '@main/app-protocol';
+import { DESKTOP_APP_CSP } from '@main/csp';
 
 let base: string;
 let root: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { User } from '../../../shared/domain/users';
-import { isDesktopMethod, runDesktopMethod } from '../../../electron/main/desktop-methods';
-import { menuTemplate } from '../../../electron/main/menu';
-import { isMethodName } from '../../../shared/contract/index';
+import type { User } from '@shared/domain/users';
+import { isDesktopMethod, runDesktopMethod } from '@main/desktop-methods';
+import { menuTemplate } from '@main/menu';
+import { isMethodName } from '@shared/contract/index';
 
 const dialogs = {
   chooseExportFolder: () => Promise.resolve('/home/a/exports/case-7'),

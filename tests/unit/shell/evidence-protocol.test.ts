@@ -5,7 +5,7 @@ import {
   parseEvidenceUrl,
   serveEvidenceRequest,
   type EvidenceDeps,
-} from '../../../electron/main/evidence-protocol';
+} from '@main/evidence-protocol';
 
 const SHA = '0123456789abcdef'.repeat(4);
 const BODY = Buffer.from('\x89PNG fake bytes');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openExternalLink, parseExternalUrl } from '../../../electron/main/external-links';
+import { openExternalLink, parseExternalUrl } from '@main/external-links';
 
 describe('external links', () => {
   it.each([

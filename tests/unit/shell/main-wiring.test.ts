@@ -116,7 +116,7 @@ const invoke = (senderId: number, url: string, method: unknown, input: unknown =
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'vigil-main-'));
   process.env.VIGIL_DATA = dataDir;
-  await import('../../../electron/main/index');
+  await import('@main/index');
   await fake.state.loaded.promise;
 }, 60_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSender, type SenderLike } from '../../../electron/main/sender-guard';
+import { checkSender, type SenderLike } from '@main/sender-guard';
 
 const ours = new Set([7]);
 const topFrame = (url: string): SenderLike['senderFrame'] => ({ url, parent: null });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dataDirFromArgv, isAllowedRequestUrl } from '../../../electron/main/startup';
+import { dataDirFromArgv, isAllowedRequestUrl } from '@main/startup';
 import {
   denyDevicePermission,
   denyPermissionCheck,
   denyPermissionRequest,
   navigationVerdict,
   windowOpenVerdict,
-} from '../../../electron/main/web-guards';
+} from '@main/web-guards';
 
 const SHA = 'ab'.repeat(32);
 

@@ -9,7 +9,7 @@ import {
   parseWindowState,
   saveWindowState,
   stateOf,
-} from '../../../electron/main/window-state';
+} from '@main/window-state';
 
 let dir: string;
 beforeAll(async () => {

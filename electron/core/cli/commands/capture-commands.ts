@@ -1,9 +1,9 @@
-import type { CaptureRecord } from '../../../../shared/domain/capture-record';
-import type { ResourceId } from '../../../../shared/domain/ids';
-import { AppError } from '../../../../shared/errors/app-error';
-import type { CaptureRequest } from '../../capture/capture-service';
-import { getCapture, resourcesAwaitingCapture } from '../../db/repositories/captures-repo';
-import { createIntakeService } from '../../intake/intake-service';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import type { ResourceId } from '@shared/domain/ids';
+import { AppError } from '@shared/errors/app-error';
+import type { CaptureRequest } from '@core/capture/capture-service';
+import { getCapture, resourcesAwaitingCapture } from '@core/db/repositories/captures-repo';
+import { createIntakeService } from '@core/intake/intake-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { str } from '../cli-helpers';
 import { osActor } from './foundation-commands';

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { ReportFields, type ImportLine } from '../../../../shared/contract/methods/intake';
-import type { Role } from '../../../../shared/domain/users';
-import { AppError } from '../../../../shared/errors/app-error';
-import { createIntakeService } from '../../intake/intake-service';
-import type { ReportDefaults } from '../../intake/report-file';
+import { ReportFields, type ImportLine } from '@shared/contract/methods/intake';
+import type { Role } from '@shared/domain/users';
+import { AppError } from '@shared/errors/app-error';
+import { createIntakeService } from '@core/intake/intake-service';
+import type { ReportDefaults } from '@core/intake/report-file';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';

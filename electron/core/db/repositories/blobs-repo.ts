@@ -1,8 +1,8 @@
-import type { Conn } from '../database';
+import type { ReadConn, WriteConn } from '../database';
 
 /** Registers a stored blob so `verify-store` will re-hash it; a blob already known is left as it is. */
 export async function registerBlob(
-  tx: Conn,
+  tx: WriteConn,
   blob: Readonly<{ sha256: string; bytes: number }>,
   at: string,
 ): Promise<void> {
@@ -20,7 +20,7 @@ export type ServedBlob = Readonly<{ bytes: number; mediaType: string | null; pac
  * is a document Vigil generated, shown in the PDF viewer; bytes that were ever captured are treated as
  * captured, whatever else they are also recorded as.
  */
-export async function servedBlob(conn: Conn, sha256: string): Promise<ServedBlob | null> {
+export async function servedBlob(conn: ReadConn, sha256: string): Promise<ServedBlob | null> {
   const row = await conn.get<{ bytes: number; media_type: string | null; captured: number; packet: number }>(
     `SELECT b.bytes AS bytes,
             (SELECT media_type FROM artifacts a WHERE a.sha256 = b.sha256 LIMIT 1) AS media_type,

@@ -1,6 +1,6 @@
-import { CaptureRecord, type CaptureTimestamp } from '../../../../shared/domain/capture-record';
-import type { ResourceState } from '../../../../shared/domain/resources';
-import type { Conn } from '../database';
+import { CaptureRecord, type CaptureTimestamp } from '@shared/domain/capture-record';
+import type { ResourceState } from '@shared/domain/resources';
+import type { ReadConn, WriteConn } from '../database';
 
 type CaptureRow = { id: string; record: string };
 type TimestampRow = {
@@ -13,7 +13,7 @@ type TimestampRow = {
 
 /** Stores a sealed capture: its record, one row per artifact, and its first timestamp state. */
 export async function insertCapture(
-  tx: Conn,
+  tx: WriteConn,
   record: CaptureRecord,
   at: string,
   origin: string | null = null,
@@ -53,7 +53,7 @@ export async function insertCapture(
 
 /** A timestamp obtained later is a new row; the newest row is the capture's current timestamp state. */
 export async function insertTimestamp(
-  tx: Conn,
+  tx: WriteConn,
   captureId: string,
   ts: CaptureTimestamp,
   at: string,
@@ -64,7 +64,7 @@ export async function insertTimestamp(
   );
 }
 
-async function latestTimestamp(conn: Conn, captureId: string): Promise<TimestampRow | undefined> {
+async function latestTimestamp(conn: ReadConn, captureId: string): Promise<TimestampRow | undefined> {
   return conn.get<TimestampRow>(
     'SELECT capture_id, status, tsa, gen_time, token_sha256 FROM capture_timestamps WHERE capture_id = ? ORDER BY at DESC, rowid DESC LIMIT 1',
     [captureId],
@@ -72,7 +72,7 @@ async function latestTimestamp(conn: Conn, captureId: string): Promise<Timestamp
 }
 
 async function hydrate(
-  conn: Conn,
+  conn: ReadConn,
   row: CaptureRow,
   pathOf: (sha256: string) => string,
 ): Promise<CaptureRecord> {
@@ -108,7 +108,7 @@ async function hydrate(
 }
 
 export async function getCapture(
-  conn: Conn,
+  conn: ReadConn,
   id: string,
   pathOf: (sha256: string) => string,
 ): Promise<CaptureRecord | null> {
@@ -118,7 +118,7 @@ export async function getCapture(
 
 /** Every capture of a resource, oldest first (re-captures never replace earlier ones). */
 export async function listCaptures(
-  conn: Conn,
+  conn: ReadConn,
   resourceId: string,
   pathOf: (sha256: string) => string,
 ): Promise<CaptureRecord[]> {
@@ -132,7 +132,7 @@ export async function listCaptures(
 }
 
 export async function capturesWithPendingTimestamp(
-  conn: Conn,
+  conn: ReadConn,
 ): Promise<{ id: string; manifestSha256: string }[]> {
   return conn.all<{ id: string; manifestSha256: string }>(
     `SELECT c.id AS id, c.manifest_sha256 AS manifestSha256 FROM captures c
@@ -143,7 +143,7 @@ export async function capturesWithPendingTimestamp(
 
 export type ResourceRef = Readonly<{ id: string; url: string; state: ResourceState; categories: string[] }>;
 
-export async function getResourceRef(conn: Conn, id: string): Promise<ResourceRef | null> {
+export async function getResourceRef(conn: ReadConn, id: string): Promise<ResourceRef | null> {
   const row = await conn.get<{ id: string; url: string; state: ResourceState; categories: string }>(
     'SELECT id, url, state, categories FROM resources WHERE id = ?',
     [id],
@@ -152,7 +152,7 @@ export async function getResourceRef(conn: Conn, id: string): Promise<ResourceRe
 }
 
 export async function setResourceState(
-  tx: Conn,
+  tx: WriteConn,
   id: string,
   state: ResourceState,
   at: string,
@@ -161,7 +161,7 @@ export async function setResourceState(
 }
 
 export async function noteCapture(
-  tx: Conn,
+  tx: WriteConn,
   resourceId: string,
   at: string,
   title: string | null,
@@ -174,7 +174,7 @@ export async function noteCapture(
 
 /** Up to 1 MiB of a page's text goes into the full-text index; the whole text stays in the artifact. */
 export async function indexCaptureText(
-  tx: Conn,
+  tx: WriteConn,
   resourceId: string,
   captureId: string,
   title: string,
@@ -187,7 +187,7 @@ export async function indexCaptureText(
 }
 
 /** Resources waiting for a capture (`vigil queue run`), oldest report first. */
-export async function resourcesAwaitingCapture(conn: Conn): Promise<{ id: string; url: string }[]> {
+export async function resourcesAwaitingCapture(conn: ReadConn): Promise<{ id: string; url: string }[]> {
   return conn.all<{ id: string; url: string }>(
     "SELECT id, url FROM resources WHERE state IN ('reported', 'needs_recapture') ORDER BY created_at, id",
   );
@@ -195,7 +195,7 @@ export async function resourcesAwaitingCapture(conn: Conn): Promise<{ id: string
 
 /** The artifact with this hash among a resource's captures, or null. */
 export async function artifactOfResource(
-  conn: Conn,
+  conn: ReadConn,
   resourceId: string,
   sha256: string,
 ): Promise<{ name: string; captureId: string } | null> {

@@ -1,13 +1,13 @@
 import { Alert, Box, Button, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useAction, useEvent, useQuery } from '../../api/api-context';
-import { AuditTable } from '../../components/audit-table';
-import { EmptyView } from '../../components/empty-view';
-import { ErrorView } from '../../components/error-view';
-import { LoadingView } from '../../components/loading-view';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+import { useAction, useEvent, useQuery } from '@renderer/api/api-context';
+import { AuditTable } from '@renderer/components/audit-table';
+import { EmptyView } from '@renderer/components/empty-view';
+import { ErrorView } from '@renderer/components/error-view';
+import { LoadingView } from '@renderer/components/loading-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 type Filter = Readonly<{ subject: string; actor: string; action: string }>;
 

@@ -8,15 +8,15 @@ import {
   TableRow,
   Typography,
 } from '@mui/material';
-import { CATEGORY_HINTS, RESOURCE_STATES } from '../../../../shared/domain/resources';
-import { useEvent, useQuery } from '../../api/api-context';
-import { routeHref } from '../../app/routes';
-import { EmptyView } from '../../components/empty-view';
-import { ErrorView } from '../../components/error-view';
-import { LoadingView } from '../../components/loading-view';
-import { SectionCard } from '../../components/section-card';
-import { StateChip } from '../../components/state-chip';
-import { useI18n } from '../../i18n/i18n-context';
+import { CATEGORY_HINTS, RESOURCE_STATES } from '@shared/domain/resources';
+import { useEvent, useQuery } from '@renderer/api/api-context';
+import { routeHref } from '@renderer/app/routes';
+import { EmptyView } from '@renderer/components/empty-view';
+import { ErrorView } from '@renderer/components/error-view';
+import { LoadingView } from '@renderer/components/loading-view';
+import { SectionCard } from '@renderer/components/section-card';
+import { StateChip } from '@renderer/components/state-chip';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { PerDayChart } from './per-day-chart';
 
 export function DashboardScreen() {

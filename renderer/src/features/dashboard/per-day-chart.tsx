@@ -1,6 +1,6 @@
 import { Box, Typography } from '@mui/material';
 import { useTheme } from '@mui/material/styles';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export type DayPoint = Readonly<{ date: string; captures: number; decisions: number }>;
 

@@ -18,13 +18,13 @@ import {
 } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import type { BundleVerifyReport } from '../../../../shared/contract/methods/bundle';
-import { useAction } from '../../api/api-context';
-import { ErrorView } from '../../components/error-view';
-import { HashText } from '../../components/hash-text';
-import { LtrText } from '../../components/ltr-text';
-import { SectionCard } from '../../components/section-card';
-import { useI18n } from '../../i18n/i18n-context';
+import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
+import { useAction } from '@renderer/api/api-context';
+import { ErrorView } from '@renderer/components/error-view';
+import { HashText } from '@renderer/components/hash-text';
+import { LtrText } from '@renderer/components/ltr-text';
+import { SectionCard } from '@renderer/components/section-card';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { useSession } from '../session/session-context';
 
 function VerifyReportTable({ report }: Readonly<{ report: BundleVerifyReport }>) {

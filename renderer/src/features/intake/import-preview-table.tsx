@@ -1,7 +1,7 @@
 import { Chip, Table, TableBody, TableCell, TableContainer, TableHead, TableRow } from '@mui/material';
-import type { ImportLine } from '../../../../shared/contract/methods/intake';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+import type { ImportLine } from '@shared/contract/methods/intake';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 const SHOWN = 500;
 

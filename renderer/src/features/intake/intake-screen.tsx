@@ -1,12 +1,12 @@
 import { Alert, Box, Button, Stack, Tab, Tabs, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { ChangeEvent, FormEvent } from 'react';
-import { useAction } from '../../api/api-context';
-import { routeHref } from '../../app/routes';
-import { ErrorView } from '../../components/error-view';
-import { LtrText } from '../../components/ltr-text';
-import { SectionCard } from '../../components/section-card';
-import { useI18n } from '../../i18n/i18n-context';
+import { useAction } from '@renderer/api/api-context';
+import { routeHref } from '@renderer/app/routes';
+import { ErrorView } from '@renderer/components/error-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { SectionCard } from '@renderer/components/section-card';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { ImportPreviewTable } from './import-preview-table';
 import type { ReportDefaults } from './report-fields-form';
 import { EMPTY_DEFAULTS, ReportFieldsForm, toReportFields } from './report-fields-form';

@@ -1,7 +1,7 @@
 import { Box, MenuItem, TextField } from '@mui/material';
-import { CATEGORY_HINTS, SOURCE_TYPES } from '../../../../shared/domain/resources';
-import type { CategoryHint, SourceType } from '../../../../shared/domain/resources';
-import { useI18n } from '../../i18n/i18n-context';
+import { CATEGORY_HINTS, SOURCE_TYPES } from '@shared/domain/resources';
+import type { CategoryHint, SourceType } from '@shared/domain/resources';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export type ReportDefaults = Readonly<{
   sourceType: SourceType;

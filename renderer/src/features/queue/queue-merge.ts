@@ -1,5 +1,5 @@
-import type { EventPayload } from '../../../../shared/contract/index';
-import type { QueueItem } from '../../../../shared/contract/methods/capture';
+import type { EventPayload } from '@shared/contract/index';
+import type { QueueItem } from '@shared/contract/methods/capture';
 
 type Progress = EventPayload<'capture.progress'>;
 

@@ -19,15 +19,15 @@ import {
   Typography,
 } from '@mui/material';
 import { useState } from 'react';
-import type { EventPayload } from '../../../../shared/contract/index';
-import type { QueueItem } from '../../../../shared/contract/methods/capture';
-import { useAction, useEvent, useQuery } from '../../api/api-context';
-import { routeHref } from '../../app/routes';
-import { EmptyView } from '../../components/empty-view';
-import { ErrorView } from '../../components/error-view';
-import { LoadingView } from '../../components/loading-view';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+import type { EventPayload } from '@shared/contract/index';
+import type { QueueItem } from '@shared/contract/methods/capture';
+import { useAction, useEvent, useQuery } from '@renderer/api/api-context';
+import { routeHref } from '@renderer/app/routes';
+import { EmptyView } from '@renderer/components/empty-view';
+import { ErrorView } from '@renderer/components/error-view';
+import { LoadingView } from '@renderer/components/loading-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { mergeProgress } from './queue-merge';
 
 const STAGES = ['queued', 'navigate', 'settle', 'snapshot', 'archive', 'seal', 'done'] as const;

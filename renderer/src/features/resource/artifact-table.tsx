@@ -1,8 +1,8 @@
 import { Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
-import type { Artifact } from '../../../../shared/domain/capture-record';
-import { HashText } from '../../components/hash-text';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+import type { Artifact } from '@shared/domain/capture-record';
+import { HashText } from '@renderer/components/hash-text';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export function ArtifactTable({ artifacts }: Readonly<{ artifacts: readonly Artifact[] }>) {
   const { t, bytes } = useI18n();

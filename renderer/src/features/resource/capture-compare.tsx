@@ -1,9 +1,9 @@
 import { Box, Typography } from '@mui/material';
-import type { CaptureRecord } from '../../../../shared/domain/capture-record';
-import { HashText } from '../../components/hash-text';
-import { LtrText } from '../../components/ltr-text';
-import { SensitiveImage } from '../../components/sensitive-image';
-import { useI18n } from '../../i18n/i18n-context';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import { HashText } from '@renderer/components/hash-text';
+import { LtrText } from '@renderer/components/ltr-text';
+import { SensitiveImage } from '@renderer/components/sensitive-image';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { KeyValueTable } from './key-value-table';
 
 /** Two captures of one resource side by side: first screenshot segment and the facts that differ most often. */

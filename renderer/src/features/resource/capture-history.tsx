@@ -9,9 +9,9 @@ import {
   TableRow,
   Typography,
 } from '@mui/material';
-import type { CaptureRecord } from '../../../../shared/domain/capture-record';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export function CaptureHistory({
   captures,

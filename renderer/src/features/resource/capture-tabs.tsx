@@ -1,11 +1,11 @@
 import { Alert, Box, Tab, Tabs, Typography } from '@mui/material';
 import { useState } from 'react';
-import type { CaptureRecord } from '../../../../shared/domain/capture-record';
-import { EmptyView } from '../../components/empty-view';
-import { HashText } from '../../components/hash-text';
-import { LoadingView } from '../../components/loading-view';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+import type { CaptureRecord } from '@shared/domain/capture-record';
+import { EmptyView } from '@renderer/components/empty-view';
+import { HashText } from '@renderer/components/hash-text';
+import { LoadingView } from '@renderer/components/loading-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { KeyValueTable } from './key-value-table';
 import { useArtifactText } from './use-artifact-text';
 

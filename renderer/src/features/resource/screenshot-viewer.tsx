@@ -4,9 +4,9 @@ import ZoomInIcon from '@mui/icons-material/ZoomIn';
 import ZoomOutIcon from '@mui/icons-material/ZoomOut';
 import { Box, Button, IconButton, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
-import type { Artifact } from '../../../../shared/domain/capture-record';
-import { SensitiveImage } from '../../components/sensitive-image';
-import { useI18n } from '../../i18n/i18n-context';
+import type { Artifact } from '@shared/domain/capture-record';
+import { SensitiveImage } from '@renderer/components/sensitive-image';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 type Zoom = 'fit' | number;
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useClient } from '../../api/api-context';
+import { useClient } from '@renderer/api/api-context';
 
 const LIMIT = 512 * 1024;
 

@@ -1,10 +1,10 @@
 import { Box, Skeleton } from '@mui/material';
 import { memo } from 'react';
-import type { ResourceSummary } from '../../../../shared/domain/resources';
-import { routeHref } from '../../app/routes';
-import { LtrText } from '../../components/ltr-text';
-import { StateChip } from '../../components/state-chip';
-import { useI18n } from '../../i18n/i18n-context';
+import type { ResourceSummary } from '@shared/domain/resources';
+import { routeHref } from '@renderer/app/routes';
+import { LtrText } from '@renderer/components/ltr-text';
+import { StateChip } from '@renderer/components/state-chip';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export const ROW_HEIGHT = 44;
 const COLUMNS = 'minmax(0, 3fr) minmax(0, 2fr) 150px 80px 80px 190px';

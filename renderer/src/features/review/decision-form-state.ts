@@ -1,13 +1,7 @@
-import type {
-  DecisionFields,
-  DecisionKind,
-  DsaCategory,
-  DsaKeyword,
-  Measure,
-} from '../../../../shared/domain/decision';
-import { validateDecisionFields } from '../../../../shared/domain/decision';
-import type { Language, SourceType } from '../../../../shared/domain/resources';
-import type { MessageKey } from '../../i18n/en';
+import type { DecisionFields, DecisionKind, DsaCategory, DsaKeyword, Measure } from '@shared/domain/decision';
+import { validateDecisionFields } from '@shared/domain/decision';
+import type { Language, SourceType } from '@shared/domain/resources';
+import type { MessageKey } from '@renderer/i18n/en';
 
 /** What the form holds: strings as typed, so a half-typed value never crashes the form. */
 export type DecisionForm = Readonly<{

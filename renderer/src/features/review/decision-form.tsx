@@ -11,7 +11,7 @@ import {
   RadioGroup,
   TextField,
 } from '@mui/material';
-import type { LegalBasis } from '../../../../shared/domain/decision';
+import type { LegalBasis } from '@shared/domain/decision';
 import {
   DECISION_KINDS,
   DSA_CATEGORIES,
@@ -19,12 +19,12 @@ import {
   EXPLANATION_MAX,
   FACTS_MAX,
   MEASURES,
-} from '../../../../shared/domain/decision';
-import type { DecisionKind, DsaCategory, DsaKeyword, Measure } from '../../../../shared/domain/decision';
-import { LANGUAGES, SOURCE_TYPES } from '../../../../shared/domain/resources';
-import type { Language, SourceType } from '../../../../shared/domain/resources';
-import { LtrText } from '../../components/ltr-text';
-import { useI18n } from '../../i18n/i18n-context';
+} from '@shared/domain/decision';
+import type { DecisionKind, DsaCategory, DsaKeyword, Measure } from '@shared/domain/decision';
+import { LANGUAGES, SOURCE_TYPES } from '@shared/domain/resources';
+import type { Language, SourceType } from '@shared/domain/resources';
+import { LtrText } from '@renderer/components/ltr-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import type { DecisionForm, FieldProblems } from './decision-form-state';
 
 /** Every decision field, keyboard-operable; problems are shown once the reviewer has tried to sign. */

@@ -1,10 +1,10 @@
 import { Box, Button, Chip, Link, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useAction, useClient } from '../../api/api-context';
-import { ErrorView } from '../../components/error-view';
-import { HashText } from '../../components/hash-text';
-import { useI18n } from '../../i18n/i18n-context';
+import { useAction, useClient } from '@renderer/api/api-context';
+import { ErrorView } from '@renderer/components/error-view';
+import { HashText } from '@renderer/components/hash-text';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 /**
  * The review packet is a PDF rendered by the backend and shown from the artifact store in an

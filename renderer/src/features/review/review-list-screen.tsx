@@ -1,12 +1,12 @@
 import { Box, List, ListItemButton, ListItemText, Typography } from '@mui/material';
-import { useEvent, useQuery } from '../../api/api-context';
-import { routeHref } from '../../app/routes';
-import { EmptyView } from '../../components/empty-view';
-import { ErrorView } from '../../components/error-view';
-import { LoadingView } from '../../components/loading-view';
-import { LtrText } from '../../components/ltr-text';
-import { StateChip } from '../../components/state-chip';
-import { useI18n } from '../../i18n/i18n-context';
+import { useEvent, useQuery } from '@renderer/api/api-context';
+import { routeHref } from '@renderer/app/routes';
+import { EmptyView } from '@renderer/components/empty-view';
+import { ErrorView } from '@renderer/components/error-view';
+import { LoadingView } from '@renderer/components/loading-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { StateChip } from '@renderer/components/state-chip';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export function ReviewListScreen() {
   const { t, dateTime } = useI18n();

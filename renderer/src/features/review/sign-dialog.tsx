@@ -9,9 +9,9 @@ import {
 } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import type { AppError } from '../../../../shared/errors/app-error';
-import { ErrorView } from '../../components/error-view';
-import { useI18n } from '../../i18n/i18n-context';
+import type { AppError } from '@shared/errors/app-error';
+import { ErrorView } from '@renderer/components/error-view';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 /** Asks for the reviewer's password; it is handed to the backend once and dropped from state on close. */
 export function SignDialog({

@@ -1,15 +1,15 @@
 import { Box, Button, List, ListItemButton, ListItemText, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useQuery } from '../../api/api-context';
-import { navigate } from '../../app/use-route';
-import { routeHref } from '../../app/routes';
-import { EmptyView } from '../../components/empty-view';
-import { ErrorView } from '../../components/error-view';
-import { LoadingView } from '../../components/loading-view';
-import { LtrText } from '../../components/ltr-text';
-import { splitMarked } from '../../i18n/format';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@renderer/api/api-context';
+import { navigate } from '@renderer/app/use-route';
+import { routeHref } from '@renderer/app/routes';
+import { EmptyView } from '@renderer/components/empty-view';
+import { ErrorView } from '@renderer/components/error-view';
+import { LoadingView } from '@renderer/components/loading-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { splitMarked } from '@renderer/i18n/format';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 /** Matches arrive between U+E000/U+E001 markers and are highlighted as text nodes, never parsed as HTML. */
 function Snippet({ text }: Readonly<{ text: string }>) {

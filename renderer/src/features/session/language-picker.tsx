@@ -1,7 +1,7 @@
 import { MenuItem, TextField } from '@mui/material';
-import { LANGUAGES } from '../../../../shared/domain/resources';
-import type { Language } from '../../../../shared/domain/resources';
-import { useI18n } from '../../i18n/i18n-context';
+import { LANGUAGES } from '@shared/domain/resources';
+import type { Language } from '@shared/domain/resources';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 export function LanguagePicker({
   onChange,

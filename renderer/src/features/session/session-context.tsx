@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { ReactNode } from 'react';
-import type { SessionStatus } from '../../../../shared/contract/methods/session';
-import type { User } from '../../../../shared/domain/users';
+import type { SessionStatus } from '@shared/contract/methods/session';
+import type { User } from '@shared/domain/users';
 
 export type Session = Readonly<{
   status: SessionStatus;

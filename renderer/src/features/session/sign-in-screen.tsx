@@ -1,9 +1,9 @@
 import { Box, Button, Paper, Stack, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useAction } from '../../api/api-context';
-import { ErrorView } from '../../components/error-view';
-import { useI18n } from '../../i18n/i18n-context';
+import { useAction } from '@renderer/api/api-context';
+import { ErrorView } from '@renderer/components/error-view';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { LanguagePicker } from './language-picker';
 
 export function SignInScreen({ onSignedIn }: Readonly<{ onSignedIn: () => void }>) {

@@ -1,14 +1,14 @@
 import { Box, Button, Chip, List, ListItem, ListItemText, MenuItem, TextField } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { DSA_CATEGORIES } from '../../../../shared/domain/decision';
-import type { DsaCategory } from '../../../../shared/domain/decision';
-import { useAction, useQuery } from '../../api/api-context';
-import { EmptyView } from '../../components/empty-view';
-import { ErrorView } from '../../components/error-view';
-import { LtrText } from '../../components/ltr-text';
-import { SectionCard } from '../../components/section-card';
-import { useI18n } from '../../i18n/i18n-context';
+import { DSA_CATEGORIES } from '@shared/domain/decision';
+import type { DsaCategory } from '@shared/domain/decision';
+import { useAction, useQuery } from '@renderer/api/api-context';
+import { EmptyView } from '@renderer/components/empty-view';
+import { ErrorView } from '@renderer/components/error-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { SectionCard } from '@renderer/components/section-card';
+import { useI18n } from '@renderer/i18n/i18n-context';
 
 type Draft = Readonly<{
   jurisdiction: string;

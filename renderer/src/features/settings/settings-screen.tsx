@@ -15,14 +15,14 @@ import {
   Typography,
 } from '@mui/material';
 import { useState } from 'react';
-import type { Settings } from '../../../../shared/contract/methods/workspace';
-import { useAction, useQuery } from '../../api/api-context';
-import type { ThemeChoice } from '../../app/theme-root';
-import { ErrorView } from '../../components/error-view';
-import { LoadingView } from '../../components/loading-view';
-import { LtrText } from '../../components/ltr-text';
-import { SectionCard } from '../../components/section-card';
-import { useI18n } from '../../i18n/i18n-context';
+import type { Settings } from '@shared/contract/methods/workspace';
+import { useAction, useQuery } from '@renderer/api/api-context';
+import type { ThemeChoice } from '@renderer/app/theme-root';
+import { ErrorView } from '@renderer/components/error-view';
+import { LoadingView } from '@renderer/components/loading-view';
+import { LtrText } from '@renderer/components/ltr-text';
+import { SectionCard } from '@renderer/components/section-card';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { LanguagePicker } from '../session/language-picker';
 import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';

@@ -14,14 +14,14 @@ import {
 } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { ROLES, UserName } from '../../../../shared/domain/users';
-import type { Role, User } from '../../../../shared/domain/users';
-import { useAction, useQuery } from '../../api/api-context';
-import { ErrorView } from '../../components/error-view';
-import { HashText } from '../../components/hash-text';
-import { LtrText } from '../../components/ltr-text';
-import { SectionCard } from '../../components/section-card';
-import { useI18n } from '../../i18n/i18n-context';
+import { ROLES, UserName } from '@shared/domain/users';
+import type { Role, User } from '@shared/domain/users';
+import { useAction, useQuery } from '@renderer/api/api-context';
+import { ErrorView } from '@renderer/components/error-view';
+import { HashText } from '@renderer/components/hash-text';
+import { LtrText } from '@renderer/components/ltr-text';
+import { SectionCard } from '@renderer/components/section-card';
+import { useI18n } from '@renderer/i18n/i18n-context';
 import { useSession } from '../session/session-context';
 
 type Change = Readonly<{ name: string; role?: Role; disabled?: boolean }>;
