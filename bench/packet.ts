@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { renderPacket } from '../electron/core/packet/render-packet';
 import { buildPacketHtml, fontFaceCss, planSlices } from '../electron/core/packet/packet-html';
 import { PacketModel } from '../electron/core/packet/packet-model';
-import { findFontsDir } from '../electron/core/packet/render-packet';
+import { findFontsDir } from '../electron/core/packet/packet-fonts';
 import { launchChromium } from '../tests/helpers/chromium';
 import {
   makePacketModel,

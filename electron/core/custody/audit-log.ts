@@ -2,6 +2,15 @@ import { createHash } from 'node:crypto';
 import type { AuditRow, AuditVerifyResult } from '@shared/contract/methods/custody';
 import type { Clock } from '../clock';
 import type { ReadConn, WriteConn } from '../db/database';
+import {
+  auditHead,
+  auditRowsFrom,
+  insertAuditRow,
+  listAuditRows,
+  lowestSeqBelowOne,
+  type AuditFilter,
+  type StoredAuditRow,
+} from '../db/repositories/audit-repo';
 import { canonicalJson } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -12,17 +21,6 @@ export type AuditEntry = Readonly<{
   subject: string;
   details?: Readonly<Record<string, unknown>>;
 }>;
-
-type DbRow = {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-};
 
 /** hash = sha256(prevHash ‖ canonicalJSON(row without hash)) — DESIGN §5. */
 export function auditHash(row: Omit<AuditRow, 'hash'>): string {
@@ -38,14 +36,15 @@ export function auditHash(row: Omit<AuditRow, 'hash'>): string {
   return createHash('sha256').update(row.prevHash, 'utf8').update(body, 'utf8').digest('hex');
 }
 
-const toRow = (r: DbRow): AuditRow => ({
+/** Throws when the stored details are not JSON any more. */
+const toRow = (r: StoredAuditRow): AuditRow => ({
   seq: r.seq,
   at: r.at,
   actor: r.actor,
   action: r.action,
   subject: r.subject,
-  details: JSON.parse(r.details) as unknown,
-  prevHash: r.prev_hash,
+  details: JSON.parse(r.detailsJson) as unknown,
+  prevHash: r.prevHash,
   hash: r.hash,
 });
 
@@ -54,9 +53,7 @@ const toRow = (r: DbRow): AuditRow => ({
  * so reading the head and inserting after it cannot interleave with another process.
  */
 export async function appendAudit(tx: WriteConn, clock: Clock, entry: AuditEntry): Promise<AuditRow> {
-  const head = await tx.get<{ seq: number; hash: string }>(
-    'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
-  );
+  const head = await auditHead(tx);
   const partial = {
     seq: (head?.seq ?? 0) + 1,
     at: clock().toISOString(),
@@ -67,10 +64,8 @@ export async function appendAudit(tx: WriteConn, clock: Clock, entry: AuditEntry
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const row: AuditRow = { ...partial, hash: auditHash(partial) };
-  await tx.run(
-    'INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    [row.seq, row.at, row.actor, row.action, row.subject, canonicalJson(row.details), row.prevHash, row.hash],
-  );
+  const { details, ...columns } = row;
+  await insertAuditRow(tx, { ...columns, detailsJson: canonicalJson(details) });
   return row;
 }
 
@@ -96,22 +91,19 @@ export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): P
     problem,
   });
   let anchorSeen = anchor === null;
-  const odd = await conn.get<{ seq: number }>('SELECT seq FROM audit WHERE seq < 1 ORDER BY seq LIMIT 1');
-  if (odd) return fail(odd.seq, `row ${odd.seq} has a sequence number below 1`);
+  const odd = await lowestSeqBelowOne(conn);
+  if (odd !== null) return fail(odd, `row ${odd} has a sequence number below 1`);
   for (;;) {
-    const rows = await conn.all<DbRow>(
-      'SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?',
-      [expectedSeq, BATCH],
-    );
+    const rows = await auditRowsFrom(conn, expectedSeq, BATCH);
     if (rows.length === 0) break;
-    for (const dbRow of rows) {
-      if (dbRow.seq !== expectedSeq)
-        return fail(expectedSeq, `row ${expectedSeq} is missing (next row is ${dbRow.seq})`);
+    for (const stored of rows) {
+      if (stored.seq !== expectedSeq)
+        return fail(expectedSeq, `row ${expectedSeq} is missing (next row is ${stored.seq})`);
       let row: AuditRow;
       try {
-        row = toRow(dbRow);
+        row = toRow(stored);
       } catch {
-        return fail(dbRow.seq, `row ${dbRow.seq} has unreadable details`);
+        return fail(stored.seq, `row ${stored.seq} has unreadable details`);
       }
       if (row.prevHash !== prevHash)
         return fail(row.seq, `row ${row.seq} does not continue the chain (prevHash differs)`);
@@ -143,42 +135,11 @@ export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): P
   };
 }
 
-export type AuditFilter = Readonly<{
-  subject?: string;
-  actor?: string;
-  action?: string;
-  beforeSeq?: number;
-  limit: number;
-}>;
-
 /** Newest first, for the UI and `vigil audit list`. */
 export async function listAudit(
   conn: ReadConn,
   f: AuditFilter,
 ): Promise<{ rows: AuditRow[]; total: number }> {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (f.subject !== undefined) {
-    where.push('subject = ?');
-    params.push(f.subject);
-  }
-  if (f.actor !== undefined) {
-    where.push('actor = ?');
-    params.push(f.actor);
-  }
-  if (f.action !== undefined) {
-    where.push('action LIKE ?');
-    params.push(`${f.action}%`);
-  }
-  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (await conn.get<{ n: number }>(`SELECT count(*) AS n FROM audit ${filter}`, params))?.n ?? 0;
-  const page =
-    f.beforeSeq === undefined
-      ? filter
-      : `${filter ? `${filter} AND` : 'WHERE'} seq < ${Math.trunc(f.beforeSeq)}`;
-  const rows = await conn.all<DbRow>(
-    `SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit ${page} ORDER BY seq DESC LIMIT ?`,
-    [...params, f.limit],
-  );
+  const { rows, total } = await listAuditRows(conn, f);
   return { rows: rows.map(toRow), total };
 }

@@ -1,4 +1,5 @@
 import type { StoreVerifyResult } from '@shared/contract/methods/custody';
+import { listBlobs } from '../db/repositories/blobs-repo';
 import type { Workspace } from '../workspace';
 import type { BlobProblem } from './blob-store';
 
@@ -7,9 +8,7 @@ export async function verifyStore(
   ws: Workspace,
   onProgress?: (done: number, total: number) => void,
 ): Promise<StoreVerifyResult> {
-  const rows = await ws.db.read((c) =>
-    c.all<{ sha256: string; bytes: number }>('SELECT sha256, bytes FROM blobs ORDER BY sha256'),
-  );
+  const rows = await ws.db.read(listBlobs);
   const bad: BlobProblem[] = [];
   let bytes = 0;
   for (const [i, row] of rows.entries()) {

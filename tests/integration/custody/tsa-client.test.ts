@@ -8,13 +8,13 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildTimestampRequest,
   inspectTimestampToken,
   requestTimestamp,
   timestampResponseFromToken,
   verifyTimestampToken,
 } from '@core/custody/tsa-client';
 import type { TimestampGrant } from '@core/custody/tsa-client';
+import { buildTimestampRequest } from '@core/custody/tsa-request';
 import { createLocalCa } from '@core/custody/x509';
 import { TSA_POLICY, openssl, startTsaServer } from '@tests/helpers/tsa-server';
 import type { TsaMode, TsaServer } from '@tests/helpers/tsa-server';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import { buildTimestampRequest, randomNonce } from '@core/custody/tsa-client';
+import { buildTimestampRequest, randomNonce } from '@core/custody/tsa-request';
 
 const SHA = createHash('sha256').update('manifest').digest();
 

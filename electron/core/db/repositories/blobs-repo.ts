@@ -13,6 +13,13 @@ export async function registerBlob(
   ]);
 }
 
+export type KnownBlob = Readonly<{ sha256: string; bytes: number }>;
+
+/** Every blob the database knows, in hash order: what `verify-store` re-hashes. */
+export async function listBlobs(conn: ReadConn): Promise<KnownBlob[]> {
+  return conn.all<KnownBlob>('SELECT sha256, bytes FROM blobs ORDER BY sha256');
+}
+
 export type ServedBlob = Readonly<{ bytes: number; mediaType: string | null; packet: boolean }>;
 
 /**
