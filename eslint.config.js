@@ -32,6 +32,26 @@ const boundary = (names, patterns, message) => ({
   ],
 });
 
+const noEnum = {
+  selector: 'TSEnumDeclaration',
+  message: 'Use string-literal unions, not enum (DESIGN §12).',
+};
+
+/**
+ * SQL lives only in electron/core/db/ (repositories, migrations): a string that starts like a statement
+ * or holds a statement's skeleton is refused anywhere else. Keywords count only in capitals, as every
+ * statement here is written, so that prose ("Select a user", "update the settings") never trips it.
+ */
+const SQL = [
+  String.raw`^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|WITH|REPLACE)\s`,
+  String.raw`^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ANALYZE)(\s|;|$)`,
+  String.raw`\b(SELECT\s[\s\S]*\sFROM|INSERT (OR \w+ )?INTO|DELETE FROM|UPDATE \w+ SET)\s`,
+].join('|');
+const noSql = {
+  selector: `:matches(Literal[value=/${SQL}/], TemplateElement[value.raw=/${SQL}/])`,
+  message: 'SQL belongs in electron/core/db/repositories/ (one file per table): call a repository function.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -65,11 +85,13 @@ export default tseslint.config(
         { considerDefaultExhaustiveForUnions: true },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'TSEnumDeclaration', message: 'Use string-literal unions, not enum (DESIGN §12).' },
-      ],
+      'no-restricted-syntax': ['error', noEnum, noSql],
     },
+  },
+  {
+    // The database layer is where SQL belongs; tests and benchmarks set up and inspect rows directly.
+    files: ['electron/core/db/**', 'tests/**', 'bench/**'],
+    rules: { 'no-restricted-syntax': ['error', noEnum] },
   },
   {
     // vitest's asymmetric matchers (expect.any, expect.stringMatching…) are typed `any`.

@@ -21,7 +21,10 @@ let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n== bench/${name}`);
   const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
-  const result = spawnSync(tsx, [join(here, `${name}.ts`)], { stdio: 'inherit' });
+  // tsx reads one tsconfig and does not follow project references: name the one with the
+  // import aliases (`@shared/…`, `@core/…`) the benchmarks use.
+  const env = { ...process.env, TSX_TSCONFIG_PATH: join(here, '..', 'tsconfig.node.json') };
+  const result = spawnSync(tsx, [join(here, `${name}.ts`)], { stdio: 'inherit', env });
   if (result.status !== 0) failed += 1;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CaptureStage } from '@shared/domain/capture-stage';
 import { AuditRow } from './methods/custody';
 
 /**
@@ -13,7 +14,7 @@ export const EVENTS = {
     captureId: z.string(),
     resourceId: z.string(),
     url: z.string(),
-    stage: z.enum(['queued', 'navigate', 'settle', 'snapshot', 'archive', 'seal', 'done']),
+    stage: CaptureStage,
     status: z.enum(['running', 'complete', 'partial', 'failed', 'cancelled']),
     elapsedMs: z.number().nonnegative(),
     warnings: z.array(z.object({ code: z.string(), message: z.string() })),

@@ -78,3 +78,22 @@ export function allowedActions(state: ResourceState, role: Role): WorkflowAction
 export function isSelfApproval(reviewer: string, captureOperators: readonly string[]): boolean {
   return captureOperators.includes(reviewer);
 }
+
+/** The state a resource enters the workflow in, with its first report. */
+export const INITIAL_STATE: ResourceState = 'reported';
+
+/** Resources waiting for a capture (`vigil queue run`, the investigator's "waiting for me"). */
+export const AWAITING_CAPTURE: readonly ResourceState[] = ['reported', 'needs_recapture'];
+
+/**
+ * Resources waiting for a reviewer, the most urgent first: explicitly sent to review, then captured
+ * (evidence ready). Lists built from it keep this order.
+ */
+export const AWAITING_REVIEW: readonly ResourceState[] = ['in_review', 'captured'];
+
+/** Who has something to do with resources in which states (the dashboard's "waiting for me"). */
+export const AWAITING_ROLE: Readonly<Record<Role, readonly ResourceState[]>> = {
+  reviewer: AWAITING_REVIEW,
+  investigator: AWAITING_CAPTURE,
+  admin: AWAITING_CAPTURE,
+};

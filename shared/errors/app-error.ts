@@ -27,9 +27,9 @@ export const ERROR_CODES = [
   'db.migration-failed',
   'db.locked',
   'db.append-only',
-  'store.blob-missing',
   'store.not-initialized',
   'evidence.integrity-mismatch',
+  // Any record or file asked for by id, hash or path that is not there (resource, capture, decision…).
   'evidence.not-found',
   // custody
   'custody.chain-broken',
@@ -59,14 +59,13 @@ export const ERROR_CODES = [
   'capture.tls-failed',
   'capture.cancelled',
   'capture.profile-not-found',
-  // review
+  // review (a change to a signed decision is refused as db.append-only)
   'review.self-approval',
   'review.invalid-transition',
   'review.missing-field',
   'review.stale-capture',
   'review.no-capture',
   'review.basis-not-found',
-  'review.decision-immutable',
   // packet and bundle
   'packet.render-failed',
   'bundle.invalid',
@@ -76,7 +75,6 @@ export const ERROR_CODES = [
   'env.data-dir',
   'env.tool-missing',
   'input.invalid',
-  'not-found',
   'internal.unexpected',
 ] as const;
 

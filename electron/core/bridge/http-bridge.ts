@@ -135,7 +135,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     if (staticRoot === null)
-      return sendJson(res, 404, errorBody({ code: 'not-found', message: 'no UI is served here' }));
+      return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: 'no UI is served here' }));
     const decoded = decodeURIComponent(pathname);
     let file = resolve(join(staticRoot, decoded));
     // Path-traversal guard: whatever the URL says, only files under the renderer folder are served.
@@ -148,7 +148,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       file = join(staticRoot, 'index.html');
       info = await stat(file).catch(() => null);
       if (info === null)
-        return sendJson(res, 404, errorBody({ code: 'not-found', message: 'the UI is not built' }));
+        return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: 'the UI is not built' }));
     }
     res.writeHead(200, {
       'Content-Type': MEDIA_TYPES[extname(file)] ?? 'application/octet-stream',

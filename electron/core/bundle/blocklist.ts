@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaptureRecord } from '@shared/domain/capture-record';
-import { DecisionRecord } from '@shared/domain/decision';
+import type { DecisionRecord } from '@shared/domain/decision';
 import type { ResourceState } from '@shared/domain/resources';
 import type { Role } from '@shared/domain/users';
 import { nextState } from '@shared/domain/workflow';
@@ -11,7 +11,9 @@ import { AppError } from '@shared/errors/app-error';
 import type { CaptureService } from '../capture/capture-service';
 import { canonicalJson } from '../custody/canonical-json';
 import { verifyEs256 } from '../custody/signing';
+import { newestApprovals } from '../db/repositories/blocklist-repo';
 import { getResourceRef, setResourceState } from '../db/repositories/captures-repo';
+import { userByName } from '../db/repositories/users-repo';
 import type { Workspace } from '../workspace';
 
 /**
@@ -51,12 +53,8 @@ export function parseSince(since: string): string {
 }
 
 async function reviewerCertificate(ws: Workspace, record: DecisionRecord): Promise<string | null> {
-  const row = await ws.db.read((c) =>
-    c.get<{ certificate_pem: string }>('SELECT certificate_pem FROM users WHERE name = ?', [
-      record.reviewer.name,
-    ]),
-  );
-  const candidates = [row?.certificate_pem];
+  const user = await ws.db.read((c) => userByName(c, record.reviewer.name));
+  const candidates = [user?.certificatePem];
   const imported = join(ws.paths.keys, 'imported', 'users', `${record.reviewer.certificateSha256}.crt.pem`);
   if (existsSync(imported)) candidates.push(await readFile(imported, 'utf8'));
   for (const pem of candidates) {
@@ -72,20 +70,11 @@ export async function buildBlocklist(
   opts: Readonly<{ since?: string }> = {},
 ): Promise<Blocklist> {
   const since = opts.since === undefined ? null : parseSince(opts.since);
-  // The newest decision of each resource decides; an approval later superseded is not listed.
-  const rows = await ws.db.read((c) =>
-    c.all<{ record: string; url: string; host: string; state: ResourceState }>(
-      `SELECT d.record AS record, r.url AS url, r.host AS host, r.state AS state
-       FROM decisions d JOIN resources r ON r.id = d.resource_id
-       WHERE d.rowid = (SELECT d2.rowid FROM decisions d2 WHERE d2.resource_id = d.resource_id ORDER BY d2.signed_at DESC, d2.rowid DESC LIMIT 1)
-         AND d.decision = 'approve'
-       ORDER BY d.signed_at, d.id`,
-    ),
-  );
+  const approved = await ws.db.read((c) => newestApprovals(c));
   const entries: BlocklistEntry[] = [];
   const skipped: Blocklist['skipped'] = [];
-  for (const row of rows) {
-    const record = DecisionRecord.parse(JSON.parse(row.record));
+  for (const row of approved) {
+    const { record } = row;
     if (since !== null && record.signedAt < since) continue;
     if (!LISTED_STATES.has(row.state)) {
       skipped.push({ decisionId: record.id, reason: `resource is ${row.state}` });

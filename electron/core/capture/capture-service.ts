@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaptureRecord } from '@shared/domain/capture-record';
-import type { CaptureId, ResourceId } from '@shared/domain/ids';
+import type { RunningStage } from '@shared/domain/capture-stage';
+import { ResourceId, type CaptureId } from '@shared/domain/ids';
 import { nextState } from '@shared/domain/workflow';
 import { AppError, errorMessage, isAppError } from '@shared/errors/app-error';
 import { checkHostAllowed, systemResolver, type Resolver } from '../intake/address-policy';
@@ -19,7 +20,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Workspace } from '../workspace';
 import { createBrowserProvider, findBrowser, type BrowserProvider } from './browser-provider';
 import { CAPTURE_PRESETS, type CaptureProfile } from './capture-profile';
-import { runCapture, type CaptureStage } from './run-capture';
+import { runCapture } from './run-capture';
 import { registerSealedBlobs, sealCapture, timestampManifest } from './seal';
 
 export type CaptureRequest = Readonly<{
@@ -33,9 +34,7 @@ export type CaptureRequest = Readonly<{
   /** Certificate errors are let through only when asked, and then recorded in the capture. */
   ignoreHttpsErrors?: boolean;
   signal?: AbortSignal;
-  onProgress?: (
-    p: Readonly<{ captureId: CaptureId; stage: CaptureStage | 'seal' | 'done'; elapsedMs: number }>,
-  ) => void;
+  onProgress?: (p: Readonly<{ captureId: CaptureId; stage: RunningStage; elapsedMs: number }>) => void;
 }>;
 
 export type CaptureService = Readonly<{
@@ -118,9 +117,9 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     } catch (error) {
       if (!(isAppError(error) && error.code === 'capture.dns-failed')) throw error;
     }
-    const captureId = ws.ids('CaptureId') as CaptureId;
+    const captureId = ws.ids('CaptureId');
     const started = performance.now();
-    const progress = (stage: CaptureStage | 'seal' | 'done') =>
+    const progress = (stage: RunningStage) =>
       request.onProgress?.({ captureId, stage, elapsedMs: Math.round(performance.now() - started) });
 
     await ws.record((_tx, audit) =>
@@ -151,7 +150,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       const tsaUrl = request.tsaUrl === undefined ? current.tsaUrl : request.tsaUrl;
       const sealed = await sealCapture(ws, raw, {
         captureId,
-        resourceId: ref.id as ResourceId,
+        resourceId: ResourceId.parse(ref.id),
         operator: request.operator,
         tsaUrl,
       });

@@ -69,8 +69,10 @@ export type ConsoleEntry = Readonly<{
   line: number | null;
 }>;
 
+export type ConsoleLog = { entries: ConsoleEntry[]; stop(): void };
+
 /** Console messages and uncaught page errors, in arrival order, timestamped by the injected clock. */
-export function recordConsole(page: Page, clock: () => Date): { entries: ConsoleEntry[]; stop(): void } {
+export function recordConsole(page: Page, clock: () => Date): ConsoleLog {
   const entries: ConsoleEntry[] = [];
   const onConsole = (msg: ConsoleMessage): void => {
     const loc = msg.location();

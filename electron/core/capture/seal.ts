@@ -1,5 +1,10 @@
 import { arch, release, type } from 'node:os';
-import { CaptureRecord, TlsInfo, type CaptureTimestamp } from '@shared/domain/capture-record';
+import {
+  CaptureRecord,
+  TlsInfo,
+  type ArtifactKind,
+  type CaptureTimestamp,
+} from '@shared/domain/capture-record';
 import type { CaptureId, ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import { APP_NAME, APP_VERSION } from '../app-info';
@@ -8,7 +13,7 @@ import { sha256Hex, signEs256 } from '../custody/signing';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import type { Workspace } from '../workspace';
 import { manifestBytes, MANIFEST_FORMAT, type CaptureManifest, type ManifestArtifact } from './manifest';
-import type { RawCapture } from './run-capture';
+import type { RawCapture } from './raw-capture';
 
 export type SealOptions = Readonly<{
   captureId: CaptureId;
@@ -25,7 +30,8 @@ export type SealedCapture = Readonly<{
   text: string;
 }>;
 
-type StoredArtifact = ManifestArtifact;
+/** A stored file of the capture, named by one of the record's artifact kinds. */
+type StoredArtifact = ManifestArtifact & Readonly<{ kind: ArtifactKind }>;
 
 export const MANIFEST_NAME = 'manifest.json';
 export const TIMESTAMP_NAME = 'manifest.tsr';
@@ -77,69 +83,9 @@ export async function sealCapture(
   raw: RawCapture,
   opts: SealOptions,
 ): Promise<SealedCapture & { blobs: StoredArtifact[]; timestampError: string | null }> {
-  const stored: StoredArtifact[] = [];
-  let text = '';
-  for (const artifact of raw.artifacts) {
-    const blob = await ws.blobs.putFile(artifact.file);
-    stored.push({
-      kind: artifact.kind,
-      name: artifact.name,
-      mediaType: artifact.mediaType,
-      bytes: blob.bytes,
-      sha256: blob.sha256,
-      ...(artifact.segment ? { segment: artifact.segment } : {}),
-    });
-    if (artifact.kind === 'text') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of ws.blobs.open(blob.sha256)) chunks.push(chunk as Buffer);
-      text = Buffer.concat(chunks).toString('utf8');
-    }
-  }
-  const names = new Set(stored.map((a) => a.name));
-  if (names.size !== stored.length)
-    throw new AppError('internal.unexpected', 'two artifacts of one capture share a name');
-
-  const context: CaptureRecord['context'] = {
-    operator: opts.operator,
-    workstation: ws.workstationName,
-    os: `${type()} ${release()} ${arch()}`,
-    app: { name: APP_NAME, version: APP_VERSION },
-    browser: raw.browser,
-    userAgent: raw.userAgent,
-    viewport: raw.viewport,
-    locale: raw.locale,
-    timeZone: raw.timeZone,
-    proxy: raw.proxy,
-    profile: raw.profile,
-  };
-  // What the manifest and the record both say about the capture, stated once.
-  const common = {
-    resourceId: opts.resourceId,
-    url: raw.url,
-    finalUrl: raw.finalUrl,
-    outcome: raw.outcome,
-    ...(raw.error ? { error: raw.error } : {}),
-    startedAt: raw.startedAt,
-    finishedAt: raw.finishedAt,
-    http: raw.http,
-    page: raw.page,
-    context,
-  };
-  const manifest: CaptureManifest = {
-    ...common,
-    format: MANIFEST_FORMAT,
-    captureId: opts.captureId,
-    redirects: raw.redirects,
-    ...(raw.tls ? { tls: raw.tls } : {}),
-    certificateErrorsIgnored: raw.certificateErrorsIgnored,
-    dialogs: raw.dialogs,
-    popups: raw.popups,
-    downloads: raw.downloads,
-    warnings: raw.warnings,
-    artifacts: stored,
-    workstation: { name: ws.workstationName, keyId: ws.workstation.keyId },
-  };
-  const bytes = manifestBytes(manifest);
+  const { stored, text } = await storeArtifacts(ws, raw);
+  const common = commonFields(ws, raw, opts);
+  const bytes = manifestBytes(manifestOf(ws, raw, opts, common, stored));
   const manifestBlob = await ws.blobs.put(bytes);
   const manifestSha256 = sha256Hex(bytes);
   const signature = signEs256(ws.workstation.privateKey, bytes).toString('base64');
@@ -173,17 +119,94 @@ export async function sealCapture(
     // (redirect kinds, the PEM chain, dialogs, popups, downloads).
     redirects: CaptureRecord.shape.redirects.parse(raw.redirects),
     ...(raw.tls ? { tls: TlsInfo.parse(raw.tls) } : {}),
-    artifacts: all.map((a) => ({
-      ...a,
-      kind: a.kind as CaptureRecord['artifacts'][number]['kind'],
-      path: ws.blobs.pathOf(a.sha256),
-    })),
+    artifacts: all.map((a) => ({ ...a, path: ws.blobs.pathOf(a.sha256) })),
     manifestSha256,
     signature: { alg: 'ES256', keyId: ws.workstation.keyId, value: signature },
     timestamp: stamped.timestamp,
     warnings,
   };
   return { record, manifest: bytes, text, blobs: all, timestampError: stamped.error };
+}
+
+/** Every file of the capture into the blob store, in order; the page text is read back for the index. */
+async function storeArtifacts(
+  ws: Workspace,
+  raw: RawCapture,
+): Promise<{ stored: StoredArtifact[]; text: string }> {
+  const stored: StoredArtifact[] = [];
+  let text = '';
+  for (const artifact of raw.artifacts) {
+    const blob = await ws.blobs.putFile(artifact.file);
+    stored.push({
+      kind: artifact.kind,
+      name: artifact.name,
+      mediaType: artifact.mediaType,
+      bytes: blob.bytes,
+      sha256: blob.sha256,
+      ...(artifact.segment ? { segment: artifact.segment } : {}),
+    });
+    if (artifact.kind === 'text') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of ws.blobs.open(blob.sha256)) chunks.push(chunk as Buffer);
+      text = Buffer.concat(chunks).toString('utf8');
+    }
+  }
+  const names = new Set(stored.map((a) => a.name));
+  if (names.size !== stored.length)
+    throw new AppError('internal.unexpected', 'two artifacts of one capture share a name');
+  return { stored, text };
+}
+
+/** What the manifest and the record both say about the capture, stated once. */
+function commonFields(ws: Workspace, raw: RawCapture, opts: SealOptions) {
+  const context: CaptureRecord['context'] = {
+    operator: opts.operator,
+    workstation: ws.workstationName,
+    os: `${type()} ${release()} ${arch()}`,
+    app: { name: APP_NAME, version: APP_VERSION },
+    browser: raw.browser,
+    userAgent: raw.userAgent,
+    viewport: raw.viewport,
+    locale: raw.locale,
+    timeZone: raw.timeZone,
+    proxy: raw.proxy,
+    profile: raw.profile,
+  };
+  return {
+    resourceId: opts.resourceId,
+    url: raw.url,
+    finalUrl: raw.finalUrl,
+    outcome: raw.outcome,
+    ...(raw.error ? { error: raw.error } : {}),
+    startedAt: raw.startedAt,
+    finishedAt: raw.finishedAt,
+    http: raw.http,
+    page: raw.page,
+    context,
+  };
+}
+
+function manifestOf(
+  ws: Workspace,
+  raw: RawCapture,
+  opts: SealOptions,
+  common: ReturnType<typeof commonFields>,
+  stored: readonly StoredArtifact[],
+): CaptureManifest {
+  return {
+    ...common,
+    format: MANIFEST_FORMAT,
+    captureId: opts.captureId,
+    redirects: raw.redirects,
+    ...(raw.tls ? { tls: raw.tls } : {}),
+    certificateErrorsIgnored: raw.certificateErrorsIgnored,
+    dialogs: raw.dialogs,
+    popups: raw.popups,
+    downloads: raw.downloads,
+    warnings: raw.warnings,
+    artifacts: stored,
+    workstation: { name: ws.workstationName, keyId: ws.workstation.keyId },
+  };
 }
 
 /** Registers the sealed blobs; called inside the capture service's write transaction. */

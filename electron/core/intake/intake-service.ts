@@ -1,12 +1,13 @@
 import type { ImportLine } from '@shared/contract/methods/intake';
 import type { CategoryHint, Report, ResourceSummary } from '@shared/domain/resources';
 import type { Role } from '@shared/domain/users';
-import { allowedActions } from '@shared/domain/workflow';
+import { allowedActions, AWAITING_ROLE, INITIAL_STATE } from '@shared/domain/workflow';
 import type { ResourceState } from '@shared/domain/resources';
 import { AppError, isAppError } from '@shared/errors/app-error';
 import type { AuditEntry } from '../custody/audit-log';
 import type { WriteConn } from '../db/database';
 import { registerBlob } from '../db/repositories/blobs-repo';
+import { inSavepoint } from '../db/savepoint';
 import type { Workspace } from '../workspace';
 import { checkHostAllowed } from './address-policy';
 import { normalizeUrl, type NormalizedUrl } from './normalize-url';
@@ -17,26 +18,22 @@ import {
   type ReportDefaults,
   type ReportInput,
 } from './report-file';
+import { caseRefOf, findCaseByRef, insertCase } from '../db/repositories/cases-repo';
+import { capturesPerDay, listCaptures } from '../db/repositories/captures-repo';
+import { decisionsPerDay, listDecisions } from '../db/repositories/decisions-repo';
+import { insertReport, listReports } from '../db/repositories/reports-repo';
 import {
-  activityPerDay,
   addReportToResource,
-  caseRefOf,
   countByCategory,
   countByState,
   countInStates,
   existingResourceIds,
-  findCaseByRef,
   findResourceByUrl,
   getResourceSummary,
-  insertCase,
-  insertReport,
   insertResource,
-  listCaptureRecords,
-  listDecisionRecords,
-  listReports,
   listResources,
   type ResourceQuery,
-} from './resources-repo';
+} from '../db/repositories/resources-repo';
 import type { z } from 'zod';
 import type { DashboardStats, ImportResult, ResourceDetail } from '@shared/contract/methods/intake';
 
@@ -88,13 +85,6 @@ const reasonOf = (error: unknown): string =>
     ? `${error.code}: ${error.message}`
     : `internal.unexpected: the line could not be stored (${error instanceof Error ? error.message : String(error)})`;
 
-/** Who has something to do with resources in a state (the dashboard's "waiting for me"). */
-const WAITING_STATES: Readonly<Record<Role, readonly ResourceState[]>> = {
-  reviewer: ['in_review', 'captured'],
-  investigator: ['reported', 'needs_recapture'],
-  admin: ['reported', 'needs_recapture'],
-};
-
 export function createIntakeService(ws: Workspace): IntakeService {
   async function prepare(line: number, input: ReportInput, opts: IntakeOptions): Promise<Prepared> {
     const url = normalizeUrl(input.url);
@@ -103,6 +93,26 @@ export function createIntakeService(ws: Workspace): IntakeService {
     const receivedAt =
       input.receivedAt === undefined ? now.toISOString() : parseReceivedAt(input.receivedAt, now);
     return { line, input, url, receivedAt };
+  }
+
+  /** The id of the case a report names, created (with its custody entry) the first time it is named. */
+  async function caseNamed(
+    tx: WriteConn,
+    caseRef: string | undefined,
+    by: Readonly<{ actor: string; at: string; entries: AuditEntry[] }>,
+  ): Promise<string | null> {
+    if (caseRef === undefined || caseRef === '') return null;
+    const known = await findCaseByRef(tx, caseRef);
+    if (known !== null) return known;
+    const caseId = ws.ids('CaseId');
+    await insertCase(tx, { id: caseId, ref: caseRef, title: caseRef, at: by.at, createdBy: by.actor });
+    by.entries.push({
+      actor: by.actor,
+      action: 'case.created',
+      subject: `case:${caseId}`,
+      details: { ref: caseRef, via: 'report' },
+    });
+    return caseId;
   }
 
   /**
@@ -118,21 +128,8 @@ export function createIntakeService(ws: Workspace): IntakeService {
   ): Promise<{ written: Written; entries: AuditEntry[] }> {
     const at = ws.clock().toISOString();
     const entries: AuditEntry[] = [];
-    let caseId: string | null = null;
     const caseRef = p.input.caseRef?.trim();
-    if (caseRef !== undefined && caseRef !== '') {
-      caseId = await findCaseByRef(tx, caseRef);
-      if (caseId === null) {
-        caseId = ws.ids('CaseId');
-        await insertCase(tx, { id: caseId, ref: caseRef, title: caseRef, at, createdBy: actor });
-        entries.push({
-          actor,
-          action: 'case.created',
-          subject: `case:${caseId}`,
-          details: { ref: caseRef, via: 'report' },
-        });
-      }
-    }
+    const caseId = await caseNamed(tx, caseRef, { actor, at, entries });
     const category: CategoryHint | null = p.input.category ?? null;
     const existing = await findResourceByUrl(tx, p.url.url);
     const reportId = ws.ids('ReportId');
@@ -199,7 +196,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
       report,
       resourceId,
       merged: existing !== null,
-      state: existing?.state ?? 'reported',
+      state: existing?.state ?? INITIAL_STATE,
     };
     return { written: caseNote === undefined ? written : { ...written, caseNote }, entries };
   }
@@ -311,14 +308,11 @@ export function createIntakeService(ws: Workspace): IntakeService {
           await ws.record(async (tx, audit) => {
             const entries: AuditEntry[] = [];
             for (const p of chunk) {
-              // A savepoint per line: a line the database refuses is undone alone, the others stay.
-              await tx.exec('SAVEPOINT import_line');
               try {
-                const { written, entries: own } = await writeOne(tx, p, opts.actor, {
-                  ...origin,
-                  line: p.line,
-                });
-                await tx.exec('RELEASE import_line');
+                // A savepoint per line: a line the database refuses is undone alone, the others stay.
+                const { written, entries: own } = await inSavepoint(tx, 'import_line', () =>
+                  writeOne(tx, p, opts.actor, { ...origin, line: p.line }),
+                );
                 entries.push(...own);
                 done.push({
                   line: p.line,
@@ -333,8 +327,6 @@ export function createIntakeService(ws: Workspace): IntakeService {
                   },
                 });
               } catch (error) {
-                await tx.exec('ROLLBACK TO import_line');
-                await tx.exec('RELEASE import_line');
                 results.set(p.line, {
                   line: p.line,
                   url: p.url.original,
@@ -385,12 +377,12 @@ export function createIntakeService(ws: Workspace): IntakeService {
     async getResource(id, role) {
       return ws.db.read(async (c) => {
         const resource = await getResourceSummary(c, id);
-        if (resource === null) throw new AppError('not-found', `no resource ${id}`);
+        if (resource === null) throw new AppError('evidence.not-found', `no resource ${id}`);
         return {
           resource,
           reports: await listReports(c, id),
-          captures: await listCaptureRecords(c, id),
-          decisions: await listDecisionRecords(c, id),
+          captures: await listCaptures(c, id, ws.blobs.pathOf),
+          decisions: await listDecisions(c, id),
           allowedActions: allowedActions(resource.state, role),
         };
       });
@@ -402,16 +394,17 @@ export function createIntakeService(ws: Workspace): IntakeService {
       for (let i = 29; i >= 0; i -= 1)
         days.push(new Date(today.getTime() - i * 86_400_000).toISOString().slice(0, 10));
       return ws.db.read(async (c) => {
-        const activity = await activityPerDay(c, days[0] ?? '');
+        const captures = await capturesPerDay(c, days[0] ?? '');
+        const decisions = await decisionsPerDay(c, days[0] ?? '');
         return {
           byState: await countByState(c),
           byCategory: await countByCategory(c),
           perDay: days.map((date) => ({
             date,
-            captures: activity.captures.get(date) ?? 0,
-            decisions: activity.decisions.get(date) ?? 0,
+            captures: captures.get(date) ?? 0,
+            decisions: decisions.get(date) ?? 0,
           })),
-          waitingForMe: await countInStates(c, WAITING_STATES[role]),
+          waitingForMe: await countInStates(c, AWAITING_ROLE[role]),
         };
       });
     },

@@ -7,27 +7,28 @@ import {
   type DecisionKind,
   type LegalBasis,
 } from '@shared/domain/decision';
-import type { DecisionId, ResourceId } from '@shared/domain/ids';
+import { ResourceId } from '@shared/domain/ids';
 import type { ResourceSummary } from '@shared/domain/resources';
 import type { Role } from '@shared/domain/users';
-import { isSelfApproval, nextState, WORKFLOW, type WorkflowAction } from '@shared/domain/workflow';
+import {
+  AWAITING_REVIEW,
+  isSelfApproval,
+  nextState,
+  WORKFLOW,
+  type WorkflowAction,
+} from '@shared/domain/workflow';
 import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex, signEs256, verifyEs256 } from '../custody/signing';
 import type { ReadConn } from '../db/database';
 import { getCapture, getResourceRef, listCaptures, setResourceState } from '../db/repositories/captures-repo';
-import { getResourceSummary } from '../intake/resources-repo';
+import { getDecision, insertDecision, latestDecision } from '../db/repositories/decisions-repo';
+import { getLatestBasis } from '../db/repositories/legal-bases-repo';
+import { getResourceSummary, resourceIdsInStates } from '../db/repositories/resources-repo';
 import type { SettingsService } from '../settings/settings-service';
 import type { UsersService } from '../users/users-service';
 import type { Workspace } from '../workspace';
 import type { LegalBasisCatalogue } from './legal-basis-catalogue';
-import {
-  getDecision,
-  getLatestBasis,
-  insertDecision,
-  latestDecision,
-  resourceIdsAwaitingReview,
-} from './review-repo';
 
 export const DECISION_ACTION: Readonly<Record<DecisionKind, WorkflowAction>> = {
   approve: 'approve',
@@ -201,8 +202,8 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
       const checked = await check(tx, resourceId, parsed.data, reviewer.name, reviewer.role);
       const previous = await latestDecision(tx, resourceId);
       const unsigned: Omit<DecisionRecord, 'signature'> = {
-        id: ws.ids('DecisionId') as DecisionId,
-        resourceId: resourceId as ResourceId,
+        id: ws.ids('DecisionId'),
+        resourceId: ResourceId.parse(resourceId),
         url: checked.resource.url,
         captures: checked.captures.map((r) => ({ id: r.id, manifestSha256: r.manifestSha256 })),
         fields,
@@ -270,7 +271,7 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
     decide,
     async get(id) {
       const record = await ws.db.read((c) => getDecision(c, id));
-      if (record === null) throw new AppError('not-found', `no decision ${id}`);
+      if (record === null) throw new AppError('evidence.not-found', `no decision ${id}`);
       return record;
     },
     latestFor: (resourceId) => ws.db.read((c) => latestDecision(c, resourceId)),
@@ -303,7 +304,8 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
     async awaitingReview() {
       return ws.db.read(async (c) => {
         const out: ResourceSummary[] = [];
-        for (const id of await resourceIdsAwaitingReview(c)) {
+        // Resources waiting for a reviewer: explicitly sent to review first, then captured (evidence ready).
+        for (const id of await resourceIdsInStates(c, AWAITING_REVIEW)) {
           const summary = await getResourceSummary(c, id);
           if (summary !== null) out.push(summary);
         }

@@ -2,8 +2,8 @@ import type { DecisionRecord, DsaCategory, DsaKeyword, Measure } from '@shared/d
 import type { SourceType } from '@shared/domain/resources';
 import { assertNever, AppError } from '@shared/errors/app-error';
 import { getCapture } from '../db/repositories/captures-repo';
+import { getDecision } from '../db/repositories/decisions-repo';
 import type { Workspace } from '../workspace';
-import { getDecision } from './review-repo';
 
 /**
  * A decision as a statement of reasons in the shape of the EU DSA Transparency Database API
@@ -157,7 +157,7 @@ export function toDsaStatement(
 export async function dsaStatementFor(ws: Workspace, decisionId: string): Promise<DsaStatement> {
   return ws.db.read(async (c) => {
     const record = await getDecision(c, decisionId);
-    if (record === null) throw new AppError('not-found', `no decision ${decisionId}`);
+    if (record === null) throw new AppError('evidence.not-found', `no decision ${decisionId}`);
     const started: string[] = [];
     for (const ref of record.captures) {
       const capture = await getCapture(c, ref.id, ws.blobs.pathOf);

@@ -8,8 +8,13 @@ import type { LegalBasisId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import type { WriteConn } from '../db/database';
+import {
+  countBases,
+  getLatestBasis,
+  insertBasis,
+  listLatestBases,
+} from '../db/repositories/legal-bases-repo';
 import type { Workspace } from '../workspace';
-import { countBases, getLatestBasis, insertBasis, listLatestBases } from './review-repo';
 
 const text = (max: number) => z.string().trim().min(1, 'required').max(max);
 
@@ -159,9 +164,9 @@ export function createLegalBasisCatalogue(
     return ws.record(async (tx, audit) => {
       const out = {
         source,
-        added: [] as LegalBasisId[],
-        revised: [] as LegalBasisId[],
-        unchanged: [] as LegalBasisId[],
+        added: Array.of<LegalBasisId>(),
+        revised: Array.of<LegalBasisId>(),
+        unchanged: Array.of<LegalBasisId>(),
       };
       // Checked inside the write transaction so that two processes starting at once load the files once.
       if (onlyIfEmpty && (await countBases(tx)) > 0) return out;
@@ -216,7 +221,7 @@ export function createLegalBasisCatalogue(
       }
       if (d.referenceUrl !== '' && !/^https?:\/\/\S+$/.test(d.referenceUrl))
         throw new AppError('input.invalid', 'referenceUrl must be an http(s) URL');
-      const id = (d.id ?? ws.ids('LegalBasisId')) as LegalBasisId;
+      const id = d.id ?? ws.ids('LegalBasisId');
       if (d.id !== undefined && (await ws.db.read((c) => getLatestBasis(c, id))) === null)
         throw new AppError('review.basis-not-found', `no legal basis ${id} to revise`);
       return ws.record(

@@ -10,14 +10,16 @@ import { createBrowserProvider, findBrowser } from '../capture/browser-provider'
 import type { ReadConn } from '../db/database';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import { getCapture, listCaptures } from '../db/repositories/captures-repo';
-import { getResourceSummary, listDecisionRecords } from '../intake/resources-repo';
+import { custodyRowsFor } from '../db/repositories/audit-repo';
+import { latestDecision, listDecisions } from '../db/repositories/decisions-repo';
+import { insertPacket } from '../db/repositories/packets-repo';
+import { getResourceSummary } from '../db/repositories/resources-repo';
 import type { PacketCapture, PacketModel, PacketScreenshot } from '../packet/packet-model';
 import { renderPacket, type RenderedPacket } from '../packet/render-packet';
 import { requestTimestamp } from '../custody/tsa-client';
 import type { SettingsService } from '../settings/settings-service';
 import type { SigningIdentity } from '../users/users-service';
 import type { Workspace } from '../workspace';
-import { custodyRowsFor, insertPacket, latestDecision } from './review-repo';
 
 export type PacketServiceDeps = Readonly<{
   ws: Workspace;
@@ -127,7 +129,7 @@ export async function buildPacketModel(
     if (summary === null) throw new AppError('evidence.not-found', `no resource ${resourceId}`);
     const decision = await latestDecision(c, resourceId);
     const captures = await packetCaptures(ws, c, resourceId, decision);
-    const decisions = await listDecisionRecords(c, resourceId);
+    const decisions = await listDecisions(c, resourceId);
     const custody = await custodyRowsFor(c, [
       `resource:${resourceId}`,
       ...captures.map((r) => `capture:${r.id}`),

@@ -5,6 +5,7 @@ import {
   type MethodName,
   type MethodOutput,
   type MethodParsedInput,
+  type Methods,
 } from '@shared/contract/index';
 import type { Access } from '@shared/contract/define';
 import type { Envelope } from '@shared/contract/envelope';
@@ -14,13 +15,28 @@ import { AppError, isAppError } from '@shared/errors/app-error';
 /** One connection's sign-in state: an app window, or one browser session of the HTTP bridge. */
 export type Session = { user: User | null };
 
-export type CallContext = Readonly<{ session: Session }>;
+/** What a public method's handler gets: the session (which it may sign in or out) and whoever holds it. */
+export type PublicContext = Readonly<{ session: Session; user: User | null }>;
+/**
+ * What the handler of any other method gets: dispatch() has refused anonymous callers already, so the
+ * user is there. It is the user as of this call's access check (re-read from the database first).
+ */
+export type SignedInContext = Readonly<{ session: Session; user: User }>;
+
+/** The context a method's handler receives, derived from the method's `access` in the contract. */
+export type CallContext<M extends MethodName> = Methods[M]['access'] extends 'public'
+  ? PublicContext
+  : SignedInContext;
 
 export type Handler<M extends MethodName> = (
   input: MethodParsedInput<M>,
-  ctx: CallContext,
+  ctx: CallContext<M>,
 ) => Promise<MethodOutput<M>>;
-export type Handlers = { [M in MethodName]?: Handler<M> };
+
+/** Some of the contract's handlers (what dispatch() accepts: a method without one is "not available"). */
+export type PartialHandlers = { [M in MethodName]?: Handler<M> };
+/** Every method of the contract has its handler: a missing one is a compile error. */
+export type Handlers = Required<PartialHandlers>;
 
 export type DispatchOptions = Readonly<{
   /** Called with unexpected (non-AppError) failures so they reach a log; the caller sees a generic error. */
@@ -30,12 +46,28 @@ export type DispatchOptions = Readonly<{
 const issues = (error: z.ZodError): { path: string; message: string }[] =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
+/** Refuses the call unless the session's user may call it; returns the context its handler gets. */
+function authorize(method: MethodName, session: Session): PublicContext | SignedInContext {
+  const def = METHODS[method];
+  const user = session.user;
+  if (def.access === 'public') return { session, user };
+  if (user === null) throw new AppError('auth.not-signed-in', 'sign in first');
+  const roles: Access = def.access;
+  if (roles !== 'signed-in' && typeof roles !== 'string' && !roles.includes(user.role)) {
+    throw new AppError(
+      'auth.forbidden',
+      `${method} needs the role ${roles.join(' or ')}; you are ${user.role}`,
+    );
+  }
+  return { session, user };
+}
+
 /**
  * The one entry for every transport (IPC, HTTP bridge, tests): method lookup, access check, input
  * validation, the handler, output validation, and errors turned into envelopes exactly once.
  */
 export async function dispatch(
-  handlers: Handlers,
+  handlers: PartialHandlers,
   session: Session,
   method: string,
   rawInput: unknown,
@@ -44,17 +76,7 @@ export async function dispatch(
   try {
     if (!isMethodName(method)) throw new AppError('rpc.unknown-method', `no method named ${method}`);
     const def = METHODS[method];
-    const user = session.user;
-    if (def.access !== 'public') {
-      if (user === null) throw new AppError('auth.not-signed-in', 'sign in first');
-      const roles: Access = def.access;
-      if (roles !== 'signed-in' && typeof roles !== 'string' && !roles.includes(user.role)) {
-        throw new AppError(
-          'auth.forbidden',
-          `${method} needs the role ${roles.join(' or ')}; you are ${user.role}`,
-        );
-      }
-    }
+    const ctx = authorize(method, session);
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       throw new AppError(
@@ -65,10 +87,14 @@ export async function dispatch(
         issues(parsed.error),
       );
     }
-    const handler = handlers[method] as ((input: unknown, ctx: CallContext) => Promise<unknown>) | undefined;
+    // The table pairs each method with its own handler, which TypeScript cannot follow through a
+    // method name known only at run time; authorize() gave a signed-in context to every method whose
+    // handler needs one.
+    const handler = handlers[method] as
+      ((input: unknown, ctx: PublicContext | SignedInContext) => Promise<unknown>) | undefined;
     if (handler === undefined)
       throw new AppError('rpc.unknown-method', `${method} is not available in this build`);
-    const value = await handler(parsed.data, { session });
+    const value = await handler(parsed.data, ctx);
     const out = def.output.safeParse(value);
     if (!out.success) {
       throw new AppError(

@@ -1,4 +1,5 @@
 import { Settings } from '@shared/contract/methods/workspace';
+import { readStoredSettings, writeSetting } from '../db/repositories/settings-repo';
 import type { Workspace } from '../workspace';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -22,11 +23,7 @@ export type SettingsService = Readonly<{
 /** Workstation settings: one JSON value per key; every change is a custody event with old and new values. */
 export function createSettingsService(ws: Workspace): SettingsService {
   const get = async (): Promise<Settings> => {
-    const rows = await ws.db.read((c) =>
-      c.all<{ key: string; value: string }>('SELECT key, value FROM settings'),
-    );
-    const stored: Record<string, unknown> = {};
-    for (const row of rows) stored[row.key] = JSON.parse(row.value) as unknown;
+    const stored = await ws.db.read((c) => readStoredSettings(c));
     // Unknown or invalid stored values fall back to defaults instead of breaking the app.
     const merged = Settings.safeParse({ ...DEFAULT_SETTINGS, ...stored });
     return merged.success ? merged.data : DEFAULT_SETTINGS;
@@ -37,12 +34,7 @@ export function createSettingsService(ws: Workspace): SettingsService {
       const before = await get();
       const after = Settings.parse({ ...before, ...patch });
       await ws.record(async (tx, audit) => {
-        for (const [key, value] of Object.entries(patch)) {
-          await tx.run(
-            'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-            [key, JSON.stringify(value)],
-          );
-        }
+        for (const [key, value] of Object.entries(patch)) await writeSetting(tx, key, value);
         await audit({
           actor,
           action: 'settings.changed',

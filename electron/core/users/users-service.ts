@@ -9,9 +9,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Role, User } from '@shared/domain/users';
-import type { UserId } from '@shared/domain/ids';
+import { UserId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
-import type { ReadConn } from '../db/database';
 import {
   decryptSecret,
   EncryptedSecret,
@@ -20,23 +19,17 @@ import {
   verifyPassword,
 } from '../custody/secrets';
 import { issueCertificate } from '../custody/x509';
+import {
+  countOtherEnabledAdmins,
+  countUsers,
+  insertUser,
+  listUsers,
+  updateUser,
+  userById,
+  userByName,
+  type StoredUser,
+} from '../db/repositories/users-repo';
 import type { Workspace } from '../workspace';
-
-type UserRow = {
-  id: string;
-  name: string;
-  display_name: string;
-  role: Role;
-  password_hash: string;
-  public_key_pem: string;
-  certificate_pem: string;
-  private_key_enc: string;
-  created_at: string;
-  disabled: number;
-};
-
-const COLUMNS =
-  'id, name, display_name, role, password_hash, public_key_pem, certificate_pem, private_key_enc, created_at, disabled';
 
 const fingerprints = new Map<string, string>();
 /** Parsing a certificate costs more than the row read of the per-call session check: remember it. */
@@ -48,14 +41,14 @@ const certificateSha256 = (pem: string): string => {
   return fp;
 };
 
-const toUser = (r: UserRow): User => ({
-  id: r.id as UserId,
+const toUser = (r: StoredUser): User => ({
+  id: UserId.parse(r.id),
   name: r.name,
-  displayName: r.display_name,
+  displayName: r.displayName,
   role: r.role,
-  createdAt: r.created_at,
-  disabled: r.disabled === 1,
-  certificateSha256: certificateSha256(r.certificate_pem),
+  createdAt: r.createdAt,
+  disabled: r.disabled,
+  certificateSha256: certificateSha256(r.certificatePem),
 });
 
 const issueUserCertificate = (
@@ -107,16 +100,11 @@ export type UsersService = Readonly<{
 }>;
 
 export function createUsersService(ws: Workspace): UsersService {
-  const rowByName = (conn: ReadConn, name: string) =>
-    conn.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE name = ?`, [name]);
-
   return {
-    count: async () =>
-      (await ws.db.read((c) => c.get<{ n: number }>('SELECT count(*) AS n FROM users')))?.n ?? 0,
-    list: async () =>
-      (await ws.db.read((c) => c.all<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY name`))).map(toUser),
+    count: () => ws.db.read((c) => countUsers(c)),
+    list: async () => (await ws.db.read((c) => listUsers(c))).map(toUser),
     byName: async (name) => {
-      const row = await ws.db.read((c) => rowByName(c, name));
+      const row = await ws.db.read((c) => userByName(c, name));
       return row ? toUser(row) : null;
     },
 
@@ -136,24 +124,23 @@ export function createUsersService(ws: Workspace): UsersService {
 
       const row = await ws.record(async (tx, audit) => {
         if (opts?.onlyIfNone === true) {
-          const n = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM users'))?.n ?? 0;
-          if (n > 0)
+          if ((await countUsers(tx)) > 0)
             throw new AppError('auth.setup-done', 'an administrator already exists; sign in instead');
         }
-        if (await rowByName(tx, input.name))
+        if (await userByName(tx, input.name))
           throw new AppError('user.exists', `a user named ${input.name} already exists`);
-        await tx.run(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, [
+        await insertUser(tx, {
           id,
-          input.name,
+          name: input.name,
           displayName,
-          input.role,
+          role: input.role,
           passwordHash,
           publicKeyPem,
           certificatePem,
-          JSON.stringify(encrypted),
+          privateKeyEnc: JSON.stringify(encrypted),
           createdAt,
-        ]);
-        const created = await rowByName(tx, input.name);
+        });
+        const created = await userByName(tx, input.name);
         if (!created) throw new AppError('internal.unexpected', 'user row vanished after insert');
         const user = toUser(created);
         await audit({
@@ -171,44 +158,34 @@ export function createUsersService(ws: Workspace): UsersService {
       // Certificate issuance is async work outside the write lock; if the row moves in between, the
       // certificate would certify a stale role, so start again from the new row.
       for (let attempt = 0; attempt < 3; attempt += 1) {
-        const before = await ws.db.read((c) => rowByName(c, change.name));
+        const before = await ws.db.read((c) => userByName(c, change.name));
         if (!before) throw new AppError('user.not-found', `no user named ${change.name}`);
         const role = change.role ?? before.role;
-        const displayName = change.displayName?.trim() || before.display_name;
-        const disabled = change.disabled ?? before.disabled === 1;
+        const displayName = change.displayName?.trim() || before.displayName;
+        const disabled = change.disabled ?? before.disabled;
         checkSelfChange(before, actor, role, disabled);
-        const reissue = role !== before.role || displayName !== before.display_name;
+        const reissue = role !== before.role || displayName !== before.displayName;
         const certificatePem = reissue
-          ? await issueUserCertificate(ws, { publicKeyPem: before.public_key_pem, displayName, role })
-          : before.certificate_pem;
+          ? await issueUserCertificate(ws, { publicKeyPem: before.publicKeyPem, displayName, role })
+          : before.certificatePem;
         // Decisions already signed name the old certificate by fingerprint; bundle export and the
         // block list look for certificates no longer in the users table in this folder.
-        if (reissue) await keepCertificate(ws, before.certificate_pem);
+        if (reissue) await keepCertificate(ws, before.certificatePem);
 
         const row = await ws.record(async (tx, audit) => {
-          const now = await rowByName(tx, change.name);
+          const now = await userByName(tx, change.name);
           if (!now || !sameRow(now, before)) return null;
-          if (before.role === 'admin' && before.disabled === 0 && (role !== 'admin' || disabled)) {
-            const others = await tx.get<{ n: number }>(
-              "SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?",
-              [before.id],
+          const losesAdmin = before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled);
+          if (losesAdmin && (await countOtherEnabledAdmins(tx, before.id)) === 0)
+            throw new AppError(
+              'input.invalid',
+              `${before.name} is the last enabled administrator: add or enable another administrator first`,
             );
-            if ((others?.n ?? 0) === 0)
-              throw new AppError(
-                'input.invalid',
-                `${before.name} is the last enabled administrator: add or enable another administrator first`,
-              );
-          }
           const changed =
-            role !== before.role ||
-            displayName !== before.display_name ||
-            disabled !== (before.disabled === 1);
+            role !== before.role || displayName !== before.displayName || disabled !== before.disabled;
           if (!changed) return now;
-          await tx.run(
-            'UPDATE users SET role = ?, display_name = ?, disabled = ?, certificate_pem = ? WHERE id = ?',
-            [role, displayName, disabled ? 1 : 0, certificatePem, before.id],
-          );
-          const after = await rowByName(tx, change.name);
+          await updateUser(tx, before.id, { role, displayName, disabled, certificatePem });
+          const after = await userByName(tx, change.name);
           if (!after) throw new AppError('internal.unexpected', 'user row vanished after update');
           const old = toUser(before);
           const neu = toUser(after);
@@ -232,7 +209,7 @@ export function createUsersService(ws: Workspace): UsersService {
               },
               // The superseded certificate stays valid for what it signed; keeping it in the log makes
               // it recoverable and tamper-evident even if the key folder is lost.
-              ...(reissue ? { supersededCertificatePem: before.certificate_pem } : {}),
+              ...(reissue ? { supersededCertificatePem: before.certificatePem } : {}),
             },
           });
           return after;
@@ -243,58 +220,58 @@ export function createUsersService(ws: Workspace): UsersService {
     },
 
     current: async (id) => {
-      const row = await ws.db.read((c) => c.get<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]));
+      const row = await ws.db.read((c) => userById(c, id));
       return row ? toUser(row) : null;
     },
 
     async authenticate(name, password) {
-      const row = await ws.db.read((c) => rowByName(c, name));
+      const row = await ws.db.read((c) => userByName(c, name));
       // Same answer (and the same scrypt cost) whether the name or the password is wrong.
       const ok = row
-        ? await verifyPassword(password, row.password_hash)
+        ? await verifyPassword(password, row.passwordHash)
         : await verifyPassword(password, DUMMY_HASH);
-      if (!row || !ok || row.disabled === 1)
+      if (!row || !ok || row.disabled)
         throw new AppError('auth.bad-credentials', 'wrong user name or password');
       return toUser(row);
     },
 
     async unlockSigningKey(name, password) {
-      const row = await ws.db.read((c) => rowByName(c, name));
+      const row = await ws.db.read((c) => userByName(c, name));
       if (!row) throw new AppError('user.not-found', `no user named ${name}`);
-      const der = await decryptSecret(EncryptedSecret.parse(JSON.parse(row.private_key_enc)), password);
+      const der = await decryptSecret(EncryptedSecret.parse(JSON.parse(row.privateKeyEnc)), password);
       const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
       // A key that does not match the certified public key must never sign anything.
       const derivedPub = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
-      if (derivedPub !== row.public_key_pem)
+      if (derivedPub !== row.publicKeyPem)
         throw new AppError('custody.key-missing', `the stored key of ${name} does not match its certificate`);
       return {
         user: toUser(row),
         privateKey,
-        publicKeyPem: row.public_key_pem,
-        certificatePem: row.certificate_pem,
+        publicKeyPem: row.publicKeyPem,
+        certificatePem: row.certificatePem,
         chainPem: [ws.ca.certPem],
       };
     },
 
     async publicIdentity(name) {
-      const row = await ws.db.read((c) => rowByName(c, name));
+      const row = await ws.db.read((c) => userByName(c, name));
       return row
-        ? { user: toUser(row), publicKeyPem: row.public_key_pem, certificatePem: row.certificate_pem }
+        ? { user: toUser(row), publicKeyPem: row.publicKeyPem, certificatePem: row.certificatePem }
         : null;
     },
   };
 }
 
-const sameRow = (a: UserRow, b: UserRow): boolean =>
+const sameRow = (a: StoredUser, b: StoredUser): boolean =>
   a.role === b.role &&
   a.disabled === b.disabled &&
-  a.display_name === b.display_name &&
-  a.certificate_pem === b.certificate_pem;
+  a.displayName === b.displayName &&
+  a.certificatePem === b.certificatePem;
 
 /** An admin who could lock themself out would need the OS account to get back in: refuse it. */
-function checkSelfChange(row: UserRow, actor: string, role: Role, disabled: boolean): void {
+function checkSelfChange(row: StoredUser, actor: string, role: Role, disabled: boolean): void {
   if (actor !== row.name) return;
-  if (disabled && row.disabled === 0)
+  if (disabled && !row.disabled)
     throw new AppError('auth.forbidden', 'you cannot disable your own account; ask another administrator');
   if (row.role === 'admin' && role !== 'admin')
     throw new AppError(

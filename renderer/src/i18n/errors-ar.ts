@@ -20,7 +20,6 @@ export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'db.migration-failed': 'فشلت ترقية قاعدة البيانات؛ النسخة الاحتياطية سليمة.',
   'db.locked': 'مجلد البيانات مستخدم من عملية Vigil أخرى.',
   'db.append-only': 'لا يمكن تعديل سجلات الأدلة وسلسلة الحفظ أو حذفها.',
-  'store.blob-missing': 'ملف مخزَّن مفقود من مستودع الأدلة.',
   'store.not-initialized': 'مجلد البيانات غير مهيّأ.',
   'evidence.integrity-mismatch': 'ملف مخزَّن لم يعد يطابق بصمته المسجّلة.',
   'evidence.not-found': 'الدليل غير موجود.',
@@ -55,7 +54,6 @@ export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'review.stale-capture': 'يوجد توثيق أحدث: راجعه أولًا.',
   'review.no-capture': 'لا يوجد توثيق كامل لاتخاذ القرار بشأنه.',
   'review.basis-not-found': 'الأساس القانوني غير موجود في الفهرس.',
-  'review.decision-immutable': 'لا يمكن تغيير قرار موقَّع.',
   'packet.render-failed': 'تعذّر إنشاء ملف المراجعة.',
   'bundle.invalid': 'هذه ليست حزمة صالحة.',
   'bundle.verification-failed': 'فشلت الحزمة في التحقق.',
@@ -63,6 +61,5 @@ export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'env.data-dir': 'لا يمكن استخدام مجلد البيانات.',
   'env.tool-missing': 'أداة مطلوبة غير موجودة على محطة العمل هذه.',
   'input.invalid': 'بعض المدخلات غير صالحة.',
-  'not-found': 'غير موجود.',
   'internal.unexpected': 'حدث خطأ غير متوقع.',
 };

@@ -20,7 +20,6 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'db.migration-failed': 'Upgrading the database failed; the backup is intact.',
   'db.locked': 'The data directory is in use by another Vigil process.',
   'db.append-only': 'Evidence and custody records cannot be changed or deleted.',
-  'store.blob-missing': 'A stored file is missing from the evidence store.',
   'store.not-initialized': 'The data directory is not initialised.',
   'evidence.integrity-mismatch': 'A stored file no longer matches its recorded hash.',
   'evidence.not-found': 'The evidence was not found.',
@@ -55,7 +54,6 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'review.stale-capture': 'A newer capture exists: review it first.',
   'review.no-capture': 'There is no complete capture to decide on.',
   'review.basis-not-found': 'The legal basis is not in the catalogue.',
-  'review.decision-immutable': 'A signed decision cannot be changed.',
   'packet.render-failed': 'The review packet could not be rendered.',
   'bundle.invalid': 'This is not a valid bundle.',
   'bundle.verification-failed': 'The bundle failed verification.',
@@ -63,6 +61,5 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'env.data-dir': 'The data directory cannot be used.',
   'env.tool-missing': 'A required tool is missing on this workstation.',
   'input.invalid': 'Some input is invalid.',
-  'not-found': 'Not found.',
   'internal.unexpected': 'An unexpected error occurred.',
 };

@@ -21,7 +21,6 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'db.migration-failed': 'Не удалось обновить базу данных; резервная копия цела.',
   'db.locked': 'Каталог данных используется другим процессом Vigil.',
   'db.append-only': 'Записи доказательств и цепочки хранения нельзя изменять или удалять.',
-  'store.blob-missing': 'В хранилище доказательств отсутствует файл.',
   'store.not-initialized': 'Каталог данных не инициализирован.',
   'evidence.integrity-mismatch': 'Сохранённый файл больше не совпадает со своим хешем.',
   'evidence.not-found': 'Доказательство не найдено.',
@@ -56,7 +55,6 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'review.stale-capture': 'Есть более новая фиксация: сначала проверьте её.',
   'review.no-capture': 'Нет полной фиксации для принятия решения.',
   'review.basis-not-found': 'Правового основания нет в каталоге.',
-  'review.decision-immutable': 'Подписанное решение нельзя изменить.',
   'packet.render-failed': 'Не удалось сформировать пакет для проверки.',
   'bundle.invalid': 'Это не корректный пакет.',
   'bundle.verification-failed': 'Пакет не прошёл проверку.',
@@ -64,6 +62,5 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'env.data-dir': 'Каталог данных нельзя использовать.',
   'env.tool-missing': 'На рабочей станции отсутствует необходимая программа.',
   'input.invalid': 'Часть введённых данных некорректна.',
-  'not-found': 'Не найдено.',
   'internal.unexpected': 'Произошла непредвиденная ошибка.',
 };

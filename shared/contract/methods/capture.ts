@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CaptureRecord, Warning } from '@shared/domain/capture-record';
+import { CaptureStage } from '@shared/domain/capture-stage';
 import { CaptureId, ResourceId } from '@shared/domain/ids';
 import { defineMethods } from '../define';
 
@@ -24,7 +25,7 @@ export const QueueItem = z.object({
   resourceId: ResourceId,
   url: z.string(),
   captureId: CaptureId.nullable(),
-  stage: z.enum(['queued', 'navigate', 'settle', 'snapshot', 'archive', 'seal', 'done']),
+  stage: CaptureStage,
   status: z.enum(['waiting', 'running', 'complete', 'partial', 'failed', 'cancelled']),
   elapsedMs: z.number(),
   warnings: z.array(Warning),

@@ -15,7 +15,7 @@ import { createBackend, type Backend } from '@core/backend';
 import { buildBlocklist } from '@core/bundle/blocklist';
 import { exportBundle } from '@core/bundle/bundle-export';
 import { verifyBundle } from '@core/bundle/bundle-verify';
-import { createBundleService } from '@core/bundle/bundle-handlers';
+import { createBundleService } from '@core/bundle/bundle-service';
 import { signDeterministicScalar } from '@core/bundle/deterministic-ecdsa';
 import { verifyAudit } from '@core/custody/audit-log';
 import { canonicalJson } from '@core/custody/canonical-json';
@@ -87,7 +87,7 @@ async function insertSignedDecision(resourceId: string, relied: CaptureRecord[])
     language: 'ru',
   });
   const unsigned: Omit<DecisionRecord, 'signature'> = {
-    id: ws.ids('DecisionId') as DecisionRecord['id'],
+    id: ws.ids('DecisionId'),
     resourceId: resourceId as DecisionRecord['resourceId'],
     url: relied[0]?.url ?? '',
     captures: relied.map((c) => ({ id: c.id, manifestSha256: c.manifestSha256 })),

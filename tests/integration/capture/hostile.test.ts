@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TargetType } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { guardPage } from '@core/capture/hostile';
-import type { RawCapture } from '@core/capture/run-capture';
+import type { RawCapture } from '@core/capture/raw-capture';
 import { DOWNLOAD_BODY } from '@tests/helpers/fixture-site';
 import { TEST_PROFILE, expectFilesNonEmpty, readWarcFromWacz, startCaptureEnv } from './setup';
 import type { CaptureEnv } from './setup';

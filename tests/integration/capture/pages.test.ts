@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DESKTOP_PROFILE } from '@core/capture/capture-profile';
-import type { RawCapture } from '@core/capture/run-capture';
+import type { RawCapture } from '@core/capture/raw-capture';
 import { captureFullPage, captureViewport, isViewportShot } from '@core/capture/screenshot';
 import { hashZipEntries } from '@core/capture/wacz-writer';
 import {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { isAppError } from '@shared/errors/app-error';
 import { findBrowser } from '@core/capture/browser-provider';
 import { captureProfileSchema, DESKTOP_PROFILE, MOBILE_PROFILE } from '@core/capture/capture-profile';
-import { classifyNavigationError } from '@core/capture/run-capture';
+import { classifyNavigationError } from '@core/capture/capture-failure';
 import { planSegments } from '@core/capture/screenshot';
 import { checkCaptureUrl, isPrivateHost } from '@core/capture/url-policy';
 import { responseHeaderPairs } from '@core/capture/warc-writer';

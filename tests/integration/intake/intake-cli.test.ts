@@ -180,7 +180,7 @@ describe('vigil show resource', () => {
       decisions: [],
     });
     const unknown = await vigil(['--data', data, 'show', 'resource', 'res_nothinghere00000000']);
-    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error not-found/) });
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error evidence.not-found/) });
   });
 
   it('leaves a custody log that verifies', async () => {

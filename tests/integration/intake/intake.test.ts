@@ -404,8 +404,8 @@ describe('resources.get and dashboard.stats with captures and decisions of other
     expect(stats.byCategory).toMatchObject({ drugs: 2, fraud: 2, minors: 0 });
   });
 
-  it('answers not-found for an unknown resource', async () => {
+  it('answers evidence.not-found for an unknown resource', async () => {
     const reply = await call(reviewer, 'resources.get', { id: 'res_00000000000000000000000000' });
-    expect(reply).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'evidence.not-found' } });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '@core/backend';
-import { ftsQuery } from '@core/search/search-service';
+import { ftsQuery } from '@core/db/repositories/search-repo';
 import type { Session } from '@core/rpc/dispatch';
 import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
 import { tempDir } from '@tests/helpers/temp-dir';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers, type Session } from '@core/rpc/dispatch';
+import { dispatch, type PartialHandlers, type Session } from '@core/rpc/dispatch';
 import type { User } from '@shared/domain/users';
 import type { UserId } from '@shared/domain/ids';
 
@@ -13,7 +13,7 @@ const user = (role: User['role']): User => ({
   certificateSha256: 'x',
 });
 
-const handlers: Handlers = {
+const handlers: PartialHandlers = {
   'users.list': () => Promise.resolve([]),
   'users.add': () => Promise.resolve({ nonsense: true } as never),
   'audit.verify': () => Promise.reject(new Error('disk on fire')),

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
 import { blocklistCsv, buildBlocklist, markBlocked, verifyBlocked } from '@core/bundle/blocklist';
-import { createBundleService } from '@core/bundle/bundle-handlers';
+import { createBundleService } from '@core/bundle/bundle-service';
 import { formatReport, verifyBundle } from '@core/bundle/bundle-verify';
 import { dataPaths } from '@core/data-dir';
 import type { Backend } from '@core/backend';

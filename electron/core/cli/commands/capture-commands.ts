@@ -1,5 +1,5 @@
 import type { CaptureRecord } from '@shared/domain/capture-record';
-import type { ResourceId } from '@shared/domain/ids';
+import { ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import type { CaptureRequest } from '@core/capture/capture-service';
 import { getCapture, resourcesAwaitingCapture } from '@core/db/repositories/captures-repo';
@@ -104,7 +104,7 @@ const queueRun: CliCommand = {
       }
     });
     backend.queue.enqueue(
-      waiting.map((w) => ({ resourceId: w.id as ResourceId, url: w.url })),
+      waiting.map((w) => ({ resourceId: ResourceId.parse(w.id), url: w.url })),
       { ...options, operator: ctx.as ?? osActor() },
     );
     await backend.queue.idle();

@@ -7,7 +7,7 @@ import { AppError } from '@shared/errors/app-error';
 import type { Backend } from '@core/backend';
 import { dsaStatementFor } from '@core/review/dsa-export';
 import { renderResourcePacket, withPacketBrowser } from '@core/review/packet-service';
-import { createReview } from '@core/review/review-handlers';
+import { createReview } from '@core/review/review-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';

@@ -1,6 +1,10 @@
 import { CaptureRecord, type CaptureTimestamp } from '@shared/domain/capture-record';
 import type { ResourceState } from '@shared/domain/resources';
+import { AWAITING_CAPTURE } from '@shared/domain/workflow';
+import { AppError } from '@shared/errors/app-error';
 import type { ReadConn, WriteConn } from '../database';
+import { indexText } from './search-repo';
+import { placeholders } from './sql';
 
 type CaptureRow = { id: string; record: string };
 type TimestampRow = {
@@ -71,12 +75,27 @@ async function latestTimestamp(conn: ReadConn, captureId: string): Promise<Times
   );
 }
 
+/**
+ * A record that no longer matches the shared schema is an error, not something to leave out: a
+ * resource must never look as if evidence were missing.
+ */
+function parseRecord(row: CaptureRow): CaptureRecord {
+  const parsed = CaptureRecord.safeParse(JSON.parse(row.record));
+  if (!parsed.success)
+    throw new AppError('internal.unexpected', `the stored record of capture ${row.id} is unreadable`);
+  return parsed.data;
+}
+
+/**
+ * The stored record as it stands today: its newest time-stamp state (a token obtained later adds the
+ * token artifact) and the paths of its blobs on this workstation.
+ */
 async function hydrate(
   conn: ReadConn,
   row: CaptureRow,
   pathOf: (sha256: string) => string,
 ): Promise<CaptureRecord> {
-  const record = CaptureRecord.parse(JSON.parse(row.record));
+  const record = parseRecord(row);
   const ts = await latestTimestamp(conn, row.id);
   let timestamp = record.timestamp;
   let artifacts = record.artifacts;
@@ -180,17 +199,24 @@ export async function indexCaptureText(
   title: string,
   text: string,
 ): Promise<void> {
-  await tx.run(
-    "INSERT INTO text_index (title, body, resource_id, capture_id, kind) VALUES (?, ?, ?, ?, 'capture')",
-    [title, text.slice(0, 1024 * 1024), resourceId, captureId],
-  );
+  await indexText(tx, { title, body: text.slice(0, 1024 * 1024), resourceId, captureId, kind: 'capture' });
 }
 
 /** Resources waiting for a capture (`vigil queue run`), oldest report first. */
 export async function resourcesAwaitingCapture(conn: ReadConn): Promise<{ id: string; url: string }[]> {
   return conn.all<{ id: string; url: string }>(
-    "SELECT id, url FROM resources WHERE state IN ('reported', 'needs_recapture') ORDER BY created_at, id",
+    `SELECT id, url FROM resources WHERE state IN (${placeholders(AWAITING_CAPTURE)}) ORDER BY created_at, id`,
+    [...AWAITING_CAPTURE],
   );
+}
+
+/** Captures started per UTC day from `since` (inclusive, YYYY-MM-DD). */
+export async function capturesPerDay(conn: ReadConn, since: string): Promise<Map<string, number>> {
+  const rows = await conn.all<{ day: string; n: number }>(
+    'SELECT substr(started_at, 1, 10) AS day, count(*) AS n FROM captures WHERE started_at >= ? GROUP BY day',
+    [since],
+  );
+  return new Map(rows.map((r) => [r.day, r.n]));
 }
 
 /** The artifact with this hash among a resource's captures, or null. */

@@ -21,6 +21,7 @@ import {
 import { useState } from 'react';
 import type { EventPayload } from '@shared/contract/index';
 import type { QueueItem } from '@shared/contract/methods/capture';
+import { CAPTURE_STAGES } from '@shared/domain/capture-stage';
 import { useAction, useEvent, useQuery } from '@renderer/api/api-context';
 import { routeHref } from '@renderer/app/routes';
 import { EmptyView } from '@renderer/components/empty-view';
@@ -29,8 +30,6 @@ import { LoadingView } from '@renderer/components/loading-view';
 import { LtrText } from '@renderer/components/ltr-text';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { mergeProgress } from './queue-merge';
-
-const STAGES = ['queued', 'navigate', 'settle', 'snapshot', 'archive', 'seal', 'done'] as const;
 
 export function QueueScreen() {
   const { t, number, duration } = useI18n();
@@ -99,7 +98,7 @@ export function QueueScreen() {
             </TableHead>
             <TableBody>
               {items.map((item) => {
-                const stageIndex = STAGES.indexOf(item.stage);
+                const stageIndex = CAPTURE_STAGES.indexOf(item.stage);
                 const active = item.status === 'running' || item.status === 'waiting';
                 return (
                   <TableRow
@@ -118,7 +117,7 @@ export function QueueScreen() {
                       {item.status === 'running' ? (
                         <LinearProgress
                           variant="determinate"
-                          value={(100 * Math.max(0, stageIndex)) / (STAGES.length - 1)}
+                          value={(100 * Math.max(0, stageIndex)) / (CAPTURE_STAGES.length - 1)}
                           sx={{ mt: 0.5 }}
                         />
                       ) : null}

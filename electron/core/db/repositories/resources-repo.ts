@@ -1,18 +1,15 @@
-import { CaptureRecord } from '@shared/domain/capture-record';
-import { DecisionRecord } from '@shared/domain/decision';
 import {
   CATEGORY_HINTS,
   CategoryHint,
   RESOURCE_STATES,
-  type Report,
   type ResourceState,
   type ResourceSummary,
-  type SourceType,
 } from '@shared/domain/resources';
-import { AppError } from '@shared/errors/app-error';
-import type { SqlValue, ReadConn, WriteConn } from '../db/database';
+import { INITIAL_STATE } from '@shared/domain/workflow';
+import type { SqlValue, ReadConn, WriteConn } from '../database';
+import { placeholders } from './sql';
 
-/** The SQL of intake: resources, reports and cases. Nothing else in intake writes SQL. */
+/** Resources: one row per normalised URL, with the counters and state the lists and dashboard show. */
 
 type ResourceRow = {
   id: string;
@@ -83,7 +80,7 @@ export async function existingResourceIds(
   for (let i = 0; i < unique.length; i += 500) {
     const batch = unique.slice(i, i + 500);
     const rows = await c.all<{ id: string; url: string }>(
-      `SELECT id, url FROM resources WHERE url IN (${batch.map(() => '?').join(',')})`,
+      `SELECT id, url FROM resources WHERE url IN (${placeholders(batch)})`,
       batch,
     );
     for (const row of rows) found.set(row.url, row.id);
@@ -101,11 +98,12 @@ export type NewResource = Readonly<{
   at: string;
 }>;
 
+/** A resource enters the workflow with its first report. */
 export async function insertResource(tx: WriteConn, r: NewResource): Promise<void> {
   await tx.run(
     `INSERT INTO resources (id, case_id, url, display_url, host, state, categories, report_count, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'reported', ?, 1, ?, ?)`,
-    [r.id, r.caseId, r.url, r.displayUrl, r.host, JSON.stringify(r.categories), r.at, r.at],
+     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    [r.id, r.caseId, r.url, r.displayUrl, r.host, INITIAL_STATE, JSON.stringify(r.categories), r.at, r.at],
   );
 }
 
@@ -120,64 +118,6 @@ export async function addReportToResource(
      WHERE id = ?`,
     [JSON.stringify(update.categories), update.caseId, update.at, id],
   );
-}
-
-export type NewReport = Readonly<{
-  id: string;
-  resourceId: string;
-  originalUrl: string;
-  sourceType: SourceType;
-  reporterRef: string | null;
-  category: CategoryHint | null;
-  note: string | null;
-  receivedAt: string;
-  createdBy: string;
-  createdAt: string;
-}>;
-
-export async function insertReport(tx: WriteConn, r: NewReport, displayUrl: string): Promise<void> {
-  await tx.run(
-    `INSERT INTO reports (id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      r.id,
-      r.resourceId,
-      r.originalUrl,
-      r.sourceType,
-      r.reporterRef,
-      r.category,
-      r.note,
-      r.receivedAt,
-      r.createdBy,
-      r.createdAt,
-    ],
-  );
-  // What a person typed or pasted is searchable: the URL as reported (and its readable form) and the note.
-  await tx.run(
-    "INSERT INTO text_index (title, body, resource_id, capture_id, kind) VALUES (?, ?, ?, NULL, 'report')",
-    [displayUrl, [r.originalUrl, r.note ?? ''].join('\n'), r.resourceId],
-  );
-}
-
-export async function findCaseByRef(c: ReadConn, ref: string): Promise<string | null> {
-  return (await c.get<{ id: string }>('SELECT id FROM cases WHERE ref = ?', [ref]))?.id ?? null;
-}
-
-export async function caseRefOf(c: ReadConn, caseId: string): Promise<string | null> {
-  return (await c.get<{ ref: string }>('SELECT ref FROM cases WHERE id = ?', [caseId]))?.ref ?? null;
-}
-
-export async function insertCase(
-  tx: WriteConn,
-  c: Readonly<{ id: string; ref: string; title: string; at: string; createdBy: string }>,
-): Promise<void> {
-  await tx.run('INSERT INTO cases (id, ref, title, created_at, created_by) VALUES (?, ?, ?, ?, ?)', [
-    c.id,
-    c.ref,
-    c.title,
-    c.at,
-    c.createdBy,
-  ]);
 }
 
 export async function getResourceSummary(c: ReadConn, id: string): Promise<ResourceSummary | null> {
@@ -207,7 +147,7 @@ const SORT_COLUMN: Readonly<Record<ResourceSort, string>> = {
 const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
 /** Words of free text as an FTS5 query: each quoted (no operators from users), the last as a prefix. */
-export function ftsQuery(text: string): string | null {
+function ftsPrefixQuery(text: string): string | null {
   const words = text
     .split(/[\s\p{P}\p{S}]+/u)
     .map((w) => w.trim())
@@ -239,7 +179,7 @@ export async function listResources(
   if (text !== '') {
     // The URL by substring (hosts, paths); everything else people wrote or pages showed by words, through
     // the full-text index (display URLs in Unicode, notes, page titles and text).
-    const fts = ftsQuery(text);
+    const fts = ftsPrefixQuery(text);
     const clauses = ['r.id = ?', "r.url LIKE ? ESCAPE '\\'"];
     params.push(text, likePattern(text));
     if (fts !== null) {
@@ -267,115 +207,51 @@ export async function listResources(
   return { items: rows.map(toSummary), total };
 }
 
-type ReportRow = {
-  id: string;
-  resource_id: string;
-  original_url: string;
-  source_type: SourceType;
-  reporter_ref: string | null;
-  category: CategoryHint | null;
-  note: string | null;
-  received_at: string;
-  created_by: string;
-};
-
-export async function listReports(c: ReadConn, resourceId: string): Promise<Report[]> {
-  const rows = await c.all<ReportRow>(
-    `SELECT id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by
-     FROM reports WHERE resource_id = ? ORDER BY created_at, id`,
-    [resourceId],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    resourceId: r.resource_id,
-    originalUrl: r.original_url,
-    sourceType: r.source_type,
-    reporterRef: r.reporter_ref,
-    category: r.category,
-    note: r.note,
-    receivedAt: r.received_at,
-    createdBy: r.created_by,
-  }));
-}
-
-/**
- * Capture and decision records as stored by their areas. A record that no longer matches the shared
- * schema is an error, not something to leave out: a resource must never look as if evidence were missing.
- */
-export async function listCaptureRecords(c: ReadConn, resourceId: string): Promise<CaptureRecord[]> {
-  const rows = await c.all<{ id: string; record: string }>(
-    'SELECT id, record FROM captures WHERE resource_id = ? ORDER BY started_at, id',
-    [resourceId],
-  );
-  return rows.map((row) => {
-    const parsed = CaptureRecord.safeParse(JSON.parse(row.record));
-    if (!parsed.success)
-      throw new AppError('internal.unexpected', `the stored record of capture ${row.id} is unreadable`);
-    return parsed.data;
-  });
-}
-
-export async function listDecisionRecords(c: ReadConn, resourceId: string): Promise<DecisionRecord[]> {
-  const rows = await c.all<{ id: string; record: string }>(
-    'SELECT id, record FROM decisions WHERE resource_id = ? ORDER BY signed_at, id',
-    [resourceId],
-  );
-  return rows.map((row) => {
-    const parsed = DecisionRecord.safeParse(JSON.parse(row.record));
-    if (!parsed.success)
-      throw new AppError('internal.unexpected', `the stored record of decision ${row.id} is unreadable`);
-    return parsed.data;
-  });
-}
-
+/** How many resources there are in each state (every state present, zero when none). */
 export async function countByState(c: ReadConn): Promise<Record<ResourceState, number>> {
-  const out = Object.fromEntries(RESOURCE_STATES.map((s) => [s, 0])) as Record<ResourceState, number>;
-  const rows = await c.all<{ state: string; n: number }>(
-    'SELECT state, count(*) AS n FROM resources GROUP BY state',
+  const rows = await c.all<{ key: string; n: number }>(
+    'SELECT state AS key, count(*) AS n FROM resources GROUP BY state',
   );
-  for (const row of rows)
-    if ((RESOURCE_STATES as readonly string[]).includes(row.state)) out[row.state as ResourceState] = row.n;
-  return out;
+  return tally(RESOURCE_STATES, rows);
 }
 
+/** How many resources carry each category (a resource with two categories counts for both). */
 export async function countByCategory(c: ReadConn): Promise<Record<CategoryHint, number>> {
-  const out = Object.fromEntries(CATEGORY_HINTS.map((s) => [s, 0])) as Record<CategoryHint, number>;
-  const rows = await c.all<{ category: string; n: number }>(
-    'SELECT j.value AS category, count(*) AS n FROM resources r, json_each(r.categories) j GROUP BY j.value',
+  const rows = await c.all<{ key: string; n: number }>(
+    'SELECT j.value AS key, count(*) AS n FROM resources r, json_each(r.categories) j GROUP BY j.value',
   );
-  for (const row of rows)
-    if ((CATEGORY_HINTS as readonly string[]).includes(row.category))
-      out[row.category as CategoryHint] = row.n;
-  return out;
+  return tally(CATEGORY_HINTS, rows);
+}
+
+/** Counts per known key; a stored value outside `keys` is left out, a key without rows counts 0. */
+function tally<K extends string>(
+  keys: readonly K[],
+  rows: readonly Readonly<{ key: string; n: number }>[],
+): Record<K, number> {
+  const counts = new Map(rows.map((r) => [r.key, r.n]));
+  return Object.fromEntries(keys.map((k) => [k, counts.get(k) ?? 0])) as Record<K, number>;
 }
 
 export async function countInStates(c: ReadConn, states: readonly ResourceState[]): Promise<number> {
   if (states.length === 0) return 0;
-  return (
-    (
-      await c.get<{ n: number }>(
-        `SELECT count(*) AS n FROM resources WHERE state IN (${states.map(() => '?').join(',')})`,
-        [...states],
-      )
-    )?.n ?? 0
+  const row = await c.get<{ n: number }>(
+    `SELECT count(*) AS n FROM resources WHERE state IN (${placeholders(states)})`,
+    [...states],
   );
+  return row?.n ?? 0;
 }
 
-/** Captures and decisions per UTC day from `since` (inclusive, YYYY-MM-DD). */
-export async function activityPerDay(
-  c: ReadConn,
-  since: string,
-): Promise<{ captures: Map<string, number>; decisions: Map<string, number> }> {
-  const captures = await c.all<{ day: string; n: number }>(
-    'SELECT substr(started_at, 1, 10) AS day, count(*) AS n FROM captures WHERE started_at >= ? GROUP BY day',
-    [since],
+/**
+ * Ids of the resources in `states`, those in the first state of the list first, then the next…; within
+ * a state the longest unchanged first.
+ */
+export async function resourceIdsInStates(c: ReadConn, states: readonly ResourceState[]): Promise<string[]> {
+  if (states.length === 0) return [];
+  const rank = states.map((_, i) => `WHEN ? THEN ${i}`).join(' ');
+  const rows = await c.all<{ id: string }>(
+    `SELECT id FROM resources WHERE state IN (${placeholders(states)})
+     ORDER BY CASE state ${rank} END, updated_at, id`,
+    [...states, ...states],
   );
-  const decisions = await c.all<{ day: string; n: number }>(
-    'SELECT substr(signed_at, 1, 10) AS day, count(*) AS n FROM decisions WHERE signed_at >= ? GROUP BY day',
-    [since],
-  );
-  return {
-    captures: new Map(captures.map((r) => [r.day, r.n])),
-    decisions: new Map(decisions.map((r) => [r.day, r.n])),
-  };
+  return rows.map((r) => r.id);
 }

@@ -1,39 +1,23 @@
 import type { ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import { getCapture, getResourceRef } from '../db/repositories/captures-repo';
-import type { Handlers } from '../rpc/dispatch';
-import type { Workspace } from '../workspace';
-import type { CaptureQueue } from './capture-queue';
-import type { CaptureService } from './capture-service';
-
-type CaptureHandlers = Required<
-  Pick<
-    Handlers,
-    | 'capture.enqueue'
-    | 'capture.get'
-    | 'queue.status'
-    | 'queue.cancel'
-    | 'queue.retry'
-    | 'queue.setConcurrency'
-    | 'profiles.list'
-  >
->;
+import type { HandlerDeps } from './handler-deps';
+import type { HandlersOf } from './namespaces';
 
 /** The contract's capture and queue methods; the acting user is the operator recorded in each capture. */
 export function createCaptureHandlers(
-  ws: Workspace,
-  service: CaptureService,
-  queue: CaptureQueue,
-): CaptureHandlers {
+  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'queue'>,
+): HandlersOf<'capture'> {
+  const { ws, captures: service, queue } = deps;
   return {
-    'capture.enqueue': async (input, { session }) => {
+    'capture.enqueue': async (input, { user }) => {
       const list: { resourceId: ResourceId; url: string }[] = [];
       for (const id of input.resourceIds) {
         const ref = await ws.db.read((c) => getResourceRef(c, id));
         if (ref === null) throw new AppError('evidence.not-found', `no resource ${id}`);
         list.push({ resourceId: id, url: ref.url });
       }
-      const operator = session.user?.name ?? 'unknown';
+      const operator = user.name;
       const queued = queue.enqueue(list, { operator, ...(input.profile ? { profile: input.profile } : {}) });
       return { queued };
     },

@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
 import { AppError } from '@shared/errors/app-error';
-import { latestPacket } from '../review/review-repo';
+import { latestPacket } from '../db/repositories/packets-repo';
 import { toDsaStatement } from '../review/dsa-export';
-import type { Handlers } from '../rpc/dispatch';
 import type { SettingsService } from '../settings/settings-service';
 import type { Workspace } from '../workspace';
 import { exportBundle, type BundleExtras, type BundleSelection, type ExportResult } from './bundle-export';
 import { importBundle, type ImportResult } from './bundle-import';
 import { verifyBundle } from './bundle-verify';
-import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
-
-type BundleHandlers = Required<Pick<Handlers, 'bundle.export' | 'bundle.verify' | 'bundle.import'>>;
 
 /** The decision's DSA statement and the resource's newest packet, as the review area stores them. */
 export function reviewExtras(ws: Workspace): BundleExtras {
@@ -87,33 +84,5 @@ export function createBundleService(ws: Workspace, settings: SettingsService): B
       return report;
     },
     import: (path, actor) => importBundle(ws, path, actor),
-  };
-}
-
-export function createBundleHandlers(ws: Workspace, settings: SettingsService): BundleHandlers {
-  const service = createBundleService(ws, settings);
-  return {
-    'bundle.export': (input, { session }) =>
-      service.export(
-        {
-          ...(input.caseRef !== undefined ? { caseRef: input.caseRef } : {}),
-          ...(input.resourceIds !== undefined ? { resourceIds: input.resourceIds } : {}),
-        },
-        {
-          ...(input.outPath !== undefined ? { outPath: input.outPath } : {}),
-          asDirectory: input.asDirectory,
-          actor: session.user?.name ?? 'unknown',
-        },
-      ),
-    'bundle.verify': (input, { session }) => service.verify(input.path, session.user?.name ?? 'unknown'),
-    'bundle.import': async (input, { session }) => {
-      const result = await service.import(input.path, session.user?.name ?? 'unknown');
-      return {
-        report: result.report,
-        imported: result.imported,
-        resources: result.resources,
-        captures: result.captures,
-      };
-    },
   };
 }

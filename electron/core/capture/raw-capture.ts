@@ -1,0 +1,54 @@
+import type { BrowserStage } from '@shared/domain/capture-stage';
+import type { ErrorCode } from '@shared/errors/app-error';
+import type { DialogRecord, DownloadRecord, PopupRecord } from './hostile';
+import type { CaptureWarning, RawArtifact } from './raw-artifact';
+import type { TlsInfo } from './tls-info';
+
+/** What one capture found, before sealing puts its files in the blob store (`runCapture` returns it). */
+export type RawCapture = Readonly<{
+  url: string;
+  finalUrl: string;
+  outcome: 'complete' | 'partial' | 'failed';
+  error?: { code: ErrorCode; message: string };
+  startedAt: string;
+  finishedAt: string;
+  http: {
+    status: number | null;
+    headers: Record<string, string>;
+    remoteAddress: string | null;
+    protocol: string | null;
+  };
+  redirects: RedirectHop[];
+  tls?: TlsInfo;
+  /** Set when the profile let a certificate error through; the capture says so in `warnings` too. */
+  certificateErrorsIgnored: boolean;
+  page: { title: string; lang: string | null; textLength: number; outlinks: number };
+  browser: { product: string; version: string };
+  /** The User-Agent header the main document request actually carried. */
+  userAgent: string;
+  viewport: { width: number; height: number; deviceScaleFactor: number; isMobile: boolean };
+  locale: string;
+  timeZone: string;
+  proxy: string | null;
+  profile: string;
+  artifacts: RawArtifact[];
+  warnings: CaptureWarning[];
+  dialogs: DialogRecord[];
+  popups: PopupRecord[];
+  downloads: DownloadRecord[];
+  stages: StageTiming[];
+  network: NetworkSummary;
+}>;
+
+export type RedirectHop = Readonly<{
+  url: string;
+  status: number;
+  location: string;
+  kind: 'http' | 'client';
+}>;
+
+/** When a stage started (ms since the capture started) and how long it ran; 0 if it did not finish. */
+export type StageTiming = { stage: BrowserStage; elapsedMs: number; durationMs: number };
+
+/** What the archive stage wrote: every exchange of the load, and how many were lost or cut. */
+export type NetworkSummary = { requests: number; responses: number; failed: number; truncated: number };

@@ -1,0 +1,86 @@
+import { errorMessage } from '@shared/errors/app-error';
+import { rendererCrashed } from './capture-failure';
+import { stageDeadline, timedStage } from './capture-run';
+import type { CaptureRun, LivePage } from './capture-run';
+import { CancelledError } from './deadline';
+import type { NetworkRecorder } from './network-recorder';
+import { scrollThrough } from './settle';
+
+/**
+ * The silence after the load event before a page that has requested nothing since is first
+ * looked at: long enough for what a load handler starts (a redirect, a fetch) to show up.
+ */
+const FIRST_LOOK_MS = 25;
+
+/**
+ * A page that has requested something since its load event (timers, XHR, a client-side
+ * redirect, lazy content found by the scroll) has shown that it loads late: it must be quiet
+ * for the long window before the snapshot. A page that has not is snapshotted after a short
+ * silence, and the snapshot is kept only if the page then stays quiet for the whole (shorter)
+ * window; otherwise it is taken again once the page is quiet (stage 3).
+ */
+export type PageActivity = Readonly<{
+  /** The page has requested something since its load event. */
+  active: () => boolean;
+  /** How long the network must be silent for the page to count as quiet, now. */
+  quietFor: () => number;
+}>;
+
+function watchActivity(run: CaptureRun, recorder: NetworkRecorder): PageActivity {
+  const { timeouts } = run.opts.profile;
+  const loadedAt = recorder.requests();
+  const active = (): boolean => recorder.requests() > loadedAt;
+  return {
+    active,
+    quietFor: () => (active() ? timeouts.activeQuietMs : Math.min(FIRST_LOOK_MS, timeouts.networkQuietMs)),
+  };
+}
+
+/**
+ * Stage 2, settle: quiet network, then a bounded scroll-through for lazy content, then back to top.
+ * What it cannot finish is a warning; a crash or a cancel ends the capture.
+ */
+export async function settleStage(run: CaptureRun, live: LivePage): Promise<PageActivity> {
+  const activity = watchActivity(run, live.recorder);
+  const deadline = stageDeadline(run, run.opts.profile.timeouts.settleMs);
+  await timedStage(run, 'settle', deadline, async () => {
+    try {
+      await settlePage(run, live, activity, deadline);
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      if (run.crashed) throw rendererCrashed();
+      run.warn('settle.incomplete', errorMessage(error));
+    }
+  });
+  if (run.crashed) throw rendererCrashed();
+  return activity;
+}
+
+async function settlePage(
+  run: CaptureRun,
+  live: LivePage,
+  activity: PageActivity,
+  deadline: number,
+): Promise<void> {
+  const { page, recorder } = live;
+  const { profile } = run.opts;
+  const { quietFor } = activity;
+  if (!(await recorder.waitForQuiet(quietFor, deadline, run.signal))) {
+    run.warn('settle.network-busy', `The network was still busy after ${profile.timeouts.settleMs} ms`);
+  }
+  // A client-side redirect replaces the document under the scroll: settle the new one.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await scrollThrough(page, recorder, profile, deadline, run.warn, run.signal);
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/context was destroyed|navigat|detached/i.test(errorMessage(error))) throw error;
+      await recorder.waitForQuiet(quietFor, deadline, run.signal);
+    }
+  }
+  if (!(await recorder.waitForQuiet(quietFor, deadline, run.signal))) {
+    if (!run.warnings.some((w) => w.code === 'settle.network-busy')) {
+      run.warn('settle.network-busy', 'Requests were still in flight when the settle deadline passed');
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { stageDeadline, timedStage } from './capture-run';
+import type { CaptureRun, LivePage } from './capture-run';
+import { takeSnapshot } from './snapshot';
+import type { Snapshot } from './snapshot';
+import type { PageActivity } from './stage-settle';
+
+/**
+ * Stage 3, snapshot: everything the page shows (snapshot.ts), taken once the page is quiet by the
+ * rule of PageActivity. A part that fails is a warning; the page text and metadata go on the run.
+ */
+export async function snapshotStage(run: CaptureRun, live: LivePage, activity: PageActivity): Promise<void> {
+  const deadline = stageDeadline(run, run.opts.profile.timeouts.snapshotMs);
+  await timedStage(run, 'snapshot', deadline, async () => {
+    const snapshot = await snapshotOfQuietPage(run, live, activity, deadline);
+    run.artifacts.push(...snapshot.artifacts);
+    run.warnings.push(...snapshot.warnings);
+    run.extract = snapshot.extract;
+    if (run.crashed) run.warn('snapshot.renderer-crashed', 'The renderer crashed during the snapshot');
+  });
+}
+
+/**
+ * A page that was quiet through settle is snapshotted at once while its quiet window runs; if it
+ * loaded something meanwhile, the snapshot is taken again once it is quiet (or the time is up).
+ */
+async function snapshotOfQuietPage(
+  run: CaptureRun,
+  live: LivePage,
+  activity: PageActivity,
+  deadline: number,
+): Promise<Snapshot> {
+  const { page, session, recorder } = live;
+  const { profile, workDir } = run.opts;
+  const { active, quietFor } = activity;
+  const take = (): Promise<Snapshot> =>
+    takeSnapshot({
+      page,
+      session,
+      workDir,
+      profile,
+      deadline,
+      signal: run.signal,
+      crashed: () => run.crashed,
+    });
+  const quietPage = !active();
+  const before = recorder.requests();
+  // A page that starts polling now must not hold the snapshot longer than it could hold settle.
+  const quietBy = Math.min(deadline, Date.now() + profile.timeouts.settleMs);
+  const window = quietPage
+    ? recorder.waitForQuiet(
+        () => (active() ? profile.timeouts.activeQuietMs : profile.timeouts.networkQuietMs),
+        quietBy,
+        run.signal,
+      )
+    : null;
+  let snapshot = await take();
+  if (window) {
+    const quiet = await window;
+    if (recorder.requests() !== before && !run.crashed) {
+      // The page loaded something while it was being snapshotted: what it shows may have
+      // changed. Take it again, now that it has been quiet for the long window.
+      await snapshot.discard();
+      if (!quiet || !(await recorder.waitForQuiet(quietFor, quietBy, run.signal))) {
+        run.warn('settle.network-busy', 'Requests were still in flight when the snapshot was taken');
+      }
+      snapshot = await take();
+    }
+  }
+  return snapshot;
+}

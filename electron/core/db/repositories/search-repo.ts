@@ -1,0 +1,70 @@
+import type { SearchHit } from '@shared/contract/methods/workspace';
+import type { ReadConn, WriteConn } from '../database';
+
+/** The full-text index (`text_index`, FTS5): what people wrote and what pages showed, per resource. */
+
+export type TextIndexEntry = Readonly<{
+  /** What a hit shows as its title (a page title, the URL as reported…); may be empty. */
+  title: string;
+  body: string;
+  resourceId: string;
+  captureId: string | null;
+  kind: 'capture' | 'report' | 'decision';
+}>;
+
+export async function indexText(tx: WriteConn, entry: TextIndexEntry): Promise<void> {
+  await tx.run('INSERT INTO text_index (title, body, resource_id, capture_id, kind) VALUES (?, ?, ?, ?, ?)', [
+    entry.title,
+    entry.body,
+    entry.resourceId,
+    entry.captureId,
+    entry.kind,
+  ]);
+}
+
+/**
+ * Turns what a person typed into an FTS5 query that can't be misread as query syntax: every word is
+ * a quoted phrase (quotes doubled), all words must occur. Returns null when nothing searchable is left.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text
+    .normalize('NFC')
+    .split(/[\s\u00a0]+/u)
+    .map((w) => w.replace(/\p{Cc}/gu, '').trim())
+    .filter((w) => w !== '')
+    .slice(0, 20);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
+}
+
+export type TextSearch = Readonly<{
+  text: string;
+  limit: number;
+  /** Put around every match in a snippet. */
+  marks: Readonly<{ start: string; end: string }>;
+}>;
+
+type HitRow = { resource_id: string; capture_id: string | null; url: string; title: string; snippet: string };
+
+/** The best-ranked hits (bm25) for the words of `text`, each with a marked snippet. */
+export async function searchTextIndex(conn: ReadConn, search: TextSearch): Promise<SearchHit[]> {
+  const query = ftsQuery(search.text);
+  if (query === null) return [];
+  const rows = await conn.all<HitRow>(
+    `SELECT t.resource_id AS resource_id, t.capture_id AS capture_id, r.display_url AS url,
+            coalesce(nullif(t.title, ''), r.last_title, '') AS title,
+            snippet(text_index, 1, ?, ?, '…', 16) AS snippet
+     FROM text_index t JOIN resources r ON r.id = t.resource_id
+     WHERE text_index MATCH ?
+     ORDER BY bm25(text_index)
+     LIMIT ?`,
+    [search.marks.start, search.marks.end, query, search.limit],
+  );
+  return rows.map((r) => ({
+    resourceId: r.resource_id,
+    captureId: r.capture_id,
+    url: r.url,
+    title: r.title,
+    snippet: r.snippet,
+  }));
+}

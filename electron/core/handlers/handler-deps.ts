@@ -1,0 +1,16 @@
+import type { CaptureQueue } from '../capture/capture-queue';
+import type { CaptureService } from '../capture/capture-service';
+import type { SettingsService } from '../settings/settings-service';
+import type { UsersService } from '../users/users-service';
+import type { Workspace } from '../workspace';
+
+/** What the handler factories are built from; each takes the part it needs. */
+export type HandlerDeps = Readonly<{
+  ws: Workspace;
+  users: UsersService;
+  settings: SettingsService;
+  captures: CaptureService;
+  queue: CaptureQueue;
+  /** Where VIGIL_BROWSER and friends are read from (packet rendering). */
+  env: NodeJS.ProcessEnv;
+}>;
