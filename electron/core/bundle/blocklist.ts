@@ -12,7 +12,7 @@ import type { CaptureService } from '../capture/capture-service';
 import { canonicalJson } from '../custody/canonical-json';
 import { verifyEs256 } from '../custody/signing';
 import { newestApprovals } from '../db/repositories/blocklist-repo';
-import { getResourceRef, setResourceState } from '../db/repositories/captures-repo';
+import { getResourceRef, setResourceState } from '../db/repositories/resources-repo';
 import { userByName } from '../db/repositories/users-repo';
 import type { Workspace } from '../workspace';
 

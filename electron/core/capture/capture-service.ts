@@ -8,13 +8,11 @@ import { AppError, errorMessage, isAppError } from '@shared/errors/app-error';
 import { checkHostAllowed, systemResolver, type Resolver } from '../intake/address-policy';
 import {
   capturesWithPendingTimestamp,
-  getResourceRef,
   indexCaptureText,
   insertCapture,
   insertTimestamp,
-  noteCapture,
-  setResourceState,
 } from '../db/repositories/captures-repo';
+import { getResourceRef, noteCapture, setResourceState } from '../db/repositories/resources-repo';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import type { SettingsService } from '../settings/settings-service';
 import type { Workspace } from '../workspace';

@@ -1,6 +1,7 @@
 import type { ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
-import { getCapture, getResourceRef } from '../db/repositories/captures-repo';
+import { getCapture } from '../db/repositories/captures-repo';
+import { getResourceRef } from '../db/repositories/resources-repo';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
 

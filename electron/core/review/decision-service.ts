@@ -21,10 +21,15 @@ import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex, signEs256, verifyEs256 } from '../custody/signing';
 import type { ReadConn } from '../db/database';
-import { getCapture, getResourceRef, listCaptures, setResourceState } from '../db/repositories/captures-repo';
+import { getCapture, listCaptures } from '../db/repositories/captures-repo';
 import { getDecision, insertDecision, latestDecision } from '../db/repositories/decisions-repo';
 import { getLatestBasis } from '../db/repositories/legal-bases-repo';
-import { getResourceSummary, resourceIdsInStates } from '../db/repositories/resources-repo';
+import {
+  getResourceSummary,
+  resourceIdsInStates,
+  getResourceRef,
+  setResourceState,
+} from '../db/repositories/resources-repo';
 import type { SettingsService } from '../settings/settings-service';
 import type { UsersService } from '../users/users-service';
 import type { Workspace } from '../workspace';

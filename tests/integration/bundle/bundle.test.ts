@@ -20,7 +20,7 @@ import { signDeterministicScalar } from '@core/bundle/deterministic-ecdsa';
 import { verifyAudit } from '@core/custody/audit-log';
 import { canonicalJson } from '@core/custody/canonical-json';
 import { signEs256 } from '@core/custody/signing';
-import { setResourceState } from '@core/db/repositories/captures-repo';
+import { setResourceState } from '@core/db/repositories/resources-repo';
 import { createIntakeService } from '@core/intake/intake-service';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { DecisionInput, type DecisionRecord } from '@shared/domain/decision';

@@ -1,10 +1,7 @@
 import { CaptureRecord, type CaptureTimestamp } from '@shared/domain/capture-record';
-import type { ResourceState } from '@shared/domain/resources';
-import { AWAITING_CAPTURE } from '@shared/domain/workflow';
 import { AppError } from '@shared/errors/app-error';
 import type { ReadConn, WriteConn } from '../database';
 import { indexText } from './search-repo';
-import { placeholders } from './sql';
 
 type CaptureRow = { id: string; record: string };
 type TimestampRow = {
@@ -160,37 +157,6 @@ export async function capturesWithPendingTimestamp(
   );
 }
 
-export type ResourceRef = Readonly<{ id: string; url: string; state: ResourceState; categories: string[] }>;
-
-export async function getResourceRef(conn: ReadConn, id: string): Promise<ResourceRef | null> {
-  const row = await conn.get<{ id: string; url: string; state: ResourceState; categories: string }>(
-    'SELECT id, url, state, categories FROM resources WHERE id = ?',
-    [id],
-  );
-  return row ? { ...row, categories: JSON.parse(row.categories) as string[] } : null;
-}
-
-export async function setResourceState(
-  tx: WriteConn,
-  id: string,
-  state: ResourceState,
-  at: string,
-): Promise<void> {
-  await tx.run('UPDATE resources SET state = ?, updated_at = ? WHERE id = ?', [state, at, id]);
-}
-
-export async function noteCapture(
-  tx: WriteConn,
-  resourceId: string,
-  at: string,
-  title: string | null,
-): Promise<void> {
-  await tx.run(
-    'UPDATE resources SET capture_count = capture_count + 1, last_captured_at = ?, last_title = coalesce(?, last_title), updated_at = ? WHERE id = ?',
-    [at, title, at, resourceId],
-  );
-}
-
 /** Up to 1 MiB of a page's text goes into the full-text index; the whole text stays in the artifact. */
 export async function indexCaptureText(
   tx: WriteConn,
@@ -200,14 +166,6 @@ export async function indexCaptureText(
   text: string,
 ): Promise<void> {
   await indexText(tx, { title, body: text.slice(0, 1024 * 1024), resourceId, captureId, kind: 'capture' });
-}
-
-/** Resources waiting for a capture (`vigil queue run`), oldest report first. */
-export async function resourcesAwaitingCapture(conn: ReadConn): Promise<{ id: string; url: string }[]> {
-  return conn.all<{ id: string; url: string }>(
-    `SELECT id, url FROM resources WHERE state IN (${placeholders(AWAITING_CAPTURE)}) ORDER BY created_at, id`,
-    [...AWAITING_CAPTURE],
-  );
 }
 
 /** Captures started per UTC day from `since` (inclusive, YYYY-MM-DD). */

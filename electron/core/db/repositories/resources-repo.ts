@@ -5,7 +5,7 @@ import {
   type ResourceState,
   type ResourceSummary,
 } from '@shared/domain/resources';
-import { INITIAL_STATE } from '@shared/domain/workflow';
+import { AWAITING_CAPTURE, INITIAL_STATE } from '@shared/domain/workflow';
 import type { SqlValue, ReadConn, WriteConn } from '../database';
 import { placeholders } from './sql';
 
@@ -254,4 +254,43 @@ export async function resourceIdsInStates(c: ReadConn, states: readonly Resource
     [...states, ...states],
   );
   return rows.map((r) => r.id);
+}
+
+export type ResourceRef = Readonly<{ id: string; url: string; state: ResourceState; categories: string[] }>;
+
+export async function getResourceRef(conn: ReadConn, id: string): Promise<ResourceRef | null> {
+  const row = await conn.get<{ id: string; url: string; state: ResourceState; categories: string }>(
+    'SELECT id, url, state, categories FROM resources WHERE id = ?',
+    [id],
+  );
+  return row ? { ...row, categories: JSON.parse(row.categories) as string[] } : null;
+}
+
+export async function setResourceState(
+  tx: WriteConn,
+  id: string,
+  state: ResourceState,
+  at: string,
+): Promise<void> {
+  await tx.run('UPDATE resources SET state = ?, updated_at = ? WHERE id = ?', [state, at, id]);
+}
+
+export async function noteCapture(
+  tx: WriteConn,
+  resourceId: string,
+  at: string,
+  title: string | null,
+): Promise<void> {
+  await tx.run(
+    'UPDATE resources SET capture_count = capture_count + 1, last_captured_at = ?, last_title = coalesce(?, last_title), updated_at = ? WHERE id = ?',
+    [at, title, at, resourceId],
+  );
+}
+
+/** Resources waiting for a capture (`vigil queue run`), oldest report first. */
+export async function resourcesAwaitingCapture(conn: ReadConn): Promise<{ id: string; url: string }[]> {
+  return conn.all<{ id: string; url: string }>(
+    `SELECT id, url FROM resources WHERE state IN (${placeholders(AWAITING_CAPTURE)}) ORDER BY created_at, id`,
+    [...AWAITING_CAPTURE],
+  );
 }
