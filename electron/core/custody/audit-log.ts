@@ -109,6 +109,13 @@ export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): P
         return fail(row.seq, `row ${row.seq} does not continue the chain (prevHash differs)`);
       if (auditHash(row) !== row.hash)
         return fail(row.seq, `row ${row.seq} was altered (hash does not recompute)`);
+      // The hash covers the parsed details, so a stored text re-spaced or re-ordered would still
+      // recompute: the text itself must be exactly the canonical JSON that was hashed.
+      if (canonicalJson(row.details) !== stored.detailsJson)
+        return fail(
+          row.seq,
+          `row ${row.seq} was altered (its stored details are not the text that was hashed)`,
+        );
       if (anchor !== null && row.seq === anchor.seq) {
         if (row.hash !== anchor.hash)
           return fail(row.seq, `row ${row.seq} differs from the signed head of the log`);

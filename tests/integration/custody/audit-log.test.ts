@@ -49,6 +49,14 @@ describe('vigil audit verify', () => {
     expect(out.stdout).toMatch(/BROKEN at seq 4/);
   });
 
+  it("names the first bad seq when only the spacing of a row's stored details changes", async () => {
+    // The same JSON value, so the hash still recomputes: the stored text must be what was hashed.
+    await tamper('UPDATE audit SET details = \'{ "i": 2, "text": "Ж ع" }\' WHERE seq = 4');
+    const out = await vigil(['--data', dir.path, 'audit', 'verify', '--json']);
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, firstBadSeq: 4 });
+  });
+
   it('names the first bad seq when a row is changed and its hash recomputed by hand', async () => {
     // Recomputing one hash is not enough: the next row still names the old one.
     await tamper("UPDATE audit SET actor = 'mallory' WHERE seq = 3");
