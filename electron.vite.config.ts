@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { aliases } from './aliases.config.ts';
+import { buildCommitDefine } from './build-commit.config.ts';
 
 // The three entries are named explicitly so nobody has to guess what ends up in out/.
 export default defineConfig({
   main: {
     resolve: { alias: aliases },
+    define: buildCommitDefine(),
     build: {
       outDir: 'out/main',
       target: 'node20',

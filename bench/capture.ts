@@ -3,6 +3,9 @@
 //     (an ordinary page and a 30,000 px page), measured in the same run with the same browser;
 //  2. a queue of N local pages (BENCH_CAPTURE_PAGES, default 100) at concurrency 1, 2 and 4:
 //     pages/min and the peak RSS of Node and of Chromium's whole process tree.
+//  3. pages not finished at their load event: a 2 s scripted redirect and a feed that grows from
+//     script in 5 batches: median time, and whether each capture holds all of it (landed / last
+//     batch in the text). BENCH_CAPTURE_ONLY=completeness runs only these rows.
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,11 +15,13 @@ import { createBrowserProvider, findBrowser } from '../electron/core/capture/bro
 import { DESKTOP_PROFILE } from '../electron/core/capture/capture-profile';
 import type { CaptureProfile } from '../electron/core/capture/capture-profile';
 import { runCapture } from '../electron/core/capture/run-capture';
+import { startCompletenessSite } from '../tests/helpers/completeness-site';
 import { startFixtureSite } from '../tests/helpers/fixture-site';
 
 const ROUNDS = Number(process.env['BENCH_CAPTURE_ROUNDS'] ?? 9);
 const QUEUE = Number(process.env['BENCH_CAPTURE_PAGES'] ?? 100);
 const PROFILE: CaptureProfile = { ...DESKTOP_PROFILE, allowPrivateNetwork: true };
+const ONLY = process.env['BENCH_CAPTURE_ONLY'] ?? '';
 
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -73,6 +78,47 @@ async function bare(browser: Browser, url: string): Promise<number> {
   return performance.now() - started;
 }
 
+/** Rows 3: time to capture pages that move on or grow after load, and whether the capture holds it all. */
+async function completenessRows(
+  provider: ReturnType<typeof createBrowserProvider>,
+  root: string,
+): Promise<void> {
+  const site = await startCompletenessSite();
+  try {
+    const rows = [
+      ['2 s scripted redirect', '/timer-redirect?ms=2000', 'LANDED-FROM-TIMER'],
+      ['script-grown feed of 5 batches', '/feed-script?batches=5', 'LAST-BATCH-5'],
+    ] as const;
+    for (const [label, path, marker] of rows) {
+      const times: number[] = [];
+      let whole = 0;
+      const rounds = Math.max(1, Math.min(ROUNDS, 5));
+      for (let i = 0; i < rounds; i += 1) {
+        const workDir = await mkdtemp(join(root, `late-${i}-`));
+        const started = performance.now();
+        const result = await runCapture({
+          browser: await provider.browser(),
+          url: `${site.url}${path}`,
+          profile: PROFILE,
+          workDir,
+          clock: () => new Date(),
+        });
+        times.push(performance.now() - started);
+        const text = result.artifacts.find((a) => a.kind === 'text');
+        const held = text ? readFileSync(text.file, 'utf8').includes(marker) : false;
+        if (held && result.outcome === 'complete') whole += 1;
+        await rm(workDir, { recursive: true, force: true });
+      }
+      console.log(
+        `${label}: runCapture ${median(times).toFixed(0)} ms (median of ${rounds}), ` +
+          `holds all of it in ${whole} of ${rounds} captures`,
+      );
+    }
+  } finally {
+    await site.close();
+  }
+}
+
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'vigil-bench-capture-'));
   const site = await startFixtureSite();
@@ -99,6 +145,10 @@ async function main(): Promise<void> {
     return took;
   };
   try {
+    if (ONLY === 'completeness') {
+      await completenessRows(provider, root);
+      return;
+    }
     const browser = await provider.browser();
     for (const [label, url] of [
       ['ordinary page', `${site.http}/`],
@@ -117,6 +167,8 @@ async function main(): Promise<void> {
           `→ ratio ${(median(c) / median(b)).toFixed(2)} (median of ${ROUNDS})`,
       );
     }
+
+    await completenessRows(provider, root);
 
     const pages = ['/', '/cyrillic', '/arabic', '/gzip', '/status/404', '/iframe', '/lazy', '/redirect/a'];
     for (const concurrency of [1, 2, 4]) {

@@ -10,8 +10,14 @@ export type DataPaths = Readonly<{
   logs: string;
   backups: string;
   tmp: string;
+  /** The CA private key, sealed (under the CA passphrase, or in the interim the host key): custody/ca-key.ts. */
   caKey: string;
+  /** Where data dirs made before keys were sealed kept the CA key in the clear (migrated on first use). */
+  caKeyClear: string;
   caCert: string;
+  /** The CA's certificate revocation list (RFC 5280 §5), DER and PEM. */
+  caCrlDer: string;
+  caCrlPem: string;
   workstationKey: string;
   workstationPub: string;
   workstationCert: string;
@@ -30,8 +36,11 @@ export function dataPaths(root: string): DataPaths {
     logs,
     backups: join(root, 'backups'),
     tmp: join(root, 'tmp'),
-    caKey: join(keys, 'ca.key.pem'),
+    caKey: join(keys, 'ca.key.enc.json'),
+    caKeyClear: join(keys, 'ca.key.pem'),
     caCert: join(keys, 'ca.crt.pem'),
+    caCrlDer: join(keys, 'ca.crl'),
+    caCrlPem: join(keys, 'ca.crl.pem'),
     workstationKey: join(keys, 'workstation.key.pem'),
     workstationPub: join(keys, 'workstation.pub.pem'),
     workstationCert: join(keys, 'workstation.crt.pem'),

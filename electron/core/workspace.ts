@@ -16,6 +16,7 @@ import { createIdGenerator, type IdGenerator } from './ids';
 import { appendAudit, type AuditAnchor, type AuditEntry } from './custody/audit-log';
 import { canonicalJson } from './custody/canonical-json';
 import { keyIdOf, signEs256, verifyEs256 } from './custody/signing';
+import { createCaKeyStore, storeNewCaKey, type CaKeyState, type CaKeyStore } from './custody/ca-key';
 import { createLocalCa, issueCertificate, type LocalCa } from './custody/x509';
 import { openDatabase, type Database, type WriteConn } from './db/database';
 import { migrate } from './db/migrate';
@@ -41,8 +42,8 @@ export type Workspace = Readonly<{
   events: EventBus;
   workstation: WorkstationKey;
   workstationName: string;
-  /** Issues certificates for user keys; the CA key is kept like the workstation key. */
-  ca: LocalCa;
+  /** The local CA: its certificate, and its key sealed under the CA passphrase (custody/ca-key.ts). */
+  ca: WorkspaceCa;
   /**
    * Runs `fn` in one write transaction with an audit recorder: the state change and its custody
    * rows commit together or not at all. After commit the signed head of the log moves forward.
@@ -54,7 +55,27 @@ export type Workspace = Readonly<{
   close: () => Promise<void>;
 }>;
 
-export type OpenOptions = Readonly<{ dataDir: string; clock?: Clock; workstationName?: string }>;
+/**
+ * The CA for acts that issue or revoke certificates. `unlock` and `protect` write a `ca.key-protected`
+ * custody event when they move a key from a weaker seal (or the clear) to the CA passphrase.
+ */
+export type WorkspaceCa = Readonly<{
+  certPem: string;
+  state: () => Promise<CaKeyState>;
+  unlock: (passphrase: string | undefined, actor: string) => Promise<LocalCa>;
+  protect: (passphrase: string, actor: string) => Promise<CaKeyState | null>;
+}>;
+
+export type OpenOptions = Readonly<{
+  dataDir: string;
+  clock?: Clock;
+  workstationName?: string;
+  /**
+   * The CA passphrase: seals a CA created by this call, and migrates an older data dir's unencrypted
+   * (or interim host-sealed) CA key. Without it a new CA is host-sealed until a passphrase is chosen.
+   */
+  caPassphrase?: string;
+}>;
 
 const PRIVATE = 0o600;
 
@@ -64,25 +85,26 @@ async function writeNew(path: string, content: string, mode: number): Promise<vo
   await chmod(path, mode);
 }
 
-async function ensureCa(paths: DataPaths, clock: Clock, created: string[]): Promise<LocalCa> {
-  if (existsSync(paths.caKey) && existsSync(paths.caCert)) {
-    return { keyPem: await readFile(paths.caKey, 'utf8'), certPem: await readFile(paths.caCert, 'utf8') };
-  }
+/** The CA certificate, and the CA itself when this call created it (its key is sealed by the caller). */
+async function ensureCa(
+  paths: DataPaths,
+  clock: Clock,
+  created: string[],
+): Promise<{ certPem: string; fresh: LocalCa | null }> {
+  if (existsSync(paths.caCert)) return { certPem: await readFile(paths.caCert, 'utf8'), fresh: null };
   const ca = await createLocalCa({
     commonName: `Vigil local CA (${hostname()})`,
     organization: 'Vigil',
     now: clock(),
     validityDays: 3650,
   });
-  await writeNew(paths.caKey, ca.keyPem, PRIVATE);
-  await writeNew(paths.caCert, ca.certPem, 0o644);
   created.push('ca');
-  return ca;
+  return { certPem: ca.certPem, fresh: ca };
 }
 
 async function ensureWorkstationKey(
   paths: DataPaths,
-  ca: LocalCa,
+  issuer: () => Promise<LocalCa>,
   clock: Clock,
   name: string,
   created: string[],
@@ -91,7 +113,7 @@ async function ensureWorkstationKey(
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const certificatePem = await issueCertificate({
-      ca,
+      ca: await issuer(),
       subjectPublicKeyPem: publicKeyPem,
       commonName: `Vigil workstation ${name}`.slice(0, 64),
       organization: 'Vigil',
@@ -115,6 +137,35 @@ async function ensureWorkstationKey(
     publicKeyPem,
     certificatePem: await readFile(paths.workstationCert, 'utf8'),
     keyId: keyIdOf(publicKeyPem),
+  };
+}
+
+/** Wraps the key store so that moving the CA key under a passphrase is written to the custody log. */
+function workspaceCa(store: CaKeyStore, record: Workspace['record']): WorkspaceCa {
+  const logProtected = (from: CaKeyState, actor: string): Promise<unknown> =>
+    record((_tx, audit) =>
+      audit({
+        actor,
+        action: 'ca.key-protected',
+        subject: 'ca',
+        details: { from, to: 'passphrase', cipher: 'aes-256-gcm', kdf: 'scrypt' },
+      }),
+    );
+  return {
+    certPem: store.certPem,
+    state: store.state,
+    async unlock(passphrase, actor) {
+      const before = await store.state();
+      const ca = await store.unlock(passphrase);
+      if (before !== 'passphrase' && (await store.state()) === 'passphrase')
+        await logProtected(before, actor);
+      return ca;
+    },
+    async protect(passphrase, actor) {
+      const from = await store.protect(passphrase);
+      if (from !== null) await logProtected(from, actor);
+      return from;
+    },
   };
 }
 
@@ -147,8 +198,21 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
   try {
     const migrated = await migrate(db, MIGRATIONS, { backupDir: paths.backups, clock });
     const workstationName = opts.workstationName ?? hostname();
-    const ca = await ensureCa(paths, clock, created);
-    const workstation = await ensureWorkstationKey(paths, ca, clock, workstationName, created);
+    const caCert = await ensureCa(paths, clock, created);
+    let sealingKey: KeyObject | null = null;
+    const caStore = createCaKeyStore(paths, caCert.certPem, () => {
+      if (sealingKey === null)
+        throw new AppError('ca.key-unavailable', 'the workstation key that seals the CA key is missing');
+      return sealingKey;
+    });
+    const issuer = async (): Promise<LocalCa> => caCert.fresh ?? (await caStore.unlock(opts.caPassphrase));
+    const workstation = await ensureWorkstationKey(paths, issuer, clock, workstationName, created);
+    sealingKey = workstation.privateKey;
+    if (caCert.fresh !== null) {
+      // The sealed key first, the certificate last: a data dir with a CA certificate has its key.
+      await storeNewCaKey(paths, caCert.fresh.keyPem, opts.caPassphrase, workstation.privateKey);
+      await writeNew(paths.caCert, caCert.certPem, 0o644);
+    }
     const events = createEventBus();
 
     const readAnchor = async (): Promise<AuditAnchor | null> => {
@@ -210,6 +274,7 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
       return result;
     };
 
+    const ca = workspaceCa(caStore, record);
     const workspace: Workspace = {
       paths,
       db,
@@ -237,10 +302,14 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
             backup: migrated.backup,
             workstation: workstationName,
             keyId: workstation.keyId,
+            caKey: await caStore.state(),
           },
         });
       });
     }
+    // `init --ca-passphrase-…` on an older data dir: seal its CA key now (a custody event of its own).
+    if (opts.caPassphrase !== undefined && caCert.fresh === null)
+      await ca.protect(opts.caPassphrase, 'system');
     return { workspace, created };
   } catch (error) {
     await db.close();

@@ -11,8 +11,12 @@ export const ARTIFACT_KINDS = [
   'metadata',
   'console',
   'certificate',
+  /** The main document's body as the network delivered it (decoded by the browser), next to the DOM. */
+  'document-raw',
   'manifest',
   'timestamp-token',
+  /** A derived copy of the screenshot with a caption band (URL, UTC time, capture id); never the original. */
+  'screenshot-captioned',
 ] as const;
 export const ArtifactKind = z.enum(ARTIFACT_KINDS);
 export type ArtifactKind = z.infer<typeof ArtifactKind>;
@@ -37,8 +41,26 @@ export const Artifact = z.object({
   segment: z
     .object({ index: z.number().int(), count: z.number().int(), top: z.number(), height: z.number() })
     .optional(),
+  /**
+   * Which source this file is a transformation of (e.g. `network:response <url>`, `dom@<time>`, the
+   * name of another artifact) and how it was made (the Chromium call with its parameters), so a
+   * reader knows which artifact derives from which (Berkeley Protocol para. 154). Required in the
+   * manifest of captures sealed with provenance version 2; absent in older records.
+   */
+  derivedFrom: z.array(z.string()).optional(),
+  method: z.string().optional(),
 });
 export type Artifact = z.infer<typeof Artifact>;
+
+export const CertificateProblem = z.enum([
+  'expired',
+  'not-yet-valid',
+  'self-signed',
+  'untrusted-issuer',
+  'name-mismatch',
+  'unreadable',
+]);
+export type CertificateProblem = z.infer<typeof CertificateProblem>;
 
 export const TlsInfo = z.object({
   protocol: z.string(),
@@ -51,14 +73,66 @@ export const TlsInfo = z.object({
   sanList: z.array(z.string()),
   /** SHA-256 of the leaf certificate (DER), lowercase hex; null only when the browser withheld it. */
   sha256Fingerprint: z.string().nullable(),
+  /** False when the browser or the chain check found a certificate error (the page is still captured). */
+  valid: z.boolean().optional(),
+  /** Which error: the browser's net error (e.g. net::ERR_CERT_DATE_INVALID) and what the check found. */
+  error: z.string().optional(),
+  problems: z.array(CertificateProblem).optional(),
 });
 export type TlsInfo = z.infer<typeof TlsInfo>;
+
+/** The certificate of one HTTPS origin the page loaded from (its PEM chain is a `certificate` artifact). */
+export const OriginCertificate = z.object({
+  origin: z.string(),
+  subjectName: z.string(),
+  issuer: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  sha256Fingerprint: z.string().nullable(),
+  valid: z.boolean(),
+  error: z.string().optional(),
+  problems: z.array(CertificateProblem),
+  /** The artifact name of this origin's PEM chain; null when no chain could be kept. */
+  chainArtifact: z.string().nullable(),
+  /** `browser`: the chain Chromium kept; `handshake`: read by Vigil from the same server address, leaf matched. */
+  chainSource: z.enum(['browser', 'handshake']).nullable(),
+});
+export type OriginCertificate = z.infer<typeof OriginCertificate>;
+
+/** RFC 4330 (SNTP) measurement of the workstation clock just before the capture. */
+export const ClockOffset = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('measured'),
+    server: z.string(),
+    /** Server time minus workstation time (positive: the workstation clock is behind). */
+    offsetMs: z.number(),
+    roundTripMs: z.number(),
+    thresholdMs: z.number(),
+    measuredAt: IsoTime,
+  }),
+  z.object({ status: z.literal('unknown'), server: z.string().nullable(), reason: z.string() }),
+]);
+export type ClockOffset = z.infer<typeof ClockOffset>;
+
+/** The public address the capture left from, asked through the capture's own proxy. */
+export const EgressAddress = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('known'), address: z.string(), endpoint: z.string() }),
+  z.object({ status: z.literal('unknown'), endpoint: z.string().nullable(), reason: z.string() }),
+]);
+export type EgressAddress = z.infer<typeof EgressAddress>;
 
 export const CaptureContext = z.object({
   operator: z.string(),
   workstation: z.string(),
   os: z.string(),
-  app: z.object({ name: z.string(), version: z.string() }),
+  app: z.object({
+    name: z.string(),
+    version: z.string(),
+    /** The git commit the app was built from (`unknown` when it could not be found, with a warning). */
+    commit: z.string().optional(),
+    /** Where the commit came from: embedded at build time, read from `.git` at run time, or unknown. */
+    commitSource: z.enum(['embedded', 'git', 'unknown']).optional(),
+  }),
   browser: z.object({ product: z.string(), version: z.string() }),
   userAgent: z.string(),
   viewport: z.object({
@@ -72,8 +146,44 @@ export const CaptureContext = z.object({
   proxy: z.string().nullable(),
   profile: z.string().optional(),
   clockOffsetMs: z.number().optional(),
+  // Provenance version 2 (issue: the manifest answers every question about how the capture was
+  // made). Optional here so that records stored before it still parse; `CaptureContextV2` below
+  // requires all of them, and sealing refuses a manifest whose context does not pass it.
+  provenanceVersion: z.literal(2).optional(),
+  /** SHA-256 of the canonical JSON of the capture profile as applied: its version. */
+  profileVersion: z.string().optional(),
+  clockOffset: ClockOffset.optional(),
+  egress: EgressAddress.optional(),
 });
 export type CaptureContext = z.infer<typeof CaptureContext>;
+
+const required = z.string().min(1);
+/**
+ * The context every capture sealed since provenance version 2 must carry: nothing may be absent
+ * (an unknown value is stated as unknown, with the reason).
+ */
+export const CaptureContextV2 = CaptureContext.extend({
+  provenanceVersion: z.literal(2),
+  operator: required,
+  workstation: required,
+  os: required,
+  app: z.object({
+    name: required,
+    version: required,
+    commit: required,
+    commitSource: z.enum(['embedded', 'git', 'unknown']),
+  }),
+  browser: z.object({ product: required, version: required }),
+  userAgent: required,
+  locale: required,
+  timeZone: required,
+  proxy: z.string().nullable(),
+  profile: required,
+  profileVersion: required,
+  clockOffset: ClockOffset,
+  egress: EgressAddress,
+});
+export type CaptureContextV2 = z.infer<typeof CaptureContextV2>;
 
 export const TimestampStatus = z.enum(['granted', 'pending', 'none']);
 export const CaptureTimestamp = z.object({
@@ -100,8 +210,18 @@ export const CaptureRecord = z.object({
     remoteAddress: z.string().nullable(),
     protocol: z.string().nullable(),
   }),
-  redirects: z.array(z.object({ url: z.string(), status: z.number().int(), location: z.string() })),
+  redirects: z.array(
+    z.object({
+      url: z.string(),
+      status: z.number().int(),
+      location: z.string(),
+      /** How the hop happened, where known; records made before it was kept have none. */
+      via: z.enum(['http', 'meta-refresh', 'script', 'form']).optional(),
+    }),
+  ),
   tls: TlsInfo.optional(),
+  /** Every HTTPS origin the page loaded from, the main document's first. */
+  certificates: z.array(OriginCertificate).optional(),
   page: z.object({
     title: z.string(),
     lang: z.string().nullable(),

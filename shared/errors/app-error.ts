@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'custody.chain-broken',
   'custody.key-missing',
   'custody.signature-invalid',
+  // the local CA's private key (sealed under the CA passphrase)
+  'ca.passphrase-required',
+  'ca.wrong-passphrase',
+  'ca.key-unavailable',
   'tsa.unreachable',
   'tsa.bad-response',
   'tsa.rejected',

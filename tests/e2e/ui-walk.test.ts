@@ -25,6 +25,7 @@ import { buildRenderer, launchChromium } from '../harness/ui-harness';
  * report → capture → resource → decision → export → verify.
  */
 const PASSWORD = 'correct horse battery';
+const CA_PASSPHRASE = 'the unit CA passphrase';
 const STEP = 20_000;
 
 let staticDir: string;
@@ -87,6 +88,8 @@ describe.each(['en', 'ar', 'ru'] as const)('the evidence chain in the UI (%s)', 
     await typeInto(page, tid('setup-display-name'), 'Administrator');
     await typeInto(page, tid('setup-password'), PASSWORD);
     await typeInto(page, tid('setup-password-repeat'), PASSWORD);
+    await typeInto(page, tid('setup-ca-passphrase'), CA_PASSPHRASE);
+    await typeInto(page, tid('setup-ca-passphrase-repeat'), CA_PASSPHRASE);
     await page.click(tid('setup-submit'));
     await waitForOrError(page, tid('current-user'), STEP);
     const nav = await boxOf(page, tid('main-nav'));
@@ -98,6 +101,8 @@ describe.each(['en', 'ar', 'ru'] as const)('the evidence chain in the UI (%s)', 
   it('the administrator adds an investigator and a reviewer', async () => {
     await go(page, backend.url, '/settings', lang);
     await waitForOrError(page, tid('add-user-form'), STEP);
+    // Adding users, a role change and disabling unlock the local CA: the admin gives its passphrase.
+    await typeInto(page, tid('users-ca-passphrase'), CA_PASSPHRASE);
     await addUser(page, 'ivan', 'investigator');
     await addUser(page, 'rania', 'reviewer');
     // A third user is promoted and then disabled from the row; the administrator's own row has no controls.

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Frame, Page } from 'puppeteer-core';
 
 const REPLAY_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -99,4 +100,137 @@ export async function startReplayServer(opts: { waczFile: string; url: string })
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export type VerificationRow = Readonly<{ id: string; expected: unknown; matched?: unknown }>;
+
+/**
+ * Opens ReplayWeb.page in `page` (a page of its own browser context) and waits until the replayed
+ * page's text holds one of `markers` or the bound passes; returns that text. Nothing but the replay
+ * server may be reached.
+ */
+export async function replayText(
+  page: Page,
+  server: ReplayServer,
+  url: string,
+  markers: readonly string[],
+  timeoutMs = 60_000,
+): Promise<{ text: string; leaked: string[] }> {
+  const leaked: string[] = [];
+  await page.setRequestInterception(true);
+  page.on('request', (req) => {
+    const target = req.url();
+    if (target.startsWith(server.origin) || target.startsWith('data:') || target.startsWith('blob:')) {
+      void req.continue();
+    } else {
+      leaked.push(target);
+      void req.abort();
+    }
+  });
+  await page.goto(server.pageUrl, { waitUntil: 'load', timeout: 30_000 });
+  const replayed = (frame: Frame): boolean => frame.url().includes(`mp_/${url}`);
+  const found = (text: string): boolean => markers.some((m) => text.includes(m));
+  const condition = `document.body && ${JSON.stringify(markers)}.some((m) => document.body.innerText.includes(m))`;
+  const deadline = Date.now() + timeoutMs;
+  const reloadAt = Date.now() + timeoutMs / 3;
+  let reloaded = false;
+  let text = '';
+  while (Date.now() < deadline && !found(text)) {
+    // The first load can race the service worker's installation; one reload lets it serve.
+    if (!reloaded && Date.now() > reloadAt && !page.frames().some(replayed)) {
+      reloaded = true;
+      await page.reload({ waitUntil: 'load', timeout: 30_000 });
+    }
+    const frame = page.frames().find(replayed);
+    if (frame) {
+      text = await frame.evaluate('document.body ? document.body.innerText : ""').then(String, () => '');
+      if (found(text)) break;
+    }
+    await page.waitForFrame(replayed, { timeout: 2_000 }).catch(() => undefined);
+    await frame?.waitForFunction(condition, { timeout: 2_000 }).catch(() => undefined);
+  }
+  return { text, leaked };
+}
+
+/**
+ * The rows ReplayWeb.page's service worker stored while verifying the WACZ: its `verification`
+ * object store (IndexedDB of the replay origin), which holds the signature result
+ * (`{ id: 'signature', expected: true, matched: <valid> }`), the certificate facts and one row per
+ * hash it checked (`matched: true|false`). Its summary (`numValid`) counts a signature row as valid
+ * whatever it matched, so the rows themselves are read.
+ */
+export async function replayVerification(page: Page): Promise<VerificationRow[]> {
+  // A string, because the node project's types have no DOM: this runs in the replay page.
+  const rows: unknown = await page.evaluate(`(async () => {
+    const out = [];
+    const call = (req) => new Promise((resolve, reject) => {
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const db = await call(indexedDB.open(info.name));
+      if (db.objectStoreNames.contains('verification')) {
+        out.push(...(await call(db.transaction('verification', 'readonly').objectStore('verification').getAll())));
+      }
+      db.close();
+    }
+    return out;
+  })()`);
+  return Array.isArray(rows) ? (rows as VerificationRow[]) : [];
+}
+
+export type BrowserWaczCheck = Readonly<{
+  /** SHA-256 of datapackage.json as Chromium computed it, and what datapackage-digest.json says. */
+  datapackageHash: string;
+  digestHash: string;
+  signedHash: string | null;
+  resources: readonly Readonly<{ path: string; expected: string; actual: string }>[];
+}>;
+
+/**
+ * The rest of the spec's verification, done in the replay page with WebCrypto (ReplayWeb.page
+ * checks the signature over the datapackage hash but never hashes the WARC): the WACZ is fetched
+ * from the replay server, its STORED entries located through the ZIP central directory, and
+ * datapackage.json and every resource it lists hashed.
+ */
+export async function browserWaczCheck(page: Page, server: ReplayServer): Promise<BrowserWaczCheck> {
+  return (await page.evaluate(`(async () => {
+    const bytes = new Uint8Array(await (await fetch(${JSON.stringify(`${server.origin}/capture.wacz`)})).arrayBuffer());
+    const view = new DataView(bytes.buffer);
+    let eocd = bytes.length - 22;
+    while (eocd >= 0 && view.getUint32(eocd, true) !== 0x06054b50) eocd -= 1;
+    const count = view.getUint16(eocd + 10, true);
+    let at = view.getUint32(eocd + 16, true);
+    const entries = new Map();
+    for (let i = 0; i < count; i += 1) {
+      const method = view.getUint16(at + 10, true);
+      const size = view.getUint32(at + 20, true);
+      const nameLength = view.getUint16(at + 28, true);
+      const extra = view.getUint16(at + 30, true);
+      const comment = view.getUint16(at + 32, true);
+      const local = view.getUint32(at + 42, true);
+      const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
+      const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+      entries.set(name, { method, data: bytes.subarray(start, start + size) });
+      at += 46 + nameLength + extra + comment;
+    }
+    const hash = async (data) =>
+      'sha256:' + [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))]
+        .map((b) => b.toString(16).padStart(2, '0')).join('');
+    const text = (name) => new TextDecoder().decode(entries.get(name).data);
+    const digest = JSON.parse(text('datapackage-digest.json'));
+    const datapackage = JSON.parse(text('datapackage.json'));
+    const resources = [];
+    for (const r of datapackage.resources) {
+      const entry = entries.get(r.path);
+      resources.push({ path: r.path, expected: r.hash, actual: entry && entry.method === 0 ? await hash(entry.data) : '' });
+    }
+    return {
+      datapackageHash: await hash(entries.get('datapackage.json').data),
+      digestHash: digest.hash,
+      signedHash: digest.signedData ? digest.signedData.hash : null,
+      resources,
+    };
+  })()`)) as BrowserWaczCheck;
 }

@@ -66,6 +66,11 @@ export const BundleManifest = z.object({
       signedAt: z.string(),
       file: z.string(),
       dsa: z.string().nullable(),
+      /**
+       * sha256 of the decision's packet of record (signed by its reviewer); null when it has none.
+       * Absent in bundles made before packets of record were named.
+       */
+      packetSha256: Sha256Hex.nullable().optional(),
     }),
   ),
   packets: z.array(z.object({ resourceId: z.string(), file: z.string() })),

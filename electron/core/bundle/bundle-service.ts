@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
 import { AppError } from '@shared/errors/app-error';
-import { latestPacket } from '../db/repositories/packets-repo';
+import { latestDecision } from '../db/repositories/decisions-repo';
+import { newestPacketOf, signedPacketOf } from '../db/repositories/packets-repo';
 import { toDsaStatement } from '../review/dsa-export';
 import type { SettingsService } from '../settings/settings-service';
 import type { Workspace } from '../workspace';
@@ -10,7 +11,7 @@ import { exportBundle, type BundleExtras, type BundleSelection, type ExportResul
 import { importBundle, type ImportResult } from './bundle-import';
 import { verifyBundle } from './bundle-verify';
 
-/** The decision's DSA statement and the resource's newest packet, as the review area stores them. */
+/** The decision's DSA statement and the resource's packet (of record when signed), as the review area stores them. */
 export function reviewExtras(ws: Workspace): BundleExtras {
   return {
     dsaOf: (record, captures) => {
@@ -22,10 +23,18 @@ export function reviewExtras(ws: Workspace): BundleExtras {
         .sort()[0];
       return first === undefined ? undefined : toDsaStatement(record, { firstCapturedAt: first });
     },
+    // The signed packet of the latest decision; without one, the newest rendering of that decision
+    // (a copy, watermarked as such) or, before any decision, the newest draft. Never an older decision's.
     packetOf: async (resourceId) => {
-      const row = await ws.db.read((c) => latestPacket(c, resourceId));
+      const row = await ws.db.read(async (c) => {
+        const decision = await latestDecision(c, resourceId);
+        if (decision === null) return newestPacketOf(c, resourceId, null);
+        return (await signedPacketOf(c, decision.id)) ?? (await newestPacketOf(c, resourceId, decision.id));
+      });
       return row === null ? null : { sha256: row.sha256, bytes: row.bytes };
     },
+    packetOfRecord: async (decisionId) =>
+      (await ws.db.read((c) => signedPacketOf(c, decisionId)))?.sha256 ?? null,
   };
 }
 

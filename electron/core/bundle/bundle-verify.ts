@@ -7,6 +7,7 @@ import { checkCustody } from './verify/custody-check';
 import { checkDecisions } from './verify/decisions-check';
 import { checkLayout } from './verify/layout-check';
 import { checkBundleManifest } from './verify/manifest-check';
+import { checkPacketOfRecord } from './verify/packet-record-check';
 import { checkSumsSignature } from './verify/sums-signature-check';
 import { checkSums } from './verify/sums-check';
 import { checkSumsTimestamp } from './verify/timestamp-check';
@@ -38,6 +39,7 @@ const MANIFEST_CHECKERS: readonly ManifestChecker[] = [
   checkKeyFiles,
   checkCaptures,
   checkDecisions,
+  checkPacketOfRecord,
   checkCustody,
 ];
 

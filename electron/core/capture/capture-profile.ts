@@ -20,8 +20,19 @@ export const captureProfileSchema = z.object({
   timeZone: z.string().min(1),
   /** `http://host:port` or `socks5://host:port`; applied to the capture's browser context only. */
   proxy: z.string().min(1).nullable(),
-  /** Certificate errors are bypassed only when this is set, and the bypass is recorded as a warning. */
-  ignoreHttpsErrors: z.boolean(),
+  /**
+   * What a page whose certificate the browser does not trust becomes. `record` (the default): the
+   * page is captured and the certificate error is evidence (which error, the chain as presented,
+   * `tls.valid: false`, a warning); sites that sell drugs often run on expired or self-signed
+   * certificates. `refuse`: the page is not loaded and the capture fails with `capture.tls-failed`.
+   */
+  certificateErrors: z.enum(['record', 'refuse']),
+  /**
+   * The older switch for the same choice, kept so that existing profiles and requests mean what they
+   * meant: `false` refuses (as `certificateErrors: 'refuse'`), `true` or absent leaves it to
+   * `certificateErrors`.
+   */
+  ignoreHttpsErrors: z.boolean().optional(),
   allowPrivateNetwork: z.boolean(),
   timeouts: z.object({
     navigateMs: z.number().int().positive(),
@@ -41,6 +52,13 @@ export const captureProfileSchema = z.object({
      */
     activeQuietMs: z.number().int().positive(),
   }),
+  /**
+   * How long after its load the capture follows the navigations a page has scheduled (a meta
+   * refresh with a delay, `location` set from a timer, a form submitted from script) to where they
+   * land. A page still moving when it passes is `partial` with `navigate.pending-redirect`.
+   * Profiles stored before it existed get the default.
+   */
+  scheduledNavigationMs: z.number().int().nonnegative().max(60_000).default(5_000),
   scroll: z.object({
     /** Lazy/infinite pages are scrolled at most this far (CSS px) before the snapshot. */
     maxHeightPx: z.number().int().positive(),
@@ -74,9 +92,10 @@ export const DESKTOP_PROFILE: CaptureProfile = {
   locale: 'en-US',
   timeZone: 'UTC',
   proxy: null,
-  ignoreHttpsErrors: false,
+  certificateErrors: 'record',
   allowPrivateNetwork: false,
   timeouts: DEFAULT_TIMEOUTS,
+  scheduledNavigationMs: 5_000,
   scroll: { maxHeightPx: 100_000, maxSteps: 200 },
   screenshot: { singleShotMaxPx: 16_384, segmentHeightPx: 8_192 },
 };
@@ -91,6 +110,13 @@ export const MOBILE_PROFILE: CaptureProfile = {
 
 export const CAPTURE_PRESETS = { desktop: DESKTOP_PROFILE, mobile: MOBILE_PROFILE } as const;
 export type CapturePresetName = keyof typeof CAPTURE_PRESETS;
+
+/** Whether certificate errors are recorded (the page captured) or refused: either setting can refuse. */
+export function certificateErrorPolicy(
+  profile: Pick<CaptureProfile, 'certificateErrors' | 'ignoreHttpsErrors'>,
+): 'record' | 'refuse' {
+  return profile.certificateErrors === 'refuse' || profile.ignoreHttpsErrors === false ? 'refuse' : 'record';
+}
 
 export function parseCaptureProfile(value: unknown): CaptureProfile {
   return captureProfileSchema.parse(value);

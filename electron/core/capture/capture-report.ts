@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { certificateErrorPolicy } from './capture-profile';
 import type { CaptureRun } from './capture-run';
 import type { DownloadRecord } from './hostile';
 import { buildRedirects } from './main-documents';
@@ -13,17 +14,58 @@ import { sha256Hex } from './wacz-writer';
  */
 export async function writeReport(run: CaptureRun, landing: Landing): Promise<void> {
   reportHostile(run);
-  if (run.security.certificateErrorsIgnored) {
-    run.warn(
-      'tls.certificate-error-ignored',
-      `The certificate was not trusted (${run.security.certificateError}); the capture profile let it through`,
-    );
-  }
-  run.redirects = buildRedirects(landing.documents);
+  reportCertificates(run, landing);
+  run.redirects = buildRedirects(landing.documents, landing.vias);
   await writeMetadata(run, landing);
   if (run.consoleLog.entries.length > 0 || run.page) {
     await writeJsonArtifact(run, 'console', 'console.json', run.consoleLog.entries);
   }
+}
+
+/**
+ * A certificate error is evidence either way, and the warning says what happened: the page was
+ * captured despite it (profile `certificateErrors: 'record'`), or it was refused and not loaded.
+ * Other origins of the page with a certificate error are named too.
+ */
+function reportCertificates(run: CaptureRun, landing: Landing): void {
+  const { certificateError, certificateErrorsIgnored } = run.security;
+  const main = run.tls;
+  const refused = certificateErrorPolicy(run.opts.profile) === 'refuse' ? refusedBy(run, landing) : null;
+  if (certificateErrorsIgnored || (main && !main.valid)) {
+    run.warn(
+      'tls.certificate-error-ignored',
+      `The certificate was not trusted (${main?.error ?? certificateError}); the page was captured anyway ` +
+        `and the error, the chain as presented and tls.valid: false are recorded (capture profile: certificateErrors record)`,
+    );
+  } else if (refused) {
+    run.warn(
+      'tls.certificate-refused',
+      `The certificate was not trusted (${refused}); the capture profile refuses such pages ` +
+        `(certificateErrors refuse), so the page was not loaded`,
+    );
+  }
+  const mainOrigin = landing.finalDocument ? new URL(landing.finalDocument.url).origin : null;
+  const others = run.certificates.filter((c) => !c.valid && c.origin !== mainOrigin);
+  if (others.length > 0) {
+    run.warn(
+      'tls.certificate-error-origins',
+      `${others.length} other origin(s) of the page presented an untrusted certificate: ` +
+        others
+          .slice(0, 5)
+          .map((c) => `${c.origin} (${c.error ?? 'invalid'})`)
+          .join(', '),
+    );
+  }
+}
+
+/**
+ * The certificate error a refused page failed with: the visible security state's when it came in
+ * time, else the net error its document request failed with (the navigation can end first).
+ */
+function refusedBy(run: CaptureRun, landing: Landing): string | null {
+  if (run.security.certificateError) return run.security.certificateError;
+  const failed = landing.documents.find((d) => /ERR_CERT_|ERR_SSL_|ERR_BAD_SSL/.test(d.failed ?? ''));
+  return failed?.failed ?? null;
 }
 
 /** Hostile behaviour is data: summarise it so that a reviewer sees it without opening metadata. */

@@ -31,6 +31,7 @@ export function buildResult(run: CaptureRun, landing: Landing, failure: CaptureF
     http: httpOf(landing.finalDocument?.response ?? null),
     redirects: run.redirects,
     ...(run.tls ? { tls: run.tls } : {}),
+    ...(run.certificates.length > 0 ? { certificates: run.certificates } : {}),
     certificateErrorsIgnored: run.security.certificateErrorsIgnored,
     page: {
       title: ex?.title ?? '',
@@ -46,6 +47,7 @@ export function buildResult(run: CaptureRun, landing: Landing, failure: CaptureF
     downloads: run.downloads,
     stages: run.stages,
     network: run.network,
+    servers: serversOf(run),
   };
 }
 
@@ -60,7 +62,11 @@ function outcomeOf(run: CaptureRun, failure: CaptureFailure | null): RawCapture[
 /** Warnings that mean something is missing from the record (as opposed to what the page tried). */
 function isPartialWarning(code: string): boolean {
   return (
-    !code.startsWith('hostile.') && code !== 'tls.certificate-error-ignored' && code !== 'profile.locale'
+    !code.startsWith('hostile.') &&
+    // A certificate error is evidence about the site, not something missing from the record.
+    !code.startsWith('tls.certificate-') &&
+    code !== 'document.raw-decoded' &&
+    code !== 'profile.locale'
   );
 }
 
@@ -74,4 +80,16 @@ function httpOf(main: RecordedResponse | null): RawCapture['http'] {
       : null,
     protocol: main?.protocol ?? null,
   };
+}
+
+/** Every recorded response with the address it came from (`ip:port`, IPv6 in brackets), in load order. */
+function serversOf(run: CaptureRun): NonNullable<RawCapture['servers']> {
+  return run.exchanges.flatMap((x) => {
+    const res = x.response;
+    if (!res) return [];
+    const ip = res.remoteAddress;
+    const host = ip && ip.includes(':') && !ip.startsWith('[') ? `[${ip}]` : ip;
+    const address = host ? `${host}${res.remotePort !== null ? `:${res.remotePort}` : ''}` : null;
+    return [{ url: x.url, status: res.status, address }];
+  });
 }

@@ -4,10 +4,12 @@ import type { CaptureProfile } from './capture-profile';
 import { CancelledError, bounded } from './deadline';
 import type { DialogRecord, DownloadRecord, HostileGuard, PopupRecord } from './hostile';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
+import type { OriginCertificate } from './origin-certificates';
 import type { ConsoleLog, PageExtract } from './page-extract';
 import type { CaptureWarning, RawArtifact } from './raw-artifact';
 import type { NetworkSummary, RedirectHop, StageTiming } from './raw-capture';
 import type { TlsInfo } from './tls-info';
+import type { WaczSigner } from './wacz-signing';
 
 export type RunCaptureOptions = {
   browser: Browser;
@@ -18,6 +20,11 @@ export type RunCaptureOptions = {
   signal?: AbortSignal;
   /** Progress; a returned promise is awaited (bounded by the stage deadline) before the stage runs. */
   onStage?: (stage: BrowserStage, elapsedMs: number) => void | Promise<void>;
+  /** Who runs the capture and on which workstation: named in the WARC's warcinfo record. */
+  operator?: string;
+  workstation?: string;
+  /** The workstation key that signs the WACZ, so that a WACZ sent alone can be checked. */
+  waczSigner?: WaczSigner;
 };
 
 type BrowserIdentity = Readonly<{ version: string; userAgent: string }>;
@@ -89,6 +96,8 @@ export type CaptureRun = {
   // archive (stage-archive.ts).
   exchanges: readonly RecordedExchange[];
   tls: TlsInfo | null;
+  /** Every HTTPS origin the page loaded from, with its certificate (origin-certificates.ts). */
+  certificates: OriginCertificate[];
   network: NetworkSummary;
 
   // report (capture-report.ts).
@@ -155,6 +164,7 @@ export async function startRun(opts: RunCaptureOptions): Promise<CaptureRun> {
     extract: null,
     exchanges: [],
     tls: null,
+    certificates: [],
     network: { requests: 0, responses: 0, failed: 0, truncated: 0 },
     redirects: [],
     dialogs: [],

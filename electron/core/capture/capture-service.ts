@@ -18,6 +18,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Workspace } from '../workspace';
 import { createBrowserProvider, findBrowser, type BrowserProvider } from './browser-provider';
 import { CAPTURE_PRESETS, type CaptureProfile } from './capture-profile';
+import { startProvenance, withCaption } from './provenance';
 import { runCapture } from './run-capture';
 import { registerSealedBlobs, sealCapture, timestampManifest } from './seal';
 
@@ -31,6 +32,8 @@ export type CaptureRequest = Readonly<{
   timeoutSeconds?: number;
   /** Certificate errors are let through only when asked, and then recorded in the capture. */
   ignoreHttpsErrors?: boolean;
+  /** Overrides the profile's `certificateErrors` (the CLI's --refuse-certificate-errors). */
+  certificateErrors?: CaptureProfile['certificateErrors'];
   signal?: AbortSignal;
   onProgress?: (p: Readonly<{ captureId: CaptureId; stage: RunningStage; elapsedMs: number }>) => void;
 }>;
@@ -99,6 +102,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       allowPrivateNetwork:
         request.allowPrivateNetwork ?? (current.allowPrivateNetwork || base.allowPrivateNetwork),
       ignoreHttpsErrors: request.ignoreHttpsErrors ?? base.ignoreHttpsErrors,
+      certificateErrors: request.certificateErrors ?? base.certificateErrors,
       timeouts:
         request.timeoutSeconds === undefined
           ? base.timeouts
@@ -135,15 +139,31 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     );
     const workDir = await mkdtemp(join(ws.paths.tmp, 'capture-'));
     try {
-      const raw = await runCapture({
-        browser: await browser(),
+      const chromium = await browser();
+      // The clock is read before the page opens; the egress address is asked while it loads.
+      const provenance = await startProvenance({
+        settings: current,
+        clock: ws.clock,
+        browser: chromium,
+        profile: chosen,
+      });
+      const browsed = await runCapture({
+        browser: chromium,
+        operator: request.operator,
+        workstation: ws.workstationName,
         url: ref.url,
         profile: chosen,
         workDir,
         clock: ws.clock,
         ...(request.signal ? { signal: request.signal } : {}),
         onStage: (stage) => progress(stage),
+        waczSigner: {
+          privateKey: ws.workstation.privateKey,
+          certificatePem: ws.workstation.certificatePem,
+          issuerCertificatePem: ws.ca.certPem,
+        },
       });
+      const raw = await withCaption(browsed, { browser: chromium, captureId, workDir });
       progress('seal');
       const tsaUrl = request.tsaUrl === undefined ? current.tsaUrl : request.tsaUrl;
       const sealed = await sealCapture(ws, raw, {
@@ -151,6 +171,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         resourceId: ResourceId.parse(ref.id),
         operator: request.operator,
         tsaUrl,
+        provenance: await provenance.finish(),
       });
       const at = ws.clock().toISOString();
       await ws.record(async (tx, audit) => {

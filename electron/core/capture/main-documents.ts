@@ -1,6 +1,7 @@
 import type { CaptureRun } from './capture-run';
 import type { RecordedExchange } from './network-recorder';
-import type { RedirectHop } from './raw-capture';
+import { pageWatchOf } from './page-watch';
+import type { HopVia, RedirectHop } from './raw-capture';
 
 /**
  * Where the capture landed, read when the browser stages are over and before the archive stage
@@ -12,6 +13,8 @@ export type Landing = Readonly<{
   documents: readonly RecordedExchange[];
   finalDocument: RecordedExchange | null;
   sentUserAgent: string | null;
+  /** How the page's client-side hops were triggered, by the URL each asked for (page-watch.ts). */
+  vias: ReadonlyMap<string, HopVia>;
 }>;
 
 export function landingOf(run: CaptureRun): Landing {
@@ -20,7 +23,8 @@ export function landingOf(run: CaptureRun): Landing {
   const finalDocument =
     [...documents].reverse().find((ex) => ex.response !== null && ex.redirectedTo === null) ?? null;
   const sentUserAgent = finalDocument ? headerValue(finalDocument.requestHeaders, 'user-agent') : null;
-  return { finalUrl, documents, finalDocument, sentUserAgent };
+  const vias = new Map(pageWatchOf(run)?.vias ?? []);
+  return { finalUrl, documents, finalDocument, sentUserAgent, vias };
 }
 
 export function headerValue(headers: Readonly<Record<string, string>>, name: string): string | null {
@@ -35,8 +39,11 @@ export function mainDocuments(exchanges: readonly RecordedExchange[]): RecordedE
   return exchanges.filter((x) => x.resourceType === 'Document' && x.frameId === first.frameId);
 }
 
-/** HTTP hops (3xx with Location) and client-side hops (a document replaced by another). */
-export function buildRedirects(docs: readonly RecordedExchange[]): RedirectHop[] {
+/** HTTP hops (3xx with Location) and client-side hops (a document replaced by another), with how each happened where known. */
+export function buildRedirects(
+  docs: readonly RecordedExchange[],
+  vias: ReadonlyMap<string, HopVia> = new Map(),
+): RedirectHop[] {
   const hops: RedirectHop[] = [];
   for (const [i, ex] of docs.entries()) {
     if (ex.redirectedTo !== null && ex.response) {
@@ -50,7 +57,14 @@ export function buildRedirects(docs: readonly RecordedExchange[]): RedirectHop[]
     }
     const next = docs[i + 1];
     if (next && ex.response && next.requestId !== ex.requestId) {
-      hops.push({ url: ex.url, status: ex.response.status, location: next.url, kind: 'client' });
+      const via = vias.get(next.url);
+      hops.push({
+        url: ex.url,
+        status: ex.response.status,
+        location: next.url,
+        kind: 'client',
+        ...(via ? { via } : {}),
+      });
     }
   }
   return hops;

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { CaptureContextV2 } from '@shared/domain/capture-record';
 import { canonicalJson } from '../custody/canonical-json';
 
 /**
@@ -5,7 +7,7 @@ import { canonicalJson } from '../custody/canonical-json';
  * carries the full capture context. Its exact bytes are what the workstation signs and the TSA
  * time-stamps, so anyone can check it with `sha256sum`, `openssl dgst` and `openssl ts`.
  */
-export const MANIFEST_FORMAT = 'vigil-capture-manifest/1';
+export const MANIFEST_FORMAT = 'vigil-capture-manifest/2';
 
 export type ManifestArtifact = Readonly<{
   kind: string;
@@ -14,6 +16,9 @@ export type ManifestArtifact = Readonly<{
   bytes: number;
   sha256: string;
   segment?: Readonly<{ index: number; count: number; top: number; height: number }>;
+  /** What the file is a transformation of and how it was made (derivations.ts); sealing requires both. */
+  derivedFrom?: readonly string[];
+  method?: string;
 }>;
 
 export type CaptureManifest = Readonly<{
@@ -29,6 +34,8 @@ export type CaptureManifest = Readonly<{
   http: unknown;
   redirects: unknown;
   tls?: unknown;
+  /** Every HTTPS origin of the page with its certificate (origin-certificates.ts). */
+  certificates?: unknown;
   certificateErrorsIgnored: boolean;
   page: unknown;
   context: unknown;
@@ -38,7 +45,43 @@ export type CaptureManifest = Readonly<{
   warnings: readonly Readonly<{ code: string; message: string }>[];
   artifacts: readonly ManifestArtifact[];
   workstation: Readonly<{ name: string; keyId: string }>;
+  /** The server address of every response of the load (from the recorded exchanges, as in the WARC). */
+  servers?: readonly Readonly<{ url: string; status: number; address: string | null }>[];
 }>;
+
+const text = z.string().min(1);
+/**
+ * What a manifest sealed since provenance version 2 must hold. Sealing checks the manifest against
+ * it before signing, so a capture can never be sealed with a provenance field missing (a unit test
+ * deletes each one in turn). The check only validates: the bytes signed are the manifest as built.
+ * Manifests of format `/1` (sealed before) are not held to it.
+ */
+export const CaptureManifestV2 = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  captureId: text,
+  resourceId: text,
+  url: text,
+  finalUrl: text,
+  outcome: z.enum(['complete', 'partial', 'failed']),
+  startedAt: text,
+  finishedAt: text,
+  http: z.object({ remoteAddress: z.string().nullable() }),
+  context: CaptureContextV2,
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  artifacts: z.array(
+    z.object({
+      kind: text,
+      name: text,
+      mediaType: text,
+      bytes: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      derivedFrom: z.array(z.string()),
+      method: text,
+    }),
+  ),
+  workstation: z.object({ name: text, keyId: text }),
+  servers: z.array(z.object({ url: text, status: z.number().int(), address: z.string().nullable() })),
+});
 
 export const manifestBytes = (manifest: CaptureManifest): Buffer =>
   Buffer.from(canonicalJson(manifest), 'utf8');

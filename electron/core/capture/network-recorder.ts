@@ -11,6 +11,8 @@ export type RecordedResponse = Readonly<{
   remotePort: number | null;
   protocol: string | null;
   securityDetails: Protocol.Network.SecurityDetails | null;
+  /** Chromium's verdict on the connection (`secure`, `insecure`, `insecure-broken`…); null if not given. */
+  securityState: string | null;
   fromCache: boolean;
 }>;
 
@@ -330,6 +332,7 @@ function toResponse(r: Protocol.Network.Response): RecordedResponse {
     remotePort: r.remotePort ?? null,
     protocol: r.protocol ?? null,
     securityDetails: r.securityDetails ?? null,
+    securityState: r.securityState ?? null,
     fromCache: r.fromDiskCache === true || r.fromServiceWorker === true,
   };
 }

@@ -8,7 +8,9 @@ export type ArtifactKind =
   | 'wacz'
   | 'metadata'
   | 'console'
-  | 'certificate';
+  | 'certificate'
+  | 'document-raw'
+  | 'screenshot-captioned';
 
 export type RawArtifact = Readonly<{
   kind: ArtifactKind;
@@ -18,6 +20,9 @@ export type RawArtifact = Readonly<{
   /** Absolute path in workDir. */
   file: string;
   segment?: { index: number; count: number; top: number; height: number };
+  /** What this file is a transformation of, and how it was made; derivations.ts fills known kinds. */
+  derivedFrom?: readonly string[];
+  method?: string;
 }>;
 
 export type CaptureWarning = Readonly<{ code: string; message: string }>;

@@ -2,6 +2,7 @@ import type { BrowserStage } from '@shared/domain/capture-stage';
 import type { ErrorCode } from '@shared/errors/app-error';
 import type { DialogRecord, DownloadRecord, PopupRecord } from './hostile';
 import type { CaptureWarning, RawArtifact } from './raw-artifact';
+import type { OriginCertificate } from './origin-certificates';
 import type { TlsInfo } from './tls-info';
 
 /** What one capture found, before sealing puts its files in the blob store (`runCapture` returns it). */
@@ -20,6 +21,8 @@ export type RawCapture = Readonly<{
   };
   redirects: RedirectHop[];
   tls?: TlsInfo;
+  /** Every HTTPS origin the page loaded from, with its certificate and verdict. */
+  certificates?: OriginCertificate[];
   /** Set when the profile let a certificate error through; the capture says so in `warnings` too. */
   certificateErrorsIgnored: boolean;
   page: { title: string; lang: string | null; textLength: number; outlinks: number };
@@ -38,14 +41,27 @@ export type RawCapture = Readonly<{
   downloads: DownloadRecord[];
   stages: StageTiming[];
   network: NetworkSummary;
+  /** The server address (IP:port) of every response of the load, as the WARC records it. */
+  servers?: readonly ServerAddress[];
 }>;
+
+export type ServerAddress = Readonly<{ url: string; status: number; address: string | null }>;
 
 export type RedirectHop = Readonly<{
   url: string;
   status: number;
   location: string;
   kind: 'http' | 'client';
+  /**
+   * How a client-side hop was triggered, where the browser or the page watch saw it: a meta
+   * refresh, a form submission, or a script timer the capture saw scheduled. Absent on HTTP hops
+   * (`kind` says it) and on a script hop Vigil did not see scheduled.
+   */
+  via?: HopVia;
 }>;
+
+/** How a hop happened: an HTTP status with Location, a meta refresh, a script, a form submission. */
+export type HopVia = 'http' | 'meta-refresh' | 'script' | 'form';
 
 /** When a stage started (ms since the capture started) and how long it ran; 0 if it did not finish. */
 export type StageTiming = { stage: BrowserStage; elapsedMs: number; durationMs: number };

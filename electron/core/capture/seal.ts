@@ -4,15 +4,24 @@ import {
   TlsInfo,
   type ArtifactKind,
   type CaptureTimestamp,
+  type ClockOffset,
+  type EgressAddress,
 } from '@shared/domain/capture-record';
 import type { CaptureId, ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
-import { APP_NAME, APP_VERSION } from '../app-info';
+import { APP_NAME, APP_VERSION, type BuildCommit } from '../app-info';
 import { requestTimestamp, timestampResponseFromToken } from '../custody/tsa-client';
 import { sha256Hex, signEs256 } from '../custody/signing';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import type { Workspace } from '../workspace';
-import { manifestBytes, MANIFEST_FORMAT, type CaptureManifest, type ManifestArtifact } from './manifest';
+import { deriveArtifact } from './derivations';
+import {
+  CaptureManifestV2,
+  manifestBytes,
+  MANIFEST_FORMAT,
+  type CaptureManifest,
+  type ManifestArtifact,
+} from './manifest';
 import type { RawCapture } from './raw-capture';
 
 export type SealOptions = Readonly<{
@@ -21,6 +30,16 @@ export type SealOptions = Readonly<{
   operator: string;
   tsaUrl: string | null;
   tsaTimeoutMs?: number;
+  provenance: Provenance;
+}>;
+
+/** What the capture service measured around the browser run (the issue's provenance section). */
+export type Provenance = Readonly<{
+  clockOffset: ClockOffset;
+  egress: EgressAddress;
+  /** SHA-256 of the canonical JSON of the capture profile as applied. */
+  profileVersion: string;
+  build: BuildCommit;
 }>;
 
 export type SealedCapture = Readonly<{
@@ -31,7 +50,8 @@ export type SealedCapture = Readonly<{
 }>;
 
 /** A stored file of the capture, named by one of the record's artifact kinds. */
-type StoredArtifact = ManifestArtifact & Readonly<{ kind: ArtifactKind }>;
+type StoredArtifact = ManifestArtifact &
+  Readonly<{ kind: ArtifactKind; derivedFrom: readonly string[]; method: string }>;
 
 export const MANIFEST_NAME = 'manifest.json';
 export const TIMESTAMP_NAME = 'manifest.tsr';
@@ -61,6 +81,8 @@ export async function timestampManifest(
         mediaType: 'application/timestamp-reply',
         bytes: blob.bytes,
         sha256: blob.sha256,
+        derivedFrom: [MANIFEST_NAME],
+        method: `RFC 3161 TimeStampResp from ${tsaUrl} over the SHA-256 of the manifest`,
       },
       error: null,
     };
@@ -85,7 +107,16 @@ export async function sealCapture(
 ): Promise<SealedCapture & { blobs: StoredArtifact[]; timestampError: string | null }> {
   const { stored, text } = await storeArtifacts(ws, raw);
   const common = commonFields(ws, raw, opts);
-  const bytes = manifestBytes(manifestOf(ws, raw, opts, common, stored));
+  const provenanceWarnings = warningsOf(opts.provenance);
+  const manifest = manifestOf(ws, raw, opts, common, stored, provenanceWarnings);
+  // Never sign a manifest that leaves a provenance field out: that is a defect, not evidence.
+  const checked = CaptureManifestV2.safeParse(manifest);
+  if (!checked.success)
+    throw new AppError(
+      'internal.unexpected',
+      `the capture manifest lacks provenance: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
+  const bytes = manifestBytes(manifest);
   const manifestBlob = await ws.blobs.put(bytes);
   const manifestSha256 = sha256Hex(bytes);
   const signature = signEs256(ws.workstation.privateKey, bytes).toString('base64');
@@ -99,18 +130,21 @@ export async function sealCapture(
       mediaType: 'application/json',
       bytes: manifestBlob.bytes,
       sha256: manifestSha256,
+      derivedFrom: stored.map((a) => a.name),
+      method: 'canonical JSON of the capture record and artifact hashes, signed ES256 by the workstation key',
     },
     ...(stamped.tokenBlob ? [stamped.tokenBlob] : []),
   ];
   const warnings = stamped.error
     ? [
         ...raw.warnings,
+        ...provenanceWarnings,
         {
           code: 'timestamp.pending',
           message: `the time-stamp authority did not answer (${stamped.error}); retry with \`vigil timestamps retry\``,
         },
       ]
-    : raw.warnings;
+    : [...raw.warnings, ...provenanceWarnings];
 
   const record: CaptureRecord = {
     ...common,
@@ -119,7 +153,8 @@ export async function sealCapture(
     // (redirect kinds, the PEM chain, dialogs, popups, downloads).
     redirects: CaptureRecord.shape.redirects.parse(raw.redirects),
     ...(raw.tls ? { tls: TlsInfo.parse(raw.tls) } : {}),
-    artifacts: all.map((a) => ({ ...a, path: ws.blobs.pathOf(a.sha256) })),
+    ...(raw.certificates ? { certificates: CaptureRecord.shape.certificates.parse(raw.certificates) } : {}),
+    artifacts: all.map((a) => ({ ...a, derivedFrom: [...a.derivedFrom], path: ws.blobs.pathOf(a.sha256) })),
     manifestSha256,
     signature: { alg: 'ES256', keyId: ws.workstation.keyId, value: signature },
     timestamp: stamped.timestamp,
@@ -135,8 +170,20 @@ async function storeArtifacts(
 ): Promise<{ stored: StoredArtifact[]; text: string }> {
   const stored: StoredArtifact[] = [];
   let text = '';
-  for (const artifact of raw.artifacts) {
-    const blob = await ws.blobs.putFile(artifact.file);
+  const blobs: Readonly<{ sha256: string; bytes: number }>[] = [];
+  for (const artifact of raw.artifacts) blobs.push(await ws.blobs.putFile(artifact.file));
+  const shaOf = (kind: string) => blobs[raw.artifacts.findIndex((a) => a.kind === kind)]?.sha256 ?? null;
+  const firstShot = raw.artifacts.find((a) => a.kind === 'screenshot');
+  const viewportSha = shaOf('screenshot-viewport');
+  const derivationContext = {
+    raw,
+    viewportIsCopy: viewportSha !== null && viewportSha === shaOf('screenshot'),
+    screenshotName: firstShot?.name ?? null,
+  };
+  for (const [i, artifact] of raw.artifacts.entries()) {
+    const blob = blobs[i];
+    if (!blob) throw new AppError('internal.unexpected', `artifact ${artifact.name} was not stored`);
+    const derivation = deriveArtifact(artifact, derivationContext);
     stored.push({
       kind: artifact.kind,
       name: artifact.name,
@@ -144,6 +191,8 @@ async function storeArtifacts(
       bytes: blob.bytes,
       sha256: blob.sha256,
       ...(artifact.segment ? { segment: artifact.segment } : {}),
+      derivedFrom: derivation.derivedFrom,
+      method: derivation.method,
     });
     if (artifact.kind === 'text') {
       const chunks: Buffer[] = [];
@@ -159,11 +208,18 @@ async function storeArtifacts(
 
 /** What the manifest and the record both say about the capture, stated once. */
 function commonFields(ws: Workspace, raw: RawCapture, opts: SealOptions) {
+  const { provenance } = opts;
   const context: CaptureRecord['context'] = {
+    provenanceVersion: 2,
     operator: opts.operator,
     workstation: ws.workstationName,
     os: `${type()} ${release()} ${arch()}`,
-    app: { name: APP_NAME, version: APP_VERSION },
+    app: {
+      name: APP_NAME,
+      version: APP_VERSION,
+      commit: provenance.build.commit,
+      commitSource: provenance.build.source,
+    },
     browser: raw.browser,
     userAgent: raw.userAgent,
     viewport: raw.viewport,
@@ -171,6 +227,12 @@ function commonFields(ws: Workspace, raw: RawCapture, opts: SealOptions) {
     timeZone: raw.timeZone,
     proxy: raw.proxy,
     profile: raw.profile,
+    profileVersion: provenance.profileVersion,
+    clockOffset: provenance.clockOffset,
+    ...(provenance.clockOffset.status === 'measured'
+      ? { clockOffsetMs: provenance.clockOffset.offsetMs }
+      : {}),
+    egress: provenance.egress,
   };
   return {
     resourceId: opts.resourceId,
@@ -192,6 +254,7 @@ function manifestOf(
   opts: SealOptions,
   common: ReturnType<typeof commonFields>,
   stored: readonly StoredArtifact[],
+  provenanceWarnings: readonly Readonly<{ code: string; message: string }>[],
 ): CaptureManifest {
   return {
     ...common,
@@ -199,14 +262,47 @@ function manifestOf(
     captureId: opts.captureId,
     redirects: raw.redirects,
     ...(raw.tls ? { tls: raw.tls } : {}),
+    ...(raw.certificates ? { certificates: raw.certificates } : {}),
     certificateErrorsIgnored: raw.certificateErrorsIgnored,
     dialogs: raw.dialogs,
     popups: raw.popups,
     downloads: raw.downloads,
-    warnings: raw.warnings,
+    warnings: [...raw.warnings, ...provenanceWarnings],
     artifacts: stored,
     workstation: { name: ws.workstationName, keyId: ws.workstation.keyId },
+    servers: raw.servers ?? [],
   };
+}
+
+/**
+ * What the provenance says that a reviewer must be told. These do not make a capture `partial`:
+ * nothing of the page is missing; the record states the clock, the address and the build as they
+ * were, and the reviewer weighs them.
+ */
+export function warningsOf(p: Provenance): { code: string; message: string }[] {
+  const out: { code: string; message: string }[] = [];
+  const clock = p.clockOffset;
+  if (clock.status === 'unknown')
+    out.push({
+      code: 'clock.offset-unknown',
+      message: `the workstation clock was not checked (${clock.server ?? 'no time server configured'}: ${clock.reason})`,
+    });
+  else if (Math.abs(clock.offsetMs) > clock.thresholdMs)
+    out.push({
+      code: 'clock.offset-high',
+      message: `the workstation clock is ${clock.offsetMs} ms off ${clock.server} (threshold ${clock.thresholdMs} ms, round trip ${clock.roundTripMs} ms)`,
+    });
+  if (p.egress.status === 'unknown')
+    out.push({
+      code: 'egress.unknown',
+      message: `the capture's public address is unknown: ${p.egress.reason}`,
+    });
+  if (p.build.source === 'unknown')
+    out.push({
+      code: 'provenance.build-commit-unknown',
+      message: 'the build commit of this app could not be found',
+    });
+  return out;
 }
 
 /** Registers the sealed blobs; called inside the capture service's write transaction. */

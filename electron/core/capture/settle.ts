@@ -3,6 +3,7 @@ import type { Page } from 'puppeteer-core';
 import type { CaptureProfile } from './capture-profile';
 import { bounded } from './deadline';
 import type { NetworkRecorder } from './network-recorder';
+import type { PageWatch } from './page-watch';
 
 const chunkSchema = z.object({
   y: z.number(),
@@ -56,12 +57,30 @@ const CHUNK_MS = 400;
 const STEP_NETWORK_MS = 3_000;
 const STEP_QUIET_MS = 150;
 const LATE_REQUEST_MS = 60;
+/**
+ * Longest wait at the bottom for a page that grows from script without a request (a timer, an
+ * IntersectionObserver): while a short timer is due, the DOM is still changing or a "loading…"
+ * sentinel is in view, the feed may still append.
+ */
+const STEP_DOCUMENT_MS = 3_000;
+/** The DOM counts as still changing while it mutated this recently. */
+const DOCUMENT_QUIET_MS = 150;
+
+type Progress = { y: number; height: number; steps: number; added: number | null };
+
+/** How far the scroll-through got, for the warning that says where it was cut. */
+function progressText(p: Progress): string {
+  const added = p.added === null ? '' : `, ${p.added} elements added by the page`;
+  return `reached ${Math.round(p.y)} px of ${Math.round(p.height)} px after ${p.steps} steps${added}`;
+}
 
 /**
  * Scrolls through the page so that lazy images and infinite feeds load before the snapshot
  * (DESIGN §4, §11), bounded by height, steps and the stage deadline; then returns to the top.
  * At the bottom it lets the requests the scroll started finish and looks again: an infinite feed
- * appends while they do. Being cut short is reported as a warning, never an error.
+ * appends while they do. A feed that grows from script without a request is seen by the page
+ * watch (the document's height, its mutations, short timers, a "loading…" sentinel in view).
+ * Being cut short is reported as a warning saying how far it got, never an error.
  */
 export async function scrollThrough(
   page: Page,
@@ -70,13 +89,18 @@ export async function scrollThrough(
   deadline: number,
   warn: (code: string, message: string) => void,
   signal?: AbortSignal,
+  watch: PageWatch | null = null,
 ): Promise<void> {
   let steps = 0;
   let atBottomBefore = false;
   let lastY = 0;
+  const progress: Progress = { y: 0, height: 0, steps: 0, added: null };
   for (;;) {
     if (Date.now() >= deadline) {
-      warn('settle.scroll-timeout', 'The scroll-through for lazy content was cut by the settle deadline');
+      warn(
+        'settle.scroll-timeout',
+        `The scroll-through for lazy content was cut by the settle deadline (${progressText(progress)})`,
+      );
       break;
     }
     const before = recorder.requests();
@@ -87,8 +111,9 @@ export async function scrollThrough(
       signal,
     );
     const pos = chunkSchema.parse(chunk);
-    lastY = pos.y;
     steps += pos.steps;
+    lastY = pos.y;
+    Object.assign(progress, { y: pos.y + pos.viewport, height: pos.height, steps });
     const atBottom = pos.y + pos.viewport >= pos.height - 1;
     // A request the last step triggered reaches us a moment after the page answered: give it
     // that moment before deciding at the bottom that nothing more is coming.
@@ -100,20 +125,36 @@ export async function scrollThrough(
       await recorder.waitForQuiet(STEP_QUIET_MS, Math.min(deadline, Date.now() + STEP_NETWORK_MS), signal);
     }
     if (pos.stuck) break;
-    // At the bottom with nothing loading: done. If the scroll started requests, an infinite feed
-    // may have appended while they settled, so the next chunk looks again; a page that requests
-    // without growing (polling) ends it the second time round.
-    if (atBottom && (!loaded || (atBottomBefore && pos.steps === 0))) break;
-    atBottomBefore = atBottom;
+    // Network silence at the bottom is not the end of a feed that appends from script.
+    let grew = false;
+    if (atBottom && !loaded && watch) {
+      const growth = await watch.growth(
+        pos.height,
+        Math.min(STEP_DOCUMENT_MS, Math.max(0, deadline - Date.now())),
+        DOCUMENT_QUIET_MS,
+        deadline,
+        signal,
+      );
+      grew = growth?.grew ?? false;
+      if (growth) Object.assign(progress, { height: growth.height, added: growth.added });
+    }
+    // At the bottom with nothing loading or growing: done. If the scroll started requests, an
+    // infinite feed may have appended while they settled, so the next chunk looks again; a page
+    // that requests without growing (polling) ends it the second time round.
+    if (atBottom && !grew && (!loaded || (atBottomBefore && pos.steps === 0))) break;
+    atBottomBefore = atBottom && !grew;
     if (pos.y >= profile.scroll.maxHeightPx) {
       warn(
         'settle.scroll-limit',
-        `Stopped scrolling at ${profile.scroll.maxHeightPx} px; the page kept growing`,
+        `Stopped scrolling at ${profile.scroll.maxHeightPx} px; the page kept growing (${progressText(progress)})`,
       );
       break;
     }
     if (steps >= profile.scroll.maxSteps) {
-      warn('settle.scroll-limit', `Stopped scrolling after ${steps} steps; the page kept growing`);
+      warn(
+        'settle.scroll-limit',
+        `Stopped scrolling after ${steps} steps; the page kept growing (${progressText(progress)})`,
+      );
       break;
     }
   }

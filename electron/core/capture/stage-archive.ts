@@ -7,6 +7,8 @@ import type { CaptureRun } from './capture-run';
 import { bounded } from './deadline';
 import type { Landing } from './main-documents';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
+import { collectOriginCertificates } from './origin-certificates';
+import { keepRawDocument } from './raw-document';
 import { releaseBrowser } from './stage-prepare';
 import { readTlsInfo } from './tls-info';
 import { writeWacz } from './wacz-writer';
@@ -47,6 +49,13 @@ async function archive(
   const exchanges = await recorder.stop(bodiesBy);
   run.exchanges = exchanges;
   await keepCertificateChain(run, landing, deadline);
+  run.certificates = await collectOriginCertificates(
+    run,
+    exchanges,
+    landing.finalDocument ? { url: landing.finalDocument.url, tls: run.tls } : null,
+    deadline,
+  );
+  await keepRawDocument(run, landing);
   // Nothing below needs the browser: it closes while the archive is written.
   void releaseBrowser(run);
   const warc = await writeArchiveFiles(run, landing, exchanges, deadline);
@@ -74,6 +83,14 @@ async function keepCertificateChain(run: CaptureRun, landing: Landing, deadline:
     session: run.session,
     url: finalDocument.url,
     details: certificate,
+    // The visible security state names the net error; a page that left before it came still has
+    // Chromium's verdict on the response.
+    browserError:
+      run.security.certificateError ||
+      (finalDocument.response?.securityState === 'insecure'
+        ? 'Chromium marked the connection insecure'
+        : null),
+    at: run.startedAt,
     deadline,
     ...(visibleChain ? { fallbackChain: visibleChain } : {}),
   });
@@ -112,6 +129,8 @@ async function writeArchiveFiles(
     exchanges,
     info: {
       software: SOFTWARE,
+      operator: run.opts.operator ?? 'not recorded (capture run without an operator)',
+      ...(run.opts.workstation ? { hostname: run.opts.workstation } : {}),
       userAgent: landing.sentUserAgent ?? run.userAgent,
       fields: { 'capture-profile': profile.name },
     },
@@ -136,6 +155,7 @@ async function writeArchiveFiles(
         created: clock(),
         software: SOFTWARE,
         title: ex?.title || finalUrl,
+        ...(run.opts.waczSigner ? { signer: run.opts.waczSigner } : {}),
       }),
       deadline,
       'WACZ',

@@ -5,6 +5,7 @@ import { stageDeadline, timedStage } from './capture-run';
 import type { CaptureRun, LivePage } from './capture-run';
 import { CancelledError, DeadlineError, bounded } from './deadline';
 import { mainDocuments } from './main-documents';
+import { installPageWatch } from './page-watch';
 
 /**
  * Stage 1, navigate: loads the URL up to its load event. A page that answered but did not finish
@@ -16,6 +17,7 @@ export async function navigateStage(run: CaptureRun, live: LivePage): Promise<vo
   const deadline = stageDeadline(run, profile.timeouts.navigateMs);
   await timedStage(run, 'navigate', deadline, async () => {
     let response: HTTPResponse | null = null;
+    await watchPage(run, live, deadline);
     try {
       response = await bounded(
         live.page.goto(url, { waitUntil: 'load', timeout: Math.max(1, deadline - Date.now()) }),
@@ -30,6 +32,20 @@ export async function navigateStage(run: CaptureRun, live: LivePage): Promise<vo
       throw new AppError('capture.navigation-failed', 'The browser made no request for the URL');
     }
   });
+}
+
+/**
+ * The document and navigation watch (page-watch.ts) goes in before the first byte, so that it sees
+ * every document of the capture. Without it the capture cannot tell that it followed the page to
+ * its end: that is a gap in the record, not a reason to lose the page.
+ */
+async function watchPage(run: CaptureRun, live: LivePage, deadline: number): Promise<void> {
+  try {
+    await bounded(installPageWatch(run, live), deadline, 'page watch', run.signal);
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    run.warn('settle.watch-unavailable', `The page watch could not be installed: ${errorMessage(error)}`);
+  }
 }
 
 /** Returns when the capture goes on despite the failed `goto` (a warning says why); else throws. */

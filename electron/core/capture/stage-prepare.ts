@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'puppeteer-core';
+import { certificateErrorPolicy } from './capture-profile';
 import type { CaptureRun, LivePage } from './capture-run';
 import { bounded } from './deadline';
 import { guardPage } from './hostile';
@@ -49,17 +50,19 @@ export async function preparePage(run: CaptureRun, context: BrowserContext): Pro
 }
 
 /**
- * The visible security state carries the DER chain Chromium validated and, when the profile's
- * bypass let a bad certificate through, the error it ignored.
+ * The visible security state carries the DER chain Chromium validated and the certificate error
+ * it found: ignored (and recorded) when the profile records certificate errors, else the reason
+ * the page was refused.
  */
 function watchSecurityState(run: CaptureRun, session: CDPSession): void {
+  const recording = certificateErrorPolicy(run.opts.profile) === 'record';
   session.on('Security.visibleSecurityStateChanged', (e) => {
     const state = e.visibleSecurityState.certificateSecurityState;
     if (!state) return;
     run.security.visibleChain = state.certificate;
     const error = state.certificateNetworkError;
     if (error) {
-      run.security.certificateErrorsIgnored = true;
+      run.security.certificateErrorsIgnored = recording;
       run.security.certificateError = error;
     }
   });
@@ -93,7 +96,11 @@ async function recordAndEmulate(run: CaptureRun, page: Page, session: CDPSession
         `Chromium refused the locale ${profile.locale}; the browser default was used`,
       );
     }),
-    profile.ignoreHttpsErrors ? session.send('Security.setIgnoreCertificateErrors', { ignore: true }) : null,
+    // Recording a certificate error needs the page loaded despite it (DESIGN §11: the bypass is
+    // then recorded explicitly, see capture-report.ts).
+    certificateErrorPolicy(profile) === 'record'
+      ? session.send('Security.setIgnoreCertificateErrors', { ignore: true })
+      : null,
     session.send('Security.enable'),
   ]);
   return recorder;

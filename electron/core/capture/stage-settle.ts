@@ -4,6 +4,9 @@ import { stageDeadline, timedStage } from './capture-run';
 import type { CaptureRun, LivePage } from './capture-run';
 import { CancelledError } from './deadline';
 import type { NetworkRecorder } from './network-recorder';
+import { pageWatchOf } from './page-watch';
+import type { PageWatch } from './page-watch';
+import { followScheduledNavigations } from './scheduled-navigation';
 import { scrollThrough } from './settle';
 
 /**
@@ -11,6 +14,10 @@ import { scrollThrough } from './settle';
  * looked at: long enough for what a load handler starts (a redirect, a fetch) to show up.
  */
 const FIRST_LOOK_MS = 25;
+/** Longest wait for a document that is still rendering or mutating before its scroll-through. */
+const DOCUMENT_SETTLE_MS = 1_500;
+/** The DOM counts as settled once it has not mutated for this long. */
+const DOCUMENT_QUIET_MS = 50;
 
 /**
  * A page that has requested something since its load event (timers, XHR, a client-side
@@ -62,25 +69,55 @@ async function settlePage(
   activity: PageActivity,
   deadline: number,
 ): Promise<void> {
-  const { page, recorder } = live;
+  const { recorder } = live;
   const { profile } = run.opts;
   const { quietFor } = activity;
+  const watch = pageWatchOf(run);
   if (!(await recorder.waitForQuiet(quietFor, deadline, run.signal))) {
     run.warn('settle.network-busy', `The network was still busy after ${profile.timeouts.settleMs} ms`);
   }
-  // A client-side redirect replaces the document under the scroll: settle the new one.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await scrollThrough(page, recorder, profile, deadline, run.warn, run.signal);
-      break;
-    } catch (error) {
-      if (attempt >= 3 || !/context was destroyed|navigat|detached/i.test(errorMessage(error))) throw error;
-      await recorder.waitForQuiet(quietFor, deadline, run.signal);
-    }
+  // A page that moves itself on after load is settled where it lands; one that moves on again
+  // after the scroll-through is settled again (each round is bounded by the same deadline).
+  if (watch) await followScheduledNavigations(run, live, watch, deadline, quietFor);
+  for (let round = 1; ; round += 1) {
+    if (watch) await settleDocument(run, watch, deadline);
+    await scrollWithRetry(run, live, activity, deadline, watch);
+    if (!watch || round >= 3) break;
+    if (!(await followScheduledNavigations(run, live, watch, deadline, quietFor))) break;
   }
   if (!(await recorder.waitForQuiet(quietFor, deadline, run.signal))) {
     if (!run.warnings.some((w) => w.code === 'settle.network-busy')) {
       run.warn('settle.network-busy', 'Requests were still in flight when the settle deadline passed');
+    }
+  }
+}
+
+/**
+ * Network silence is not enough to start the scroll: a page whose first frame, first
+ * IntersectionObserver callback or short timer has not run yet (a machine under load) would be
+ * scrolled while still empty. A page that has rendered and stopped mutating costs one look.
+ */
+async function settleDocument(run: CaptureRun, watch: PageWatch, deadline: number): Promise<void> {
+  const maxMs = Math.min(DOCUMENT_SETTLE_MS, Math.max(0, deadline - Date.now()));
+  await watch.settleDocument(maxMs, DOCUMENT_QUIET_MS, deadline, run.signal);
+}
+
+/** A client-side redirect replaces the document under the scroll: settle the new one. */
+async function scrollWithRetry(
+  run: CaptureRun,
+  live: LivePage,
+  activity: PageActivity,
+  deadline: number,
+  watch: PageWatch | null,
+): Promise<void> {
+  const { page, recorder } = live;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await scrollThrough(page, recorder, run.opts.profile, deadline, run.warn, run.signal, watch);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/context was destroyed|navigat|detached/i.test(errorMessage(error))) throw error;
+      await recorder.waitForQuiet(activity.quietFor, deadline, run.signal);
     }
   }
 }

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CDXIndexer } from 'warcio';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { AppError } from '@shared/errors/app-error';
+import { signDatapackageHash } from './wacz-signing';
+import type { WaczSigner } from './wacz-signing';
 
 export type WaczPage = Readonly<{ url: string; ts: Date; title: string; text?: string }>;
 
@@ -30,12 +32,27 @@ export async function sha256File(file: string): Promise<{ hash: string; bytes: n
   return { hash: hash.digest('hex'), bytes };
 }
 
-/** CDXJ lines for a WARC, sorted as the format requires, via warcio's own indexer. */
+/**
+ * CDXJ lines for a WARC, sorted as the format requires, via warcio's own indexer. Each line also
+ * carries `recordDigest`: SHA-256 of the record as stored (its gzip member), the digest
+ * ReplayWeb.page checks when it reads that record, so a record changed after writing is named.
+ */
 export async function indexWarc(warcFile: string, filename: string): Promise<string> {
   const indexer = new CDXIndexer({ format: 'cdxj' });
   const lines: string[] = [];
-  for await (const entry of indexer.iterIndex([{ filename, reader: createReadStream(warcFile) }])) {
-    lines.push(indexer.serializeCDXJ(entry));
+  const handle = await open(warcFile, 'r');
+  try {
+    for await (const entry of indexer.iterIndex([{ filename, reader: createReadStream(warcFile) }])) {
+      const record = entry as Record<string, unknown>;
+      const offset = Number(record['offset']);
+      const length = Number(record['length']);
+      const bytes = Buffer.alloc(length);
+      await handle.read(bytes, 0, length, offset);
+      record['recordDigest'] = `sha256:${sha256Hex(bytes)}`;
+      lines.push(indexer.serializeCDXJ(record));
+    }
+  } finally {
+    await handle.close();
   }
   lines.sort();
   return lines.join('');
@@ -53,6 +70,8 @@ export async function writeWacz(opts: {
   created: Date;
   software: string;
   title: string;
+  /** Signs datapackage-digest.json (WACZ signing spec); without it the WACZ is unsigned. */
+  signer?: WaczSigner;
 }): Promise<WaczSummary> {
   const cdxj = Buffer.from(await indexWarc(opts.warcFile, WARC_NAME), 'utf8');
   const pagesJsonl = Buffer.from(
@@ -99,8 +118,19 @@ export async function writeWacz(opts: {
     ),
     'utf8',
   );
+  const datapackageHash = `sha256:${sha256Hex(datapackage)}`;
   const digest = Buffer.from(
-    JSON.stringify({ path: 'datapackage.json', hash: `sha256:${sha256Hex(datapackage)}` }, null, 2),
+    JSON.stringify(
+      {
+        path: 'datapackage.json',
+        hash: datapackageHash,
+        ...(opts.signer
+          ? { signedData: signDatapackageHash(datapackageHash, opts.signer, opts.created, opts.software) }
+          : {}),
+      },
+      null,
+      2,
+    ),
     'utf8',
   );
 

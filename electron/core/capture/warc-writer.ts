@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { APP_NAME, APP_VERSION } from '../app-info';
 import { WARCRecord, WARCSerializer } from 'warcio';
 import type { RecordedExchange } from './network-recorder';
 
 export type WarcInfo = Readonly<{
   software: string;
+  /** The person who made the capture (WARC 1.1 section 10.1 `operator`). */
+  operator: string;
+  /** The workstation's name; the machine's host name when not given. */
+  hostname?: string;
   operatorNote?: string;
   userAgent: string;
   fields?: Readonly<Record<string, string>>;
@@ -92,7 +98,11 @@ export async function writeWarc(opts: {
       WARCRecord.createWARCInfo(
         { filename: opts.filename, warcVersion: 'WARC/1.1', date: opts.date.toISOString() },
         {
-          software: opts.info.software,
+          // The warcinfo fields WARC 1.1 (Annex, "warcinfo" record fields) names, so that the
+          // archive says who made it with what, outside Vigil too.
+          software: `${opts.info.software} (${APP_NAME} ${APP_VERSION})`,
+          operator: opts.info.operator,
+          hostname: opts.info.hostname ?? hostname(),
           format: 'WARC File Format 1.1',
           conformsTo: 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
           'http-header-user-agent': opts.info.userAgent,

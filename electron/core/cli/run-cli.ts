@@ -5,6 +5,7 @@ import { createBackend, type Backend } from '../backend';
 import { defaultDataDir } from '../data-dir';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';
 import { BUNDLE_COMMANDS } from './commands/bundle-commands';
+import { CA_COMMANDS } from './commands/ca-commands';
 import { CAPTURE_COMMANDS } from './commands/capture-commands';
 import { FOUNDATION_COMMANDS } from './commands/foundation-commands';
 import { INTAKE_COMMANDS } from './commands/intake-commands';
@@ -20,6 +21,7 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 /** Later areas append their commands here; the table is the whole CLI. */
 export const COMMANDS: CliCommand[] = [
   ...FOUNDATION_COMMANDS,
+  ...CA_COMMANDS,
   ...INTAKE_COMMANDS,
   ...CAPTURE_COMMANDS,
   ...BUNDLE_COMMANDS,

@@ -47,6 +47,8 @@ export function createReviewHandlers(
         pages: packet.pages,
         bytes: packet.bytes,
         signed: packet.signedBy !== null,
+        copy: packet.copy,
+        warnings: [...packet.warnings],
       };
     },
   };

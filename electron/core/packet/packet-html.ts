@@ -1,6 +1,8 @@
+import type { Language } from '@shared/domain/resources';
 import type { ParsedPacketModel, PacketCapture } from './packet-model';
 import type { PacketLabels } from './packet-i18n';
 import { packetLabels } from './packet-i18n';
+import { originCertificateTable, tlsTrustRows } from './packet-tls';
 
 /**
  * Screenshot boxes are laid out as empty links to this reserved (RFC 2606) host: Chromium turns each
@@ -78,8 +80,9 @@ export function escapeHtml(text: string): string {
 }
 
 /** Left-to-right runs (URLs, hashes, times, ids, numbers) isolated so they read correctly inside Arabic. */
-const ltr = (text: string | number): string => `<bdi dir="ltr" class="ltr">${escapeHtml(String(text))}</bdi>`;
-const mono = (text: string | number): string =>
+export const ltr = (text: string | number): string =>
+  `<bdi dir="ltr" class="ltr">${escapeHtml(String(text))}</bdi>`;
+export const mono = (text: string | number): string =>
   `<bdi dir="ltr" class="mono">${escapeHtml(String(text))}</bdi>`;
 /** Free text typed by people (titles, facts, legal text) takes its direction from its own first letters. */
 const auto = (text: string): string => `<span dir="auto">${escapeHtml(text)}</span>`;
@@ -146,11 +149,23 @@ a.shot { display: block; text-decoration: none; }
 const joinOr = (values: readonly string[], none: string, render: (v: string) => string): string =>
   values.length === 0 ? escapeHtml(none) : values.map(render).join(', ');
 
+/** The authority's name, time and serial as the token states them, so a reader can match the token. */
+function timestampTokenRows(capture: PacketCapture, L: PacketLabels): string[] {
+  const token = capture.timestampToken;
+  if (token === undefined) return [];
+  return [
+    ...(token.tsaName === null ? [] : [row(L.tsaName, mono(token.tsaName))]),
+    ...(capture.timestamp.genTime === token.genTime ? [] : [row(L.genTime, ltr(token.genTime))]),
+    row(L.tsaSerial, mono(token.serialHex)),
+  ];
+}
+
 function captureSection(
   capture: PacketCapture,
   captureIndex: number,
   slices: readonly ShotSlice[],
   labels: PacketLabels,
+  language: Language,
 ): string {
   const L = labels;
   const ctx = capture.context;
@@ -185,6 +200,7 @@ function captureSection(
       row(L.timestamp, escapeHtml(L.timestampStatuses[ts.status])),
       ...(ts.tsa === undefined ? [] : [row(L.tsa, mono(ts.tsa))]),
       ...(ts.genTime === undefined ? [] : [row(L.genTime, ltr(ts.genTime))]),
+      ...timestampTokenRows(capture, L),
     ]),
   );
   if (capture.error !== undefined) {
@@ -212,7 +228,18 @@ function captureSection(
         row(L.validTo, ltr(tls.validTo)),
         row(L.san, joinOr(tls.sanList, L.none, mono)),
         row(L.fingerprint, tls.sha256Fingerprint === null ? escapeHtml(L.none) : mono(tls.sha256Fingerprint)),
+        ...tlsTrustRows(capture, language).map(([label, value]) => row(label, mono(value))),
       ]),
+    );
+  }
+  const origins = originCertificateTable(capture, language);
+  if (origins) {
+    parts.push(`<h3>${escapeHtml(origins.title)}</h3>`);
+    parts.push(
+      dataTable(
+        origins.headers,
+        origins.rows.map((cells) => cells.map(mono)),
+      ),
     );
   }
   const headers = Object.entries(capture.http.headers);
@@ -387,60 +414,10 @@ ${baseCss(L)}
 </head>
 <body>
 ${cover}
-${model.captures.map((c, i) => captureSection(c, i, slices, L)).join('\n')}
+${model.captures.map((c, i) => captureSection(c, i, slices, L, model.language)).join('\n')}
 ${custody}
 ${decisionSection(model, L)}
 ${signature}
 </body>
-</html>`;
-}
-
-export function batesNumber(prefix: string, n: number): string {
-  return `${prefix}-${String(n).padStart(6, '0')}`;
-}
-
-/**
- * One page per packet page with only the footer (page x of n, Bates number) and, for a draft, the
- * watermark. Printed by Chromium too, so the stamps are shaped and use the shipped fonts; the
- * post-processor lays each stamp page over the matching packet page.
- */
-export function buildStampHtml(input: { model: ParsedPacketModel; pages: number; fontCss: string }): string {
-  const { model, pages } = input;
-  const L = packetLabels(model.language);
-  const draft = model.decision === null;
-  const pageDivs: string[] = [];
-  for (let i = 1; i <= pages; i++) {
-    pageDivs.push(
-      `<div class="p">` +
-        (draft ? `<div class="wm">${escapeHtml(L.draft)}</div>` : '') +
-        `<div class="foot"><span>${draft ? `<strong>${escapeHtml(L.draft)}</strong> · ` : ''}` +
-        `${escapeHtml(L.page(i, pages))} · ${ltr(model.caseRef)}</span>` +
-        `<span class="bates">${mono(batesNumber(model.batesPrefix, model.batesStart + i - 1))}</span></div>` +
-        `</div>`,
-    );
-  }
-  const body = L.dir === 'rtl' ? "'VigilNaskh', 'VigilSans'" : "'VigilSans', 'VigilNaskh'";
-  return `<!doctype html>
-<html lang="${model.language}" dir="${L.dir}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; font-src data:; style-src 'unsafe-inline'">
-<style>
-@page { size: A4; margin: 0; }
-${input.fontCss}
-* { font-synthesis: none; }
-html, body { margin: 0; padding: 0; }
-body { font-family: ${body}; font-size: 8pt; color: #222; }
-.ltr { font-family: 'VigilSans', 'VigilNaskh'; }
-.mono { font-family: 'VigilMono', 'VigilSans'; font-size: 9pt; font-weight: 400; }
-.p { position: relative; height: 296mm; overflow: hidden; break-after: page; }
-.p:last-child { break-after: auto; }
-.foot { position: absolute; left: 15mm; right: 15mm; top: 284mm; display: flex; justify-content: space-between; }
-.bates { font-weight: 700; }
-.wm { position: absolute; left: 0; right: 0; top: 120mm; text-align: center; font-size: 96pt; font-weight: 700;
-      color: rgba(176, 0, 0, 0.16); transform: rotate(-35deg); }
-</style>
-</head>
-<body>${pageDivs.join('')}</body>
 </html>`;
 }

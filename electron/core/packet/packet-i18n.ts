@@ -9,6 +9,8 @@ export type PacketLabels = Readonly<{
   title: string;
   draft: string;
   draftNotice: string;
+  /** The mark of an unsigned rendering after a decision (a copy, never the packet of record). */
+  copy: string;
   caseRef: string;
   resource: string;
   urlAsCaptured: string;
@@ -44,6 +46,8 @@ export type PacketLabels = Readonly<{
   timestamp: string;
   tsa: string;
   genTime: string;
+  tsaName: string;
+  tsaSerial: string;
   redirects: string;
   status: string;
   location: string;
@@ -113,6 +117,7 @@ const en: PacketLabels = {
   title: 'Evidence review packet',
   draft: 'DRAFT',
   draftNotice: 'DRAFT — no decision has been taken or signed',
+  copy: 'COPY — NOT SIGNED',
   caseRef: 'Case reference',
   resource: 'Resource',
   urlAsCaptured: 'URL as captured',
@@ -148,6 +153,8 @@ const en: PacketLabels = {
   timestamp: 'Time-stamp',
   tsa: 'Time-stamp authority',
   genTime: 'Time-stamp time',
+  tsaName: 'Time-stamp authority (name in the token)',
+  tsaSerial: 'Time-stamp serial number',
   redirects: 'Redirect chain',
   status: 'Status',
   location: 'Location',
@@ -230,6 +237,7 @@ const ar: PacketLabels = {
   title: 'ملف مراجعة الأدلة',
   draft: 'مسودة',
   draftNotice: 'مسودة — لم يصدر قرار ولم يوقع بعد',
+  copy: 'نسخة — غير موقعة',
   caseRef: 'مرجع القضية',
   resource: 'المورد',
   urlAsCaptured: 'الرابط كما التقط',
@@ -265,6 +273,8 @@ const ar: PacketLabels = {
   timestamp: 'الختم الزمني',
   tsa: 'سلطة الختم الزمني',
   genTime: 'وقت الختم',
+  tsaName: 'اسم سلطة الختم الزمني (في الرمز)',
+  tsaSerial: 'الرقم التسلسلي للختم الزمني',
   redirects: 'سلسلة إعادة التوجيه',
   status: 'الحالة',
   location: 'الوجهة',
@@ -345,6 +355,7 @@ const ru: PacketLabels = {
   title: 'Пакет материалов для проверки',
   draft: 'ЧЕРНОВИК',
   draftNotice: 'ЧЕРНОВИК — решение не принято и не подписано',
+  copy: 'КОПИЯ — НЕ ПОДПИСАНО',
   caseRef: 'Номер дела',
   resource: 'Ресурс',
   urlAsCaptured: 'URL при фиксации',
@@ -380,6 +391,8 @@ const ru: PacketLabels = {
   timestamp: 'Метка времени',
   tsa: 'Служба меток времени',
   genTime: 'Время метки',
+  tsaName: 'Служба меток времени (имя в метке)',
+  tsaSerial: 'Серийный номер метки времени',
   redirects: 'Цепочка перенаправлений',
   status: 'Статус',
   location: 'Location',

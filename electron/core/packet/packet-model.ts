@@ -14,8 +14,19 @@ export const PacketScreenshot = z.object({
 export type PacketScreenshot = z.infer<typeof PacketScreenshot>;
 
 /** The capture record of DESIGN §4.1 plus the screenshots to lay out (in order). */
+/** What the capture's RFC 3161 token itself says (read from the stored token, not from the record). */
+export const PacketTimestampToken = z.object({
+  tsaName: z.string().nullable(),
+  genTime: z.string(),
+  serialHex: z.string(),
+  policy: z.string(),
+});
+export type PacketTimestampToken = z.infer<typeof PacketTimestampToken>;
+
 export const PacketCapture = CaptureRecord.extend({
   screenshots: z.array(PacketScreenshot),
+  /** The granted time-stamp token of the capture manifest, as parsed; absent when there is none. */
+  timestampToken: PacketTimestampToken.optional(),
 });
 export type PacketCapture = z.infer<typeof PacketCapture>;
 
@@ -56,6 +67,11 @@ export const PacketModel = z.object({
   captures: z.array(PacketCapture).min(1),
   custody: z.array(PacketCustodyRow),
   decision: DecisionRecord.nullable(),
+  /**
+   * An unsigned rendering of a decided resource: marked "COPY — NOT SIGNED" on every page, and never
+   * the resource's packet of record (only the reviewer's signed packet is).
+   */
+  copy: z.boolean().default(false),
 });
 export type PacketModel = z.input<typeof PacketModel>;
 export type ParsedPacketModel = z.output<typeof PacketModel>;

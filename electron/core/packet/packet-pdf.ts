@@ -3,6 +3,7 @@ import type { PDFEmbeddedPage, PDFPage } from '@cantoo/pdf-lib';
 import { AppError } from '@shared/errors/app-error';
 import type { ParsedPacketModel } from './packet-model';
 import { packetLabels } from './packet-i18n';
+import { applyPdfA3 } from './packet-pdfa';
 
 /** pdf-lib work on the printed packet: the stamp layer, page isolation, metadata, saving. */
 
@@ -49,20 +50,33 @@ export function drawStamps(pages: readonly PDFPage[], stamps: readonly PDFEmbedd
 export function setPacketMetadata(doc: PDFDocument, model: ParsedPacketModel, generatedAt: Date): void {
   const labels = packetLabels(model.language);
   const decision = model.decision;
-  doc.setTitle(`${labels.title} — ${model.caseRef}`, { showInWindowTitleBar: true });
-  doc.setAuthor(decision === null ? 'Vigil' : decision.reviewer.displayName);
-  doc.setSubject(`${model.resource.punycodeUrl}`);
-  doc.setKeywords([
-    model.caseRef,
-    model.resource.id,
-    ...model.captures.map((c) => c.id),
-    ...(decision === null ? ['DRAFT'] : [decision.id]),
-  ]);
-  doc.setCreator('Vigil');
-  doc.setProducer('Vigil (Chromium print, pdf-lib)');
-  doc.setLanguage(model.language);
-  doc.setCreationDate(generatedAt);
-  doc.setModificationDate(generatedAt);
+  const info = {
+    title: `${labels.title} — ${model.caseRef}`,
+    author: decision === null ? 'Vigil' : decision.reviewer.displayName,
+    subject: `${model.resource.punycodeUrl}`,
+    keywords: [
+      model.caseRef,
+      model.resource.id,
+      ...model.captures.map((c) => c.id),
+      ...(decision === null ? ['DRAFT'] : [decision.id]),
+      ...(decision !== null && model.copy ? ['COPY-NOT-SIGNED'] : []),
+    ],
+    creator: 'Vigil',
+    producer: 'Vigil (Chromium print, pdf-lib)',
+    language: model.language,
+    // PDF dates hold whole seconds; the XMP copy must say the same.
+    date: new Date(Math.floor(generatedAt.getTime() / 1000) * 1000),
+  };
+  doc.setTitle(info.title, { showInWindowTitleBar: true });
+  doc.setAuthor(info.author);
+  doc.setSubject(info.subject);
+  doc.setKeywords([...info.keywords]);
+  doc.setCreator(info.creator);
+  doc.setProducer(info.producer);
+  doc.setLanguage(info.language);
+  doc.setCreationDate(info.date);
+  doc.setModificationDate(info.date);
+  applyPdfA3(doc, info);
 }
 
 export async function savePdf(doc: PDFDocument): Promise<Buffer> {

@@ -2,6 +2,7 @@ import { createHash, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import type { PDFDict } from '@cantoo/pdf-lib';
 import {
   ParseSpeeds,
   PDFArray,
@@ -12,6 +13,7 @@ import {
   PDFString,
 } from '@cantoo/pdf-lib';
 import { AppError } from '@shared/errors/app-error';
+import { addDss } from './pades-dss';
 
 export type PdfSigner = Readonly<{
   /** ECDSA P-256 private key of the signer (the reviewer). */
@@ -21,6 +23,11 @@ export type PdfSigner = Readonly<{
   chainPem: readonly string[];
   /** RFC 3161 client: returns a DER TimeStampToken whose message imprint is SHA-256 of `digest`'s input. */
   timestamp?: (digest: Buffer) => Promise<Buffer>;
+  /**
+   * PAdES B-LT: certificates (the TSA's; the signer's chain is added anyway) and CRLs for the DSS,
+   * written into the signed revision.
+   */
+  validation?: Readonly<{ certificatesPem: readonly string[]; crlsDer: readonly Buffer[] }>;
 }>;
 
 export type SignPdfOptions = Readonly<{
@@ -169,6 +176,23 @@ function findLast(haystack: Buffer, needle: string, before = haystack.length): n
   return haystack.lastIndexOf(Buffer.from(needle, 'latin1'), before);
 }
 
+/** A signature dictionary with /ByteRange and /Contents placeholders that addSignatureField fills. */
+export function signatureDictionary(
+  ctx: PDFDocument['context'],
+  type: 'Sig' | 'DocTimeStamp',
+  subFilter: 'ETSI.CAdES.detached' | 'ETSI.RFC3161',
+  reserved: number,
+): PDFDict {
+  const placeholder = PDFNumber.of(BYTE_RANGE_PLACEHOLDER);
+  return ctx.obj({
+    Type: type,
+    Filter: 'Adobe.PPKLite',
+    SubFilter: subFilter,
+    ByteRange: [PDFNumber.of(0), placeholder, placeholder, placeholder],
+    Contents: PDFHexString.of('0'.repeat(reserved * 2)),
+  });
+}
+
 /**
  * Adds an embedded PAdES signature (B-B, or B-T with `signer.timestamp`) as an incremental update:
  * the bytes of `pdf` are kept as they are, and the signature covers the whole file except /Contents.
@@ -185,21 +209,44 @@ export async function signPdf(pdf: Buffer, signer: PdfSigner, options: SignPdfOp
   const ctx = doc.context;
   const page = doc.getPages()[0];
   if (page === undefined) throw new AppError('packet.render-failed', 'cannot sign a PDF without pages');
+  if (signer.validation !== undefined) {
+    const { certDer, chainDer } = checkSigner(signer);
+    addDss(doc, {
+      certificatesDer: [
+        certDer,
+        ...chainDer,
+        ...signer.validation.certificatesPem.flatMap((p) => pemBlocks(p)),
+      ],
+      crlsDer: signer.validation.crlsDer,
+    });
+  }
 
-  const placeholder = PDFNumber.of(BYTE_RANGE_PLACEHOLDER);
-  const sigDict = ctx.obj({
-    Type: 'Sig',
-    Filter: 'Adobe.PPKLite',
-    SubFilter: 'ETSI.CAdES.detached',
-    ByteRange: [PDFNumber.of(0), placeholder, placeholder, placeholder],
-    Contents: PDFHexString.of('0'.repeat(reserved * 2)),
-  });
+  const sigDict = signatureDictionary(ctx, 'Sig', 'ETSI.CAdES.detached', reserved);
   const when = options.clock?.();
   if (when !== undefined) sigDict.set(PDFName.of('M'), PDFString.fromDate(when));
   if (options.name !== undefined) sigDict.set(PDFName.of('Name'), PDFHexString.fromText(options.name));
   if (options.reason !== undefined) sigDict.set(PDFName.of('Reason'), PDFHexString.fromText(options.reason));
   if (options.location !== undefined)
     sigDict.set(PDFName.of('Location'), PDFHexString.fromText(options.location));
+  return addSignatureField(doc, pdf, sigDict, reserved, (signed) => buildCadesSignature(signed, signer));
+}
+
+/**
+ * Registers `sigDict` as the value of a new invisible signature field on the first page, saves the
+ * document as an incremental update after `pdf`, fills /ByteRange, and writes into /Contents what
+ * `contentsOf` makes of the bytes it covers (a CMS signature, or an RFC 3161 token for a document
+ * time-stamp). The bytes of `pdf` are kept as they are.
+ */
+export async function addSignatureField(
+  doc: PDFDocument,
+  pdf: Buffer,
+  sigDict: PDFDict,
+  reserved: number,
+  contentsOf: (signed: Buffer) => Promise<Buffer>,
+): Promise<Buffer> {
+  const ctx = doc.context;
+  const page = doc.getPages()[0];
+  if (page === undefined) throw new AppError('packet.render-failed', 'cannot sign a PDF without pages');
   const sigRef = ctx.register(sigDict);
 
   const acroForm = doc.catalog.getOrCreateAcroForm();
@@ -247,7 +294,7 @@ export async function signPdf(pdf: Buffer, signer: PdfSigner, options: SignPdfOp
   out.write(brText.padEnd(width, ' '), brOpen, 'latin1');
 
   const signed = Buffer.concat([out.subarray(0, contentsStart), out.subarray(contentsEnd)]);
-  const cms = await buildCadesSignature(signed, signer);
+  const cms = await contentsOf(signed);
   if (cms.length > reserved) {
     throw new AppError('packet.render-failed', `signature needs ${cms.length} bytes, ${reserved} reserved`);
   }

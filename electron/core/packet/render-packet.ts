@@ -7,7 +7,8 @@ import { attachFiles, collectAttachments, type AttachOriginals } from './packet-
 import { loadScreenshots, sha256Hex } from './packet-evidence';
 import { findFontsDir, loadFonts } from './packet-fonts';
 import type { SignerSummary } from './packet-html';
-import { buildPacketHtml, buildStampHtml, fontFaceCss, planSlices } from './packet-html';
+import { buildPacketHtml, fontFaceCss, planSlices } from './packet-html';
+import { buildStampHtml } from './packet-stamp-html';
 import { packetLabels } from './packet-i18n';
 import type { PacketModel, ParsedPacketModel } from './packet-model';
 import { PacketModel as PacketModelSchema } from './packet-model';

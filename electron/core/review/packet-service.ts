@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { CaptureRecord } from '@shared/domain/capture-record';
@@ -14,9 +15,14 @@ import { custodyRowsFor } from '../db/repositories/audit-repo';
 import { latestDecision, listDecisions } from '../db/repositories/decisions-repo';
 import { insertPacket } from '../db/repositories/packets-repo';
 import { getResourceSummary } from '../db/repositories/resources-repo';
-import type { PacketCapture, PacketModel, PacketScreenshot } from '../packet/packet-model';
+import type {
+  PacketCapture,
+  PacketModel,
+  PacketScreenshot,
+  PacketTimestampToken,
+} from '../packet/packet-model';
 import { renderPacket, type RenderedPacket } from '../packet/render-packet';
-import { requestTimestamp } from '../custody/tsa-client';
+import { inspectTimestampToken, requestTimestamp } from '../custody/tsa-client';
 import type { SettingsService } from '../settings/settings-service';
 import type { SigningIdentity } from '../users/users-service';
 import type { Workspace } from '../workspace';
@@ -38,6 +44,13 @@ export type ResourcePacketOptions = Readonly<{
   outFile?: string;
 }>;
 
+/**
+ * What a signed packet lacks, as data: `packet.not-timestamped` — the TSA failed or none is
+ * configured, so the signature is PAdES B-B only (a document time-stamp can be added later);
+ * `packet.no-crl` — the local CA has published no CRL yet, so the DSS carries certificates only.
+ */
+export type PacketWarning = 'packet.not-timestamped' | 'packet.no-crl';
+
 export type ResourcePacket = Readonly<{
   sha256: string;
   pages: number;
@@ -47,6 +60,9 @@ export type ResourcePacket = Readonly<{
   decisionId: string | null;
   signedBy: string | null;
   language: Language;
+  /** Unsigned after a decision: watermarked COPY — NOT SIGNED, never the packet of record. */
+  copy: boolean;
+  warnings: readonly PacketWarning[];
 }>;
 
 /** Width and height from a PNG's IHDR (bytes 16–23), without reading the whole file. */
@@ -63,7 +79,50 @@ async function pngSize(path: string): Promise<{ width: number; height: number }>
   }
 }
 
-async function packetCapture(record: CaptureRecord): Promise<PacketCapture> {
+/** The capture's granted token as it reads: authority name, time, serial (printed in the packet). */
+async function timestampTokenOf(
+  record: CaptureRecord,
+  pathOf: (sha256: string) => string,
+): Promise<PacketTimestampToken | undefined> {
+  const sha = record.timestamp.status === 'granted' ? record.timestamp.tokenSha256 : undefined;
+  if (sha === undefined) return undefined;
+  const info = inspectTimestampToken(await readFile(pathOf(sha)));
+  return { tsaName: info.tsaName, genTime: info.genTime, serialHex: info.serialHex, policy: info.policy };
+}
+
+/**
+ * PAdES B-LT validation data for the DSS: the local CA's published CRL (`keys/ca.crl`, kept by the
+ * CA when it issues or revokes) and the certificates of the time-stamp authority, as the capture
+ * tokens relied on carry them (the TSA that stamps the signature is, in practice, the same one).
+ */
+export async function packetValidationData(
+  ws: Workspace,
+  captures: readonly Pick<CaptureRecord, 'timestamp'>[],
+): Promise<{ certificatesPem: string[]; crlsDer: Buffer[]; warnings: PacketWarning[] }> {
+  const certificatesPem: string[] = [];
+  for (const record of captures) {
+    const sha = record.timestamp.status === 'granted' ? record.timestamp.tokenSha256 : undefined;
+    if (sha !== undefined)
+      certificatesPem.push(...inspectTimestampToken(await readFile(ws.blobs.pathOf(sha))).certificatesPem);
+  }
+  const crlFile = ws.paths.caCrlDer;
+  const crl = existsSync(crlFile) ? await readFile(crlFile) : null;
+  return {
+    certificatesPem,
+    crlsDer: crl === null ? [] : [crl],
+    warnings: crl === null ? ['packet.no-crl'] : [],
+  };
+}
+
+const packetWarnings = (timestamped: boolean, validation: readonly PacketWarning[]): PacketWarning[] => [
+  ...(timestamped ? [] : ['packet.not-timestamped' as const]),
+  ...validation,
+];
+
+async function packetCapture(
+  record: CaptureRecord,
+  pathOf: (sha256: string) => string,
+): Promise<PacketCapture> {
   const shots = record.artifacts
     .filter((a) => a.kind === 'screenshot')
     .sort((a, b) => (a.segment?.index ?? 0) - (b.segment?.index ?? 0));
@@ -76,7 +135,8 @@ async function packetCapture(record: CaptureRecord): Promise<PacketCapture> {
       label: a.segment ? `${a.name} (${a.segment.index + 1}/${a.segment.count})` : a.name,
     });
   }
-  return { ...record, screenshots };
+  const timestampToken = await timestampTokenOf(record, pathOf);
+  return { ...record, screenshots, ...(timestampToken === undefined ? {} : { timestampToken }) };
 }
 
 /** Letters, digits, dot, dash and underscore only, starting with a letter or digit (the Bates prefix rule). */
@@ -147,7 +207,7 @@ export async function buildPacketModel(
         punycodeUrl: summary.url,
         categories: summary.categories,
       },
-      captures: await Promise.all(captures.map(packetCapture)),
+      captures: await Promise.all(captures.map((r) => packetCapture(r, ws.blobs.pathOf))),
       custody: custody.map((r) => ({ ...r })),
       decision,
     };
@@ -168,7 +228,11 @@ export async function renderResourcePacket(
 ): Promise<ResourcePacket> {
   const { ws, settings } = deps;
   const current = await settings.get();
-  const { model, decision } = await buildPacketModel(ws, resourceId, opts.language, current.language);
+  const built = await buildPacketModel(ws, resourceId, opts.language, current.language);
+  const decision = built.decision;
+  // Unsigned after a decision is a copy: marked on every page and never the packet of record.
+  const copy = decision !== null && opts.signer === undefined;
+  const model: PacketModel = { ...built.model, copy };
   if (opts.signer !== undefined) {
     if (decision === null)
       throw new AppError('input.invalid', 'a draft packet is not signed: there is no decision yet');
@@ -178,6 +242,7 @@ export async function renderResourcePacket(
         `only ${decision.reviewer.name}, who signed decision ${decision.id}, may sign its packet`,
       );
   }
+  const validation = opts.signer === undefined ? undefined : await packetValidationData(ws, model.captures);
   const workDir = await mkdtemp(join(ws.paths.tmp, 'packet-'));
   try {
     const render = (tsaUrl: string | null) =>
@@ -193,6 +258,7 @@ export async function renderResourcePacket(
                 privateKey: opts.signer.privateKey,
                 certificatePem: opts.signer.certificatePem,
                 chainPem: opts.signer.chainPem,
+                ...(validation === undefined ? {} : { validation }),
                 // PAdES B-T: the TSA vouches for the time of the reviewer's signature value.
                 ...(tsaUrl === null
                   ? {}
@@ -233,6 +299,7 @@ export async function renderResourcePacket(
       throw new AppError('evidence.integrity-mismatch', 'the packet changed between rendering and storing');
     const at = ws.clock().toISOString();
     const signedBy = opts.signer?.user.name ?? null;
+    const timestamped = signedBy !== null && current.tsaUrl !== null && timestampError === null;
     const language = model.language;
     await ws.record(async (tx, audit) => {
       await registerBlob(tx, stored, at);
@@ -257,9 +324,10 @@ export async function renderResourcePacket(
           pages: rendered.pages,
           decisionId: decision?.id ?? null,
           draft: decision === null,
+          copy,
           language,
           signedBy,
-          timestamped: signedBy !== null && current.tsaUrl !== null && timestampError === null,
+          timestamped,
           timestampError,
           captures: model.captures.map((r) => r.id),
         },
@@ -273,6 +341,8 @@ export async function renderResourcePacket(
       decisionId: decision?.id ?? null,
       signedBy,
       language,
+      copy,
+      warnings: signedBy === null ? [] : packetWarnings(timestamped, validation?.warnings ?? []),
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -13,6 +13,9 @@ export const DEFAULT_SETTINGS: Settings = {
   browserPath: null,
   defaultProfile: 'desktop',
   allowPrivateNetwork: false,
+  timeServer: null,
+  clockOffsetThresholdMs: 1000,
+  egressEndpoint: null,
 };
 
 export type SettingsService = Readonly<{

@@ -18,7 +18,6 @@ import {
   hashPassword,
   verifyPassword,
 } from '../custody/secrets';
-import { issueCertificate } from '../custody/x509';
 import {
   countOtherEnabledAdmins,
   countUsers,
@@ -30,6 +29,7 @@ import {
   type StoredUser,
 } from '../db/repositories/users-repo';
 import type { Workspace } from '../workspace';
+import { issueUserCertificate, publishRevocations, revokeInTx, type Revoked } from './user-certificates';
 
 const fingerprints = new Map<string, string>();
 /** Parsing a certificate costs more than the row read of the per-call session check: remember it. */
@@ -51,24 +51,29 @@ const toUser = (r: StoredUser): User => ({
   certificateSha256: certificateSha256(r.certificatePem),
 });
 
-const issueUserCertificate = (
-  ws: Workspace,
-  subject: Readonly<{ publicKeyPem: string; displayName: string; role: Role }>,
-): Promise<string> =>
-  issueCertificate({
-    ca: ws.ca,
-    subjectPublicKeyPem: subject.publicKeyPem,
-    commonName: subject.displayName.slice(0, 64),
-    organization: 'Vigil',
-    organizationalUnit: subject.role,
-    profile: 'user-signing',
-    now: ws.clock(),
-    validityDays: 3650,
-  });
+/**
+ * `caPassphrase` unlocks the local CA for this one act (custody/ca-key.ts); it is needed once the CA
+ * key is sealed under a passphrase, and the first one given becomes the CA passphrase.
+ */
+export type NewUser = Readonly<{
+  name: string;
+  displayName?: string;
+  role: Role;
+  password: string;
+  caPassphrase?: string;
+}>;
 
-export type NewUser = Readonly<{ name: string; displayName?: string; role: Role; password: string }>;
-
-export type UserChange = Readonly<{ name: string; role?: Role; disabled?: boolean; displayName?: string }>;
+/**
+ * A role or display-name change issues a new certificate (the old one is revoked as superseded);
+ * disabling revokes the current one (cessationOfOperation); enabling issues a new one. Each needs the CA.
+ */
+export type UserChange = Readonly<{
+  name: string;
+  role?: Role;
+  disabled?: boolean;
+  displayName?: string;
+  caPassphrase?: string;
+}>;
 
 export type SigningIdentity = Readonly<{
   user: User;
@@ -109,11 +114,20 @@ export function createUsersService(ws: Workspace): UsersService {
     },
 
     async create(input, actor, opts) {
+      // A second first-run setup hears "setup done", not a CA passphrase question (checked again below).
+      if (opts?.onlyIfNone === true && (await ws.db.read((c) => countUsers(c))) > 0)
+        throw new AppError('auth.setup-done', 'an administrator already exists; sign in instead');
+      // The CA first: a wrong CA passphrase must leave no trace (no key made, no row, no event).
+      const ca = await ws.ca.unlock(input.caPassphrase, actor);
       // Key generation and scrypt are slow: do them before taking the write lock.
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const displayName = input.displayName?.trim() || input.name;
-      const certificatePem = await issueUserCertificate(ws, { publicKeyPem, displayName, role: input.role });
+      const certificatePem = await issueUserCertificate(ws, ca, {
+        publicKeyPem,
+        displayName,
+        role: input.role,
+      });
       const passwordHash = await hashPassword(input.password);
       const encrypted = await encryptSecret(
         privateKey.export({ type: 'pkcs8', format: 'der' }),
@@ -164,10 +178,14 @@ export function createUsersService(ws: Workspace): UsersService {
         const displayName = change.displayName?.trim() || before.displayName;
         const disabled = change.disabled ?? before.disabled;
         checkSelfChange(before, actor, role, disabled);
-        const reissue = role !== before.role || displayName !== before.displayName;
-        const certificatePem = reissue
-          ? await issueUserCertificate(ws, { publicKeyPem: before.publicKeyPem, displayName, role })
-          : before.certificatePem;
+        const plan = certificatePlan(before, { role, displayName, disabled });
+        const ca =
+          plan.reissue || plan.revoke !== null ? await ws.ca.unlock(change.caPassphrase, actor) : null;
+        const certificatePem =
+          plan.reissue && ca !== null
+            ? await issueUserCertificate(ws, ca, { publicKeyPem: before.publicKeyPem, displayName, role })
+            : before.certificatePem;
+        const reissue = certificatePem !== before.certificatePem;
         // Decisions already signed name the old certificate by fingerprint; bundle export and the
         // block list look for certificates no longer in the users table in this folder.
         if (reissue) await keepCertificate(ws, before.certificatePem);
@@ -185,6 +203,16 @@ export function createUsersService(ws: Workspace): UsersService {
             role !== before.role || displayName !== before.displayName || disabled !== before.disabled;
           if (!changed) return now;
           await updateUser(tx, before.id, { role, displayName, disabled, certificatePem });
+          const revoked: Revoked | null =
+            plan.revoke === null
+              ? null
+              : await revokeInTx(tx, ws, {
+                  pem: before.certificatePem,
+                  sha256: toUser(before).certificateSha256,
+                  userId: before.id,
+                  reason: plan.revoke,
+                  by: actor,
+                });
           const after = await userByName(tx, change.name);
           if (!after) throw new AppError('internal.unexpected', 'user row vanished after update');
           const old = toUser(before);
@@ -210,11 +238,15 @@ export function createUsersService(ws: Workspace): UsersService {
               // The superseded certificate stays valid for what it signed; keeping it in the log makes
               // it recoverable and tamper-evident even if the key folder is lost.
               ...(reissue ? { supersededCertificatePem: before.certificatePem } : {}),
+              ...(revoked === null ? {} : { revoked }),
             },
           });
           return after;
         });
-        if (row !== null) return toUser(row);
+        if (row !== null) {
+          if (plan.revoke !== null && ca !== null) await publishRevocations(ws, ca);
+          return toUser(row);
+        }
       }
       throw new AppError('input.invalid', `${change.name} is being changed by someone else; try again`);
     },
@@ -260,6 +292,23 @@ export function createUsersService(ws: Workspace): UsersService {
         : null;
     },
   };
+}
+
+/**
+ * Which certificate acts a change needs. A disabled user keeps the (revoked) certificate it had; the
+ * role it is given while disabled is certified when it is enabled again.
+ */
+function certificatePlan(
+  before: StoredUser,
+  after: Readonly<{ role: Role; displayName: string; disabled: boolean }>,
+): { reissue: boolean; revoke: 'superseded' | 'cessationOfOperation' | null } {
+  const renamed = after.role !== before.role || after.displayName !== before.displayName;
+  if (after.disabled) {
+    return { reissue: false, revoke: before.disabled ? null : 'cessationOfOperation' };
+  }
+  const enabling = before.disabled;
+  const reissue = renamed || enabling;
+  return { reissue, revoke: reissue && !before.disabled ? 'superseded' : null };
 }
 
 const sameRow = (a: StoredUser, b: StoredUser): boolean =>

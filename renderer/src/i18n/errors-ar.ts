@@ -26,6 +26,11 @@ export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'custody.chain-broken': 'سلسلة سجل الحفظ مكسورة.',
   'custody.key-missing': 'مفتاح توقيع مفقود.',
   'custody.signature-invalid': 'التوقيع غير صالح.',
+  'ca.passphrase-required':
+    'هذا الإجراء يحتاج إلى عبارة مرور المرجع المصدق: فهي تفتح المفتاح الذي يصدر الشهادات ويلغيها.',
+  'ca.wrong-passphrase': 'عبارة مرور المرجع المصدق غير صحيحة؛ لم يتغير شيء.',
+  'ca.key-unavailable':
+    'لا يحمل محطة العمل هذه مفتاح مرجع مصدق يستطيع إصدار الشهادات (مرجع مصدق للمؤسسة، أو أن المفتاح مفقود).',
   'tsa.unreachable': 'تعذّر الوصول إلى جهة الختم الزمني.',
   'tsa.bad-response': 'أرسلت جهة الختم الزمني ردًا غير صالح.',
   'tsa.rejected': 'رفضت جهة الختم الزمني الطلب.',

@@ -26,6 +26,11 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'custody.chain-broken': 'The custody log chain is broken.',
   'custody.key-missing': 'A signing key is missing.',
   'custody.signature-invalid': 'A signature does not verify.',
+  'ca.passphrase-required':
+    'The CA passphrase is needed for this: it unlocks the key that issues and revokes certificates.',
+  'ca.wrong-passphrase': 'The CA passphrase is wrong; nothing was changed.',
+  'ca.key-unavailable':
+    'This workstation holds no CA key that can issue certificates (an organisation CA, or the key is missing).',
   'tsa.unreachable': 'The time-stamp authority cannot be reached.',
   'tsa.bad-response': 'The time-stamp authority sent an invalid answer.',
   'tsa.rejected': 'The time-stamp authority refused the request.',

@@ -57,6 +57,11 @@ export const ru: Messages = {
   'auth.passwordTooShort': 'Не менее 10 символов.',
   'auth.nameRule': 'Строчные латинские буквы, цифры, точка, дефис и подчёркивание; не менее 2 символов.',
   'auth.createAdmin': 'Создать администратора',
+  'auth.caPassphrase': 'Парольная фраза УЦ',
+  'auth.caPassphraseRepeat': 'Повторите парольную фразу УЦ',
+  'auth.caPassphraseHelp':
+    'Защищает ключ удостоверяющего центра этой рабочей станции. Нужна только для добавления пользователей, смены ролей, отключения и включения пользователей: храните её отдельно от своего пароля. Не менее 12 символов.',
+  'auth.caPassphrasesDiffer': 'Парольные фразы УЦ не совпадают.',
   'auth.connecting': 'Подключение к рабочей станции…',
 
   'role.investigator': 'Следователь',
@@ -282,6 +287,14 @@ export const ru: Messages = {
   'resource.tls.validTo': 'Действует до',
   'resource.tls.san': 'Альтернативные имена',
   'resource.tls.fingerprint': 'Отпечаток SHA-256',
+  'resource.tls.certificateError':
+    'Браузер не доверяет этому сертификату; страница сохранена, а ошибка стала частью доказательства.',
+  'resource.tls.error': 'Ошибка сертификата',
+  'resource.tls.origins': 'Сертификаты всех HTTPS-источников, с которых загружалась страница',
+  'resource.tls.origin': 'Источник',
+  'resource.tls.status': 'Состояние',
+  'resource.tls.trusted': 'доверенный',
+  'resource.tls.untrusted': 'недоверенный',
   'resource.context.operator': 'Оператор',
   'resource.context.workstation': 'Рабочая станция',
   'resource.context.os': 'Операционная система',
@@ -292,6 +305,14 @@ export const ru: Messages = {
   'resource.context.locale': 'Локаль',
   'resource.context.timeZone': 'Часовой пояс',
   'resource.context.proxy': 'Прокси',
+  'resource.context.commit': 'Коммит сборки',
+  'resource.context.profile': 'Профиль фиксации',
+  'resource.context.clockOffset': 'Расхождение часов',
+  'resource.context.clockMeasured': '{offset} мс относительно {server} (кругооборот {rtt} мс)',
+  'resource.context.egress': 'Исходящий адрес',
+  'resource.context.unknown': 'Неизвестно: {reason}',
+  'resource.printView': 'Вид для печати',
+  'resource.print': 'Печать',
   'resource.context.manifest': 'SHA-256 манифеста',
   'resource.context.signature': 'Ключ подписи',
   'resource.context.timestamp': 'Метка времени',
@@ -408,6 +429,8 @@ export const ru: Messages = {
   'settings.enable': 'Включить',
   'settings.you': 'вы',
   'settings.userUpdated': 'Пользователь {name} изменён.',
+  'settings.caPassphraseHelp':
+    'Нужна, чтобы добавить пользователя, сменить роль, отключить или включить пользователя: открывает УЦ для одного этого действия (отключение отзывает сертификат).',
   'settings.roleNote':
     'При смене роли для того же ключа выпускается новый сертификат; старый остаётся действительным для уже подписанного. Отключённый пользователь не может войти, а его открытый сеанс завершается при следующем действии.',
   'settings.profile.name': 'Профиль',
@@ -437,6 +460,11 @@ export const ru: Messages = {
   'settings.allowPrivate':
     'Разрешить локальные и частные сетевые адреса (только для лабораторных сетей; фиксируется в журнале)',
   'settings.freshness': 'Повторная фиксация через (часов)',
+  'settings.timeServer': 'Сервер времени (SNTP, host[:port]), опрашиваемый перед каждой фиксацией',
+  'settings.timeServerNone': 'Нет: расхождение часов записывается как неизвестное',
+  'settings.clockThreshold': 'Предупреждать о расхождении часов более (мс)',
+  'settings.egressEndpoint': 'URL «какой у меня IP» (запрашивается через прокси фиксации)',
+  'settings.egressNone': 'Нет: исходящий адрес записывается как неизвестный',
   'settings.workstation': 'Рабочая станция',
   'settings.adminOnly': 'Эти настройки может менять только администратор.',
 

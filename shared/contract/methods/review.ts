@@ -52,6 +52,10 @@ export const reviewMethods = defineMethods({
       pages: z.number().int(),
       bytes: z.number().int(),
       signed: z.boolean(),
+      /** Unsigned after a decision: a copy marked COPY — NOT SIGNED, never the packet of record. */
+      copy: z.boolean().optional(),
+      /** What a signed packet lacks (`packet.not-timestamped`: B-B only; `packet.no-crl`). */
+      warnings: z.array(z.string()).optional(),
     }),
     access: 'signed-in',
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Password, User, UserName } from '@shared/domain/users';
 import { defineMethods } from '../define';
+import { CaPassphrase } from './users';
 
 export const SessionStatus = z.object({
   /** False until the first administrator exists (first run). */
@@ -15,7 +16,13 @@ export const sessionMethods = defineMethods({
   /** First run only: creates the administrator and signs them in. */
   'session.setupAdmin': {
     input: z
-      .object({ name: UserName, displayName: z.string().max(120).optional(), password: Password })
+      .object({
+        name: UserName,
+        displayName: z.string().max(120).optional(),
+        password: Password,
+        // First run chooses the CA passphrase here (it seals the local CA's key; see users.ts).
+        caPassphrase: CaPassphrase.optional(),
+      })
       .strict(),
     output: User,
     access: 'public',

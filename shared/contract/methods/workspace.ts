@@ -23,6 +23,18 @@ export const Settings = z.object({
    * workstation's own network). Off by default; only an admin can switch it, and the change is logged.
    */
   allowPrivateNetwork: z.boolean(),
+  /**
+   * The SNTP (RFC 4330) server asked for the clock offset before each capture, `host[:port]`; null:
+   * none, and every capture records its clock offset as unknown, with a warning.
+   */
+  timeServer: z.string().min(1).nullable(),
+  /** Above this offset (ms) a capture carries `clock.offset-high`. */
+  clockOffsetThresholdMs: z.number().int().min(1).max(3_600_000),
+  /**
+   * A "what is my IP" URL asked, through the capture's proxy, for the address the capture left
+   * from (text or JSON `{"ip": …}`); null: not asked, recorded as unknown with a warning.
+   */
+  egressEndpoint: z.string().url().nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -1,8 +1,18 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Frame } from 'puppeteer-core';
-import { startReplayServer } from '@tests/helpers/replay-server';
+import {
+  browserWaczCheck,
+  replayText,
+  replayVerification,
+  startReplayServer,
+} from '@tests/helpers/replay-server';
+import { testWaczSigner } from '@tests/helpers/wacz-signer';
+import { flipWarcByte, parseCdxj } from '@tests/helpers/wacz-tamper';
+import type { WaczSigner } from '@core/capture/wacz-signing';
 import type { ReplayServer } from '@tests/helpers/replay-server';
-import { startCaptureEnv } from './setup';
+import { readZipEntry, startCaptureEnv } from './setup';
 import type { CaptureEnv } from './setup';
 
 let env: CaptureEnv;
@@ -72,4 +82,71 @@ test('the WACZ of a capture replays in ReplayWeb.page with the page text', async
   } finally {
     await context.close();
   }
+});
+
+describe('a signed WACZ in ReplayWeb.page', () => {
+  let signer: WaczSigner;
+  let waczFile = '';
+  const url = (): string => `${env.site.http}/`;
+  beforeAll(async () => {
+    signer = await testWaczSigner();
+    const capture = await env.capture(url(), { waczSigner: signer });
+    waczFile = capture.artifacts.find((a) => a.kind === 'wacz')?.file ?? '';
+  });
+
+  /** Replays `file` in a fresh context and origin; returns what ReplayWeb.page and WebCrypto found. */
+  async function replayAndCheck(file: string, markers: readonly string[]) {
+    const server = await startReplayServer({ waczFile: file, url: url() });
+    const context = await env.browser.createBrowserContext();
+    try {
+      const page = await context.newPage();
+      const { text, leaked } = await replayText(page, server, url(), markers);
+      return {
+        text,
+        leaked,
+        rows: await replayVerification(page),
+        browser: await browserWaczCheck(page, server),
+      };
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  }
+
+  test('ReplayWeb.page reports it signed by the workstation certificate and the signature valid', async () => {
+    expect(waczFile).not.toBe('');
+    const { text, leaked, rows, browser } = await replayAndCheck(waczFile, ['HOME-7731']);
+    expect(text).toContain('Evidence marker HOME-7731');
+    expect(leaked.filter((u) => u.startsWith(env.site.http))).toEqual([]);
+    const row = (id: string) => rows.find((r) => r.id === id);
+    expect(row('signature')).toMatchObject({ expected: true, matched: true });
+    expect(row('domain')?.expected).toBe('Vigil workstation test-bench');
+    expect(row('software')?.expected).toBe('Vigil capture engine');
+    const spki = new X509Certificate(signer.certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+    expect(row('publicKey')?.expected).toBe(spki.toString('base64'));
+    // The signed hash is the datapackage's, and the datapackage's hashes are the files' (WebCrypto).
+    expect(row('datapackageHash')?.expected).toBe(browser.datapackageHash);
+    expect(browser.signedHash).toBe(browser.datapackageHash);
+    expect(browser.digestHash).toBe(browser.datapackageHash);
+    expect(browser.resources.map((r) => r.path)).toContain('archive/data.warc.gz');
+    for (const r of browser.resources) expect(r.actual).toBe(r.expected);
+  });
+
+  test('one flipped byte of the WARC: the page no longer replays and the signed hashes no longer hold', async () => {
+    const lines = parseCdxj((await readZipEntry(waczFile, 'indexes/index.cdxj')).toString('utf8'));
+    const record = lines.find((l) => l.url === url());
+    expect(record).toBeDefined();
+    if (!record) return;
+    const flipped = path.join(path.dirname(waczFile), 'flipped.wacz');
+    await flipWarcByte(waczFile, flipped, record.offset + Math.floor(record.length / 2));
+    const { text, rows, browser } = await replayAndCheck(flipped, ['HOME-7731', 'Archived Page Not Found']);
+    expect(text).not.toContain('HOME-7731');
+    // ReplayWeb.page's signature covers datapackage.json, which did not change; it never hashes a
+    // whole WARC, so the change shows as the record it cannot read and as the WARC's hash.
+    expect(rows.find((r) => r.id === 'signature')).toMatchObject({ matched: true });
+    expect(browser.signedHash).toBe(browser.datapackageHash);
+    const warc = browser.resources.find((r) => r.path === 'archive/data.warc.gz');
+    expect(warc?.actual).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(warc?.actual).not.toBe(warc?.expected);
+  });
 });

@@ -36,6 +36,8 @@ export type BundleExtras = Readonly<{
   dsaOf?: (record: DecisionRecord, captures: readonly CaptureRecord[]) => unknown;
   /** The stored packet PDF of a resource (a blob), or null when none was rendered. */
   packetOf?: (resourceId: string) => Promise<Readonly<{ sha256: string; bytes: number }> | null>;
+  /** The sha256 of a decision's packet of record (the one its reviewer signed), or null when none. */
+  packetOfRecord?: (decisionId: string) => Promise<string | null>;
 }>;
 
 /** Every file of the bundle except those computed over the others (tsa/*.pem, README, manifest, sums). */
@@ -99,8 +101,8 @@ async function planCaptures(ws: Workspace, g: Gathered, planned: Planned[], toke
   return captures;
 }
 
-/** Each decision record, and its DSA statement when it has one. */
-function planDecisions(g: Gathered, extras: BundleExtras | undefined, planned: Planned[]) {
+/** Each decision record, its DSA statement when it has one, and the hash of its signed packet. */
+async function planDecisions(g: Gathered, extras: BundleExtras | undefined, planned: Planned[]) {
   const decisions: BundleManifest['decisions'] = [];
   for (const d of g.decisions) {
     planned.push(fromBuffer(decisionFile(d.id), json(d)));
@@ -114,6 +116,8 @@ function planDecisions(g: Gathered, extras: BundleExtras | undefined, planned: P
       signedAt: d.signedAt,
       file: decisionFile(d.id),
       dsa: dsa === undefined ? null : dsaFile(d.id),
+      // Named so that a verifier can tell the packet of record from a copy put in its place.
+      packetSha256: (await extras?.packetOfRecord?.(d.id)) ?? null,
     });
   }
   return decisions;
@@ -149,7 +153,7 @@ async function planReviewers(ws: Workspace, g: Gathered, planned: Planned[]) {
   return users;
 }
 
-/** The newest rendered review packet of each resource, streamed from the blob store. */
+/** The review packet of each resource that `extras.packetOf` chooses, streamed from the blob store. */
 async function planPackets(ws: Workspace, g: Gathered, extras: BundleExtras | undefined, planned: Planned[]) {
   const packets: BundleManifest['packets'] = [];
   if (extras?.packetOf === undefined) return packets;
@@ -193,7 +197,7 @@ export async function planContents(
   const planned: Planned[] = [];
   const tokenCerts: string[] = [];
   const captures = await planCaptures(ws, g, planned, tokenCerts);
-  const decisions = planDecisions(g, extras, planned);
+  const decisions = await planDecisions(g, extras, planned);
   const users = await planReviewers(ws, g, planned);
   const packets = await planPackets(ws, g, extras, planned);
   await planCustodyAndKeys(ws, g, planned);

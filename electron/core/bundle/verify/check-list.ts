@@ -26,6 +26,7 @@ export type BundleCheckId =
   | 'decision.signature'
   | 'decision.certificate'
   | 'decision.captures'
+  | 'packet.record'
   | 'custody.rows';
 
 /** One line of the report: a check, the file it names (null for the bundle as a whole), its verdict. */

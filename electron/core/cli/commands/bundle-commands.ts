@@ -5,6 +5,8 @@ import { AppError } from '@shared/errors/app-error';
 import { blocklistCsv, buildBlocklist, markBlocked, verifyBlocked } from '@core/bundle/blocklist';
 import { createBundleService } from '@core/bundle/bundle-service';
 import { formatReport, verifyBundle } from '@core/bundle/bundle-verify';
+import { formatWaczReport, verifyWacz } from '@core/bundle/verify-wacz';
+import { verifyWaczRecorded } from '@core/bundle/wacz-verify-record';
 import { dataPaths } from '@core/data-dir';
 import type { Backend } from '@core/backend';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
@@ -60,10 +62,19 @@ const exportCommand: CliCommand = {
 
 const verifyCommand: CliCommand = {
   path: ['verify'],
-  usage: 'verify FILE.zip|DIR [--json]',
-  summary: 'check a court bundle offline; one line per check; exit 0 only when every check passes',
+  usage: 'verify FILE.zip|DIR|FILE.wacz [--json]',
+  summary:
+    'check a court bundle, or a lone WACZ and its signature, offline; one line per check; exit 0 only when every check passes',
   async run(ctx) {
-    const path = resolve(ctx.io.cwd, one(ctx, 'bundle (ZIP file or folder)'));
+    const path = resolve(ctx.io.cwd, one(ctx, 'bundle (ZIP file or folder) or WACZ file'));
+    // A WACZ sent alone carries its own signature (WACZ signing spec): no data dir is involved.
+    if (path.toLowerCase().endsWith('.wacz')) {
+      const wacz = existsSync(dataPaths(ctx.dataDir).db)
+        ? await verifyWaczRecorded((await ctx.backend()).workspace, path, ctx.as ?? osActor())
+        : await verifyWacz(path);
+      print(ctx, wacz, formatWaczReport(wacz));
+      return wacz.ok ? EXIT.ok : EXIT.checkFailed;
+    }
     let report;
     // Anyone may check a bundle without a Vigil data dir; where one exists, the check is a custody event.
     if (existsSync(dataPaths(ctx.dataDir).db)) {

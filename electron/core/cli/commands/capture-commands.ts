@@ -25,6 +25,7 @@ function captureOptions(ctx: CliContext): Omit<CaptureRequest, 'operator'> {
     ...(tsa !== undefined ? { tsaUrl: tsa } : {}),
     ...(ctx.values['allow-private-network'] === true ? { allowPrivateNetwork: true } : {}),
     ...(ctx.values['ignore-certificate-errors'] === true ? { ignoreHttpsErrors: true } : {}),
+    ...(ctx.values['refuse-certificate-errors'] === true ? { certificateErrors: 'refuse' as const } : {}),
   };
 }
 
@@ -44,6 +45,7 @@ const CAPTURE_OPTIONS = {
   profile: { type: 'string' },
   'allow-private-network': { type: 'boolean' },
   'ignore-certificate-errors': { type: 'boolean' },
+  'refuse-certificate-errors': { type: 'boolean' },
   tsa: { type: 'string' },
   timeout: { type: 'string' },
 } as const;
@@ -51,7 +53,7 @@ const CAPTURE_OPTIONS = {
 const capture: CliCommand = {
   path: ['capture'],
   usage:
-    'capture URL... [--json] [--profile P] [--allow-private-network] [--ignore-certificate-errors] [--tsa URL] [--timeout S]',
+    'capture URL... [--json] [--profile P] [--allow-private-network] [--ignore-certificate-errors] [--refuse-certificate-errors] [--tsa URL] [--timeout S]',
   summary: 'report and capture URLs now; prints the sealed capture record(s); exit 1 if any capture failed',
   options: CAPTURE_OPTIONS,
   async run(ctx) {

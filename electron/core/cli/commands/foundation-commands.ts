@@ -8,6 +8,8 @@ import { listAudit, verifyAudit } from '@core/custody/audit-log';
 import { openWorkspace } from '@core/workspace';
 import { startHttpBridge } from '@core/bridge/http-bridge';
 import { verifyStore } from '@core/store/verify-store';
+import type { CaKeyState } from '@core/custody/ca-key';
+import { CA_PASSPHRASE_OPTIONS, caPassphraseOf } from '../ca-passphrase';
 import { print } from '../cli-helpers';
 import { EXIT, type CliCommand } from '../cli-types';
 import { openInBrowser } from '../open-browser';
@@ -15,24 +17,41 @@ import { openInBrowser } from '../open-browser';
 /** Acts done from the CLI without --as are recorded as the OS account that owns the data dir. */
 export const osActor = (): string => `os:${userInfo().username}`;
 
+/** What `init` says when the CA key is not (yet) under a passphrase. */
+export function caKeyNotice(state: CaKeyState): string {
+  if (state === 'host-sealed' || state === 'clear')
+    return `\nthe CA key is not protected by a CA passphrase yet: run \`vigil keys protect-ca --ca-passphrase-file FILE\``;
+  if (state === 'absent') return '\nno CA key here: certificates are issued outside Vigil';
+  return '';
+}
+
 const init: CliCommand = {
   path: ['init'],
-  usage: 'init',
-  summary: 'create the data dir, database, local CA and workstation key (idempotent)',
+  usage: 'init [--ca-passphrase-stdin | --ca-passphrase-file F]',
+  summary:
+    'create the data dir, database, local CA (its key sealed under the CA passphrase) and workstation key (idempotent)',
+  options: { ...CA_PASSPHRASE_OPTIONS, 'ca-passphrase-stdin': { type: 'boolean' } },
   async run(ctx) {
-    const { workspace, created } = await openWorkspace({ dataDir: ctx.dataDir });
+    const caPassphrase = await caPassphraseOf(ctx);
+    const { workspace, created } = await openWorkspace({
+      dataDir: ctx.dataDir,
+      ...(caPassphrase === undefined ? {} : { caPassphrase }),
+    });
     try {
+      const caKey = await workspace.ca.state();
       const result = {
         dataDir: workspace.paths.root,
         created,
         workstation: { name: workspace.workstationName, keyId: workspace.workstation.keyId },
+        caKey,
       };
       print(
         ctx,
         result,
-        created.length === 0
+        (created.length === 0
           ? `${workspace.paths.root} is already initialised; nothing changed (workstation key ${workspace.workstation.keyId})`
-          : `initialised ${workspace.paths.root}: ${created.join(', ')} (workstation key ${workspace.workstation.keyId})`,
+          : `initialised ${workspace.paths.root}: ${created.join(', ')} (workstation key ${workspace.workstation.keyId})`) +
+          caKeyNotice(caKey),
       );
       return EXIT.ok;
     } finally {
@@ -43,9 +62,11 @@ const init: CliCommand = {
 
 const userAdd: CliCommand = {
   path: ['user', 'add'],
-  usage: 'user add NAME --role investigator|reviewer|admin [--display-name TEXT] [--password-stdin]',
-  summary: 'create a user with a signing key and certificate',
+  usage:
+    'user add NAME --role investigator|reviewer|admin [--display-name TEXT] [--password-stdin] [--ca-passphrase-file F]',
+  summary: 'create a user with a signing key and a certificate issued by the local CA',
   options: {
+    ...CA_PASSPHRASE_OPTIONS,
     role: { type: 'string' },
     'display-name': { type: 'string' },
     'password-stdin': { type: 'boolean' },
@@ -61,6 +82,7 @@ const userAdd: CliCommand = {
     const checked = Password.safeParse(password);
     if (!checked.success)
       throw new AppError('user.weak-password', `password: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+    const caPassphrase = await caPassphraseOf(ctx);
     const backend = await ctx.backend();
     const displayName =
       typeof ctx.values['display-name'] === 'string' ? ctx.values['display-name'] : undefined;
@@ -70,6 +92,7 @@ const userAdd: CliCommand = {
         role: role.data,
         password: checked.data,
         ...(displayName ? { displayName } : {}),
+        ...(caPassphrase === undefined ? {} : { caPassphrase }),
       },
       ctx.as ?? osActor(),
     );
@@ -97,9 +120,12 @@ const userList: CliCommand = {
 
 const userSet: CliCommand = {
   path: ['user', 'set'],
-  usage: 'user set NAME [--role investigator|reviewer|admin] [--disable|--enable] [--display-name TEXT]',
-  summary: 'change a role (re-issues the certificate), disable or enable a user',
+  usage:
+    'user set NAME [--role investigator|reviewer|admin] [--disable|--enable] [--display-name TEXT] [--ca-passphrase-file F]',
+  summary:
+    'change a role (re-issues the certificate), disable (revokes it in the CRL) or enable a user (issues a new one)',
   options: {
+    ...CA_PASSPHRASE_OPTIONS,
     role: { type: 'string' },
     disable: { type: 'boolean' },
     enable: { type: 'boolean' },
@@ -124,9 +150,11 @@ const userSet: CliCommand = {
         'input.invalid',
         'nothing to change: give --role, --disable, --enable or --display-name',
       );
+    const caPassphrase = await caPassphraseOf(ctx);
     const backend = await ctx.backend();
     const user = await backend.users.update(
       {
+        ...(caPassphrase === undefined ? {} : { caPassphrase }),
         name: parsedName.data,
         ...(role === undefined ? {} : { role: role.data }),
         ...(disabled === undefined ? {} : { disabled }),

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DecisionRecord, LegalBasis } from '@shared/domain/decision';
 import { Language } from '@shared/domain/resources';
@@ -7,6 +7,7 @@ import { AppError } from '@shared/errors/app-error';
 import type { Backend } from '@core/backend';
 import { dsaStatementFor } from '@core/review/dsa-export';
 import { renderResourcePacket, withPacketBrowser } from '@core/review/packet-service';
+import { timestampResourcePacket } from '@core/review/packet-timestamp';
 import { createReview } from '@core/review/review-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
@@ -213,7 +214,36 @@ const packet: CliCommand = {
       { ...result, out: resolve(ctx.io.cwd, out) },
       `${resolve(ctx.io.cwd, out)}  ${result.pages} pages  ${result.bytes} bytes  sha256 ${result.sha256}  ${
         result.decisionId === null ? 'DRAFT' : `decision ${result.decisionId}`
-      }${result.signedBy ? `  signed by ${result.signedBy}` : '  unsigned'}`,
+      }${result.signedBy ? `  signed by ${result.signedBy}` : result.copy ? '  COPY — NOT SIGNED' : '  unsigned'}${
+        result.warnings.includes('packet.not-timestamped')
+          ? '\nwarning packet.not-timestamped: PAdES B-B only (no time-stamp); add one later with `vigil packet timestamp RES`'
+          : ''
+      }`,
+    );
+    return EXIT.ok;
+  },
+};
+
+const packetTimestamp: CliCommand = {
+  path: ['packet', 'timestamp'],
+  usage: 'packet timestamp RESOURCE [--tsa URL] [--out FILE.pdf] [--json]',
+  summary: 'adds a PAdES document time-stamp to the signed packet of the latest decision (for a B-B packet)',
+  options: { tsa: { type: 'string' }, out: { type: 'string' } },
+  async run(ctx) {
+    const id = one(ctx, 'RESOURCE id');
+    const backend = await ctx.backend();
+    const { actor } = await actingRole(ctx, backend);
+    const tsa = str(ctx, 'tsa');
+    const result = await timestampResourcePacket({ ws: backend.workspace, settings: backend.settings }, id, {
+      actor,
+      ...(tsa === undefined ? {} : { tsaUrl: tsa }),
+    });
+    const out = str(ctx, 'out');
+    if (out !== undefined) await copyFile(result.file, resolve(ctx.io.cwd, out));
+    print(
+      ctx,
+      { ...result, ...(out === undefined ? {} : { out: resolve(ctx.io.cwd, out) }) },
+      `sha256 ${result.sha256}  ${result.bytes} bytes  decision ${result.decisionId}  time-stamped by ${result.tsa} at ${result.genTime} (serial ${result.serialHex})`,
     );
     return EXIT.ok;
   },
@@ -228,4 +258,5 @@ export const REVIEW_COMMANDS: readonly CliCommand[] = [
   basisList,
   basisImport,
   packet,
+  packetTimestamp,
 ];

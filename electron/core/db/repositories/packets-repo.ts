@@ -44,13 +44,8 @@ export async function insertPacket(tx: WriteConn, p: StoredPacket): Promise<void
   );
 }
 
-/** The newest packet of a resource (for the court bundle), or null when none was rendered. */
-export async function latestPacket(c: ReadConn, resourceId: string): Promise<StoredPacket | null> {
-  const row = await c.get<PacketRow>(
-    'SELECT * FROM packets WHERE resource_id = ? ORDER BY rendered_at DESC, rowid DESC LIMIT 1',
-    [resourceId],
-  );
-  return row
+const toPacket = (row: PacketRow | undefined): StoredPacket | null =>
+  row
     ? {
         sha256: row.sha256,
         resourceId: row.resource_id,
@@ -63,4 +58,40 @@ export async function latestPacket(c: ReadConn, resourceId: string): Promise<Sto
         renderedBy: row.rendered_by,
       }
     : null;
+
+/** The newest packet of a resource, whatever it is (draft, copy or signed), or null when none was rendered. */
+export async function latestPacket(c: ReadConn, resourceId: string): Promise<StoredPacket | null> {
+  return toPacket(
+    await c.get<PacketRow>(
+      'SELECT * FROM packets WHERE resource_id = ? ORDER BY rendered_at DESC, rowid DESC LIMIT 1',
+      [resourceId],
+    ),
+  );
+}
+
+/**
+ * The packet of record of a decision: the newest packet its reviewer signed for it. An unsigned
+ * rendering after the decision (a row with the decision and no signer) is a copy and never qualifies.
+ */
+export async function signedPacketOf(c: ReadConn, decisionId: string): Promise<StoredPacket | null> {
+  return toPacket(
+    await c.get<PacketRow>(
+      'SELECT * FROM packets WHERE decision_id = ? AND signed_by IS NOT NULL ORDER BY rendered_at DESC, rowid DESC LIMIT 1',
+      [decisionId],
+    ),
+  );
+}
+
+/** The newest packet rendered from exactly this decision (null: a draft), signed or not. */
+export async function newestPacketOf(
+  c: ReadConn,
+  resourceId: string,
+  decisionId: string | null,
+): Promise<StoredPacket | null> {
+  return toPacket(
+    await c.get<PacketRow>(
+      'SELECT * FROM packets WHERE resource_id = ? AND decision_id IS ? ORDER BY rendered_at DESC, rowid DESC LIMIT 1',
+      [resourceId, decisionId],
+    ),
+  );
 }

@@ -1,5 +1,5 @@
 import { Alert, Box, Tab, Tabs, Typography } from '@mui/material';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { EmptyView } from '@renderer/components/empty-view';
 import { HashText } from '@renderer/components/hash-text';
@@ -7,6 +7,7 @@ import { LoadingView } from '@renderer/components/loading-view';
 import { LtrText } from '@renderer/components/ltr-text';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { KeyValueTable } from './key-value-table';
+import { TlsCertificates } from './tls-certificates';
 import { useArtifactText } from './use-artifact-text';
 
 type TabName = 'http' | 'redirects' | 'tls' | 'context' | 'text' | 'console';
@@ -106,6 +107,7 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
           </Box>
         )
       ) : null}
+      {tab === 'tls' ? <TlsCertificates capture={capture} /> : null}
       {tab === 'tls' ? (
         capture.tls === undefined ? (
           <EmptyView text={t('resource.tls.none')} />
@@ -158,6 +160,7 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
             [t('resource.context.locale'), <LtrText key="l">{ctx.locale}</LtrText>],
             [t('resource.context.timeZone'), <LtrText key="z">{ctx.timeZone}</LtrText>],
             [t('resource.context.proxy'), <LtrText key="p">{ctx.proxy ?? t('common.none')}</LtrText>],
+            ...provenanceRows(ctx, t),
             [t('resource.context.manifest'), <HashText key="m" value={capture.manifestSha256} />],
             [
               t('resource.context.signature'),
@@ -180,4 +183,49 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
       ) : null}
     </Box>
   );
+}
+
+type Translate = ReturnType<typeof useI18n>['t'];
+
+/** The provenance fields of captures sealed since provenance version 2 (older records lack them). */
+function provenanceRows(ctx: CaptureRecord['context'], t: Translate): [string, ReactNode][] {
+  const rows: [string, ReactNode][] = [];
+  if (ctx.app.commit)
+    rows.push([
+      t('resource.context.commit'),
+      <LtrText key="c" mono>
+        {ctx.app.commit}
+      </LtrText>,
+    ]);
+  if (ctx.profile)
+    rows.push([
+      t('resource.context.profile'),
+      <LtrText
+        key="pv"
+        mono
+      >{`${ctx.profile}${ctx.profileVersion ? ` ${ctx.profileVersion.slice(0, 16)}` : ''}`}</LtrText>,
+    ]);
+  const clock = ctx.clockOffset;
+  if (clock)
+    rows.push([
+      t('resource.context.clockOffset'),
+      clock.status === 'measured'
+        ? t('resource.context.clockMeasured', {
+            offset: String(clock.offsetMs),
+            server: clock.server,
+            rtt: String(clock.roundTripMs),
+          })
+        : t('resource.context.unknown', { reason: clock.reason }),
+    ]);
+  const egress = ctx.egress;
+  if (egress)
+    rows.push([
+      t('resource.context.egress'),
+      egress.status === 'known' ? (
+        <LtrText key="e">{egress.address}</LtrText>
+      ) : (
+        t('resource.context.unknown', { reason: egress.reason })
+      ),
+    ]);
+  return rows;
 }

@@ -2,7 +2,7 @@ import NavigateBeforeIcon from '@mui/icons-material/NavigateBefore';
 import NavigateNextIcon from '@mui/icons-material/NavigateNext';
 import ZoomInIcon from '@mui/icons-material/ZoomIn';
 import ZoomOutIcon from '@mui/icons-material/ZoomOut';
-import { Box, Button, IconButton, Tooltip, Typography } from '@mui/material';
+import { Box, Button, GlobalStyles, IconButton, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { Artifact } from '@shared/domain/capture-record';
 import { SensitiveImage } from '@renderer/components/sensitive-image';
@@ -24,8 +24,13 @@ export function ScreenshotViewer({
     .sort((a, b) => (a.segment?.index ?? 0) - (b.segment?.index ?? 0));
   const [zoom, setZoom] = useState<Zoom>('fit');
   const [segment, setSegment] = useState(0);
+  // The print view shows the captioned copy (URL, UTC time, capture id above the pixels); the
+  // original screenshot stays what the viewer shows otherwise.
+  const captioned = artifacts.find((a) => a.kind === 'screenshot-captioned');
+  const [printView, setPrintView] = useState(false);
   if (shots.length === 0) return null;
-  const current = shots[Math.min(segment, shots.length - 1)];
+  const shot = shots[Math.min(segment, shots.length - 1)];
+  const current = printView && captioned ? captioned : shot;
   if (current === undefined) return null;
   const scale = zoom === 'fit' ? 1 : zoom;
   const step = (factor: number) => setZoom((z) => Math.min(4, Math.max(0.1, (z === 'fit' ? 1 : z) * factor)));
@@ -55,7 +60,22 @@ export function ScreenshotViewer({
         <Typography variant="body2" color="text.secondary">
           {zoom === 'fit' ? t('resource.fit') : `${number(Math.round(scale * 100))}%`}
         </Typography>
-        {shots.length > 1 ? (
+        {captioned ? (
+          <Button
+            size="small"
+            variant={printView ? 'contained' : 'outlined'}
+            data-testid="screenshot-print-view"
+            onClick={() => setPrintView((v) => !v)}
+          >
+            {t('resource.printView')}
+          </Button>
+        ) : null}
+        {printView && captioned ? (
+          <Button size="small" data-testid="screenshot-print" onClick={() => window.print()}>
+            {t('resource.print')}
+          </Button>
+        ) : null}
+        {shots.length > 1 && !(printView && captioned) ? (
           <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.5, marginInlineStart: 'auto' }}>
             <Tooltip title={t('resource.prevSegment')}>
               <span>
@@ -85,9 +105,29 @@ export function ScreenshotViewer({
           </Box>
         ) : null}
       </Box>
+      {printView && captioned ? (
+        <GlobalStyles
+          styles={{
+            '@media print': {
+              'body *': { visibility: 'hidden' },
+              '[data-print-view], [data-print-view] *': { visibility: 'visible' },
+              '[data-print-view]': {
+                position: 'absolute',
+                insetInlineStart: 0,
+                top: 0,
+                width: '100%',
+                maxHeight: 'none !important',
+                overflow: 'visible !important',
+                border: 'none !important',
+              },
+            },
+          }}
+        />
+      ) : null}
       <Box
         dir="ltr"
         tabIndex={0}
+        {...(printView && captioned ? { 'data-print-view': true } : {})}
         sx={{
           maxHeight: '70vh',
           overflow: 'auto',

@@ -1,6 +1,7 @@
 import { Box, Button, Paper, Stack, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
+import { CaPassphrase } from '@shared/contract/methods/users';
 import { UserName } from '@shared/domain/users';
 import { useAction } from '@renderer/api/api-context';
 import { ErrorView } from '@renderer/components/error-view';
@@ -13,21 +14,29 @@ export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
+  // First run chooses the CA passphrase: it seals the local CA's key (needed again only to issue or
+  // revoke certificates), so it is asked for here, apart from the administrator's own password.
+  const [caPassphrase, setCaPassphrase] = useState('');
+  const [caRepeat, setCaRepeat] = useState('');
   const [touched, setTouched] = useState(false);
-  const setup = useAction((c, n: string, d: string, p: string) =>
+  const setup = useAction((c, n: string, d: string, p: string, ca: string) =>
     c.call(
       'session.setupAdmin',
-      d === '' ? { name: n, password: p } : { name: n, displayName: d, password: p },
+      d === ''
+        ? { name: n, password: p, caPassphrase: ca }
+        : { name: n, displayName: d, password: p, caPassphrase: ca },
     ),
   );
   const nameOk = UserName.safeParse(name).success;
   const passwordOk = password.length >= 10;
   const same = password === repeat;
+  const caOk = CaPassphrase.safeParse(caPassphrase).success;
+  const caSame = caPassphrase === caRepeat;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (!nameOk || !passwordOk || !same) return;
-    const user = await setup.run(name, displayName.trim(), password);
+    if (!nameOk || !passwordOk || !same || !caOk || !caSame) return;
+    const user = await setup.run(name, displayName.trim(), password, caPassphrase);
     if (user !== undefined) onDone();
   };
   return (
@@ -84,6 +93,28 @@ export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
             autoComplete="new-password"
             required
             slotProps={{ htmlInput: { 'data-testid': 'setup-password-repeat' } }}
+          />
+          <TextField
+            label={t('auth.caPassphrase')}
+            type="password"
+            value={caPassphrase}
+            onChange={(e) => setCaPassphrase(e.target.value)}
+            error={touched && !caOk}
+            helperText={t('auth.caPassphraseHelp')}
+            autoComplete="new-password"
+            required
+            slotProps={{ htmlInput: { 'data-testid': 'setup-ca-passphrase' } }}
+          />
+          <TextField
+            label={t('auth.caPassphraseRepeat')}
+            type="password"
+            value={caRepeat}
+            onChange={(e) => setCaRepeat(e.target.value)}
+            error={touched && !caSame}
+            helperText={touched && !caSame ? t('auth.caPassphrasesDiffer') : ' '}
+            autoComplete="new-password"
+            required
+            slotProps={{ htmlInput: { 'data-testid': 'setup-ca-passphrase-repeat' } }}
           />
           {setup.error ? <ErrorView error={setup.error} /> : null}
           <Button type="submit" variant="contained" disabled={setup.pending} data-testid="setup-submit">

@@ -28,7 +28,17 @@ import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';
 import { UsersSection } from './users-section';
 
-type Draft = Pick<Settings, 'tsaUrl' | 'blurAllMedia' | 'freshnessHours' | 'theme' | 'allowPrivateNetwork'>;
+type Draft = Pick<
+  Settings,
+  | 'tsaUrl'
+  | 'blurAllMedia'
+  | 'freshnessHours'
+  | 'theme'
+  | 'allowPrivateNetwork'
+  | 'timeServer'
+  | 'clockOffsetThresholdMs'
+  | 'egressEndpoint'
+>;
 
 export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeChoice) => void }>) {
   const { t, number } = useI18n();
@@ -95,6 +105,41 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
                     setDraft({ ...shown, tsaUrl: e.target.value === '' ? null : e.target.value })
                   }
                   disabled={!isAdmin}
+                  slotProps={{ htmlInput: { dir: 'ltr' } }}
+                />
+                <TextField
+                  label={t('settings.timeServer')}
+                  value={shown.timeServer ?? ''}
+                  placeholder={t('settings.timeServerNone')}
+                  onChange={(e) =>
+                    setDraft({ ...shown, timeServer: e.target.value === '' ? null : e.target.value })
+                  }
+                  disabled={!isAdmin}
+                  data-testid="settings-time-server"
+                  slotProps={{ htmlInput: { dir: 'ltr' } }}
+                />
+                <TextField
+                  type="number"
+                  label={t('settings.clockThreshold')}
+                  value={shown.clockOffsetThresholdMs}
+                  onChange={(e) =>
+                    setDraft({
+                      ...shown,
+                      clockOffsetThresholdMs: Math.max(1, Math.round(Number(e.target.value))),
+                    })
+                  }
+                  disabled={!isAdmin}
+                  sx={{ maxWidth: 260 }}
+                />
+                <TextField
+                  label={t('settings.egressEndpoint')}
+                  value={shown.egressEndpoint ?? ''}
+                  placeholder={t('settings.egressNone')}
+                  onChange={(e) =>
+                    setDraft({ ...shown, egressEndpoint: e.target.value === '' ? null : e.target.value })
+                  }
+                  disabled={!isAdmin}
+                  data-testid="settings-egress-endpoint"
                   slotProps={{ htmlInput: { dir: 'ltr' } }}
                 />
                 <TextField

@@ -26,6 +26,10 @@ import { useSession } from '../session/session-context';
 
 type Change = Readonly<{ name: string; role?: Role; disabled?: boolean }>;
 
+/** The CA passphrase goes with the one action that needs it, and only when the admin typed one. */
+const withCa = <T extends object>(input: T, caPassphrase: string): T | (T & { caPassphrase: string }) =>
+  caPassphrase === '' ? input : { ...input, caPassphrase };
+
 export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
   const { t } = useI18n();
   const { user: me } = useSession();
@@ -35,13 +39,17 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
   const [role, setRole] = useState<Role>('investigator');
   const [password, setPassword] = useState('');
   const [tried, setTried] = useState(false);
+  const [caPassphrase, setCaPassphrase] = useState('');
   const add = useAction((c, input: { name: string; displayName: string; role: Role; password: string }) =>
     c.call(
       'users.add',
-      input.displayName === '' ? { name: input.name, role: input.role, password: input.password } : input,
+      withCa(
+        input.displayName === '' ? { name: input.name, role: input.role, password: input.password } : input,
+        caPassphrase,
+      ),
     ),
   );
-  const update = useAction((c, change: Change) => c.call('users.update', change));
+  const update = useAction((c, change: Change) => c.call('users.update', withCa(change, caPassphrase)));
   const nameOk = UserName.safeParse(name).success;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -68,6 +76,19 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
   return (
     <SectionCard title={t('settings.users')} testId="settings-users">
       {users.error ? <ErrorView error={users.error} onRetry={users.reload} /> : null}
+      {isAdmin ? (
+        <TextField
+          size="small"
+          type="password"
+          label={t('auth.caPassphrase')}
+          value={caPassphrase}
+          onChange={(e) => setCaPassphrase(e.target.value)}
+          helperText={t('settings.caPassphraseHelp')}
+          autoComplete="off"
+          sx={{ mb: 2, width: 'min(520px, 100%)' }}
+          slotProps={{ htmlInput: { 'data-testid': 'users-ca-passphrase' } }}
+        />
+      ) : null}
       <Box sx={{ overflowX: 'auto' }}>
         <Table size="small">
           <TableHead>
