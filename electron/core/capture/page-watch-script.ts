@@ -140,6 +140,9 @@ const SOURCE = `(() => {
     height: height(),
     added: st.added,
     sinceMutationMs: now() - st.lastMutation,
+    // What the parser built before the load event is the loaded page, not a page still growing:
+    // only a mutation after load is a reason to wait (a static page then costs no quiet window).
+    mutatedSinceLoad: st.loadedAt < 0 || st.lastMutation > st.loadedAt,
     framed: st.framed || document.visibilityState !== 'visible',
     loaded: st.loadedAt >= 0,
     shortTimers: shortTimers(),
@@ -154,7 +157,7 @@ const SOURCE = `(() => {
       const started = now();
       for (;;) {
         const l = look(false);
-        const quiet = (l.framed || !l.loaded) && l.sinceMutationMs >= quietMs && l.shortTimers === 0;
+        const quiet = (l.framed || !l.loaded) && (!l.mutatedSinceLoad || l.sinceMutationMs >= quietMs) && l.shortTimers === 0;
         if (quiet || now() - started >= maxMs) return { ...l, quiet };
         await sleep(Math.min(50, Math.max(10, quietMs - l.sinceMutationMs)));
       }
@@ -165,7 +168,7 @@ const SOURCE = `(() => {
       for (;;) {
         const l = look(true);
         if (l.height > from + 1) return { ...l, grew: true, timedOut: false };
-        const idle = l.sinceMutationMs >= quietMs && l.shortTimers === 0 && !l.busy;
+        const idle = (!l.mutatedSinceLoad || l.sinceMutationMs >= quietMs) && l.shortTimers === 0 && !l.busy;
         if (idle) return { ...l, grew: false, timedOut: false };
         if (now() - started >= maxMs) return { ...l, grew: false, timedOut: true };
         await sleep(50);

@@ -16,6 +16,7 @@ const lookSchema = z.object({
   /** Elements the page has added since the document started. */
   added: z.number().int().nonnegative(),
   sinceMutationMs: z.number(),
+  mutatedSinceLoad: z.boolean(),
   framed: z.boolean(),
   loaded: z.boolean(),
   /** Short timers still due (they may append more). */
