@@ -15,6 +15,7 @@ import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site'
 import { run } from '@tests/helpers/openssl';
 import { tempDir } from '@tests/helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '@tests/helpers/tsa-server';
+import { callAs, valueOf } from '@tests/helpers/backend-calls';
 
 const CASE = 'CASE-2026-RECORD';
 const PASSWORD = 'correct horse battery';
@@ -32,16 +33,8 @@ let signed: Packet;
 let copy: Packet;
 let bundleDir: string;
 
-async function call(name: string, method: string, input: unknown): Promise<Envelope<unknown>> {
-  const user = await backend.users.byName(name);
-  if (user === null) throw new Error(`no user ${name}`);
-  return backend.dispatch({ user }, method, input);
-}
-
-function valueOf<T>(env: Envelope<unknown>): T {
-  if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`);
-  return env.value as T;
-}
+const call = (name: string, method: string, input: unknown): Promise<Envelope<unknown>> =>
+  callAs(backend, name, method, input);
 
 const blob = (sha256: string) => backend.workspace.blobs.pathOf(sha256);
 const pdfText = async (file: string) => (await run('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout;

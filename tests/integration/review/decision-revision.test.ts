@@ -12,6 +12,7 @@ import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site'
 import { tempDir } from '@tests/helpers/temp-dir';
 import { approvalOf } from '@tests/helpers/decision-input';
 import { CHROMIUM } from '@tests/helpers/chromium';
+import { callAs } from '@tests/helpers/backend-calls';
 
 const PASSWORD = 'correct horse battery';
 const HOUR = 3_600_000;
@@ -34,11 +35,8 @@ const rejection = (): DecisionInput =>
     explanation: 'No cited provision covers the goods offered; the approval was wrong.',
   });
 
-async function call(name: string, method: string, input: unknown): Promise<Envelope<unknown>> {
-  const user = await backend.users.byName(name);
-  if (user === null) throw new Error(`no user ${name}`);
-  return backend.dispatch({ user }, method, input);
-}
+const call = (name: string, method: string, input: unknown): Promise<Envelope<unknown>> =>
+  callAs(backend, name, method, input);
 
 const decide = (name: string, input: DecisionInput) =>
   call(name, 'review.decide', { resourceId, decision: input, password: PASSWORD });

@@ -10,6 +10,7 @@ import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site'
 import { tempDir } from '@tests/helpers/temp-dir';
 import { approvalOf } from '@tests/helpers/decision-input';
 import { CHROMIUM } from '@tests/helpers/chromium';
+import { callAs } from '@tests/helpers/backend-calls';
 
 const PASSWORD = 'correct horse battery';
 
@@ -23,11 +24,8 @@ let decidedId: string;
 let draftId: string;
 let decision: DecisionRecord;
 
-async function call(name: string, method: string, input: unknown): Promise<Envelope<unknown>> {
-  const user = await backend.users.byName(name);
-  if (user === null) throw new Error(`no user ${name}`);
-  return backend.dispatch({ user }, method, input);
-}
+const call = (name: string, method: string, input: unknown): Promise<Envelope<unknown>> =>
+  callAs(backend, name, method, input);
 
 function packetOf(env: Envelope<unknown>): Packet {
   if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`);

@@ -13,6 +13,7 @@ import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site'
 import { run } from '@tests/helpers/openssl';
 import { tempDir } from '@tests/helpers/temp-dir';
 import { startTsaServer, type TsaServer } from '@tests/helpers/tsa-server';
+import { callAs, valueOf } from '@tests/helpers/backend-calls';
 
 const PASSWORD = 'correct horse battery';
 
@@ -28,16 +29,8 @@ let resourceId: string;
 let decision: DecisionRecord;
 let bb: Packet;
 
-async function call(name: string, method: string, input: unknown): Promise<Envelope<unknown>> {
-  const user = await backend.users.byName(name);
-  if (user === null) throw new Error(`no user ${name}`);
-  return backend.dispatch({ user }, method, input);
-}
-
-function valueOf<T>(env: Envelope<unknown>): T {
-  if (!env.ok) throw new Error(`${env.error.code}: ${env.error.message}`);
-  return env.value as T;
-}
+const call = (name: string, method: string, input: unknown): Promise<Envelope<unknown>> =>
+  callAs(backend, name, method, input);
 
 const pdfsig = (file: string) => run('pdfsig', ['-nssdir', `sql:${nss}`, file]);
 
