@@ -5,6 +5,7 @@ import type { ReadConn, WriteConn } from '../db/database';
 import {
   auditHead,
   auditRowsFrom,
+  auditRowsOfSubjects,
   insertAuditRow,
   listAuditRows,
   lowestSeqBelowOne,
@@ -67,6 +68,11 @@ export async function appendAudit(tx: WriteConn, clock: Clock, entry: AuditEntry
   const { details, ...columns } = row;
   await insertAuditRow(tx, { ...columns, detailsJson: canonicalJson(details) });
   return row;
+}
+
+/** The rows concerning these subjects (`case:…`, `resource:…`), in log order: a bundle's custody excerpt. */
+export async function auditRowsConcerning(conn: ReadConn, subjects: readonly string[]): Promise<AuditRow[]> {
+  return (await auditRowsOfSubjects(conn, subjects)).map(toRow);
 }
 
 export type AuditAnchor = Readonly<{ seq: number; hash: string }>;

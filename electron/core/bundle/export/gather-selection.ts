@@ -7,7 +7,6 @@ import { listCaptures } from '@core/db/repositories/captures-repo';
 import { caseRefOf } from '@core/db/repositories/cases-repo';
 import { listDecisions } from '@core/db/repositories/decisions-repo';
 import {
-  auditRowsOfSubjects,
   caseById,
   caseByRef,
   resourcesByIds,
@@ -17,6 +16,7 @@ import {
   type ExportResource,
   type ExportUser,
 } from '@core/db/repositories/exports-repo';
+import { auditRowsConcerning } from '@core/custody/audit-log';
 import { compareNames } from '../zip-writer';
 
 export type BundleSelection = Readonly<{ caseRef?: string; resourceIds?: readonly string[] }>;
@@ -92,7 +92,7 @@ export async function gatherSelection(
     ...captures.map((c) => `capture:${c.id}`),
     ...decisions.map((d) => `decision:${d.id}`),
   ];
-  const custody = await auditRowsOfSubjects(conn, subjects);
+  const custody = await auditRowsConcerning(conn, subjects);
   // Everyone whose signature or work is in the bundle: reviewers and capture operators with an account.
   const names = [
     ...new Set([...decisions.map((d) => d.reviewer.name), ...captures.map((c) => c.context.operator)]),

@@ -1,5 +1,6 @@
 import type { AuditRow } from '@shared/contract/methods/custody';
 import type { ReadConn, WriteConn } from '../database';
+import { inBatches } from './sql';
 
 /**
  * The `audit` table: the hash-chained custody log. Rows are only ever appended (a trigger refuses
@@ -138,4 +139,15 @@ export async function custodyRowsFor(
     `SELECT seq, at, actor, action, subject, hash FROM audit WHERE subject IN (${unique.map(() => '?').join(',')}) ORDER BY seq`,
     unique,
   );
+}
+
+/** The rows of these subjects (`case:…`, `resource:…`), in log order, details as stored. */
+export async function auditRowsOfSubjects(
+  conn: ReadConn,
+  subjects: readonly string[],
+): Promise<StoredAuditRow[]> {
+  const rows = await inBatches(subjects, (batch, marks) =>
+    conn.all<DbRow>(`SELECT ${COLUMNS} FROM audit WHERE subject IN (${marks})`, batch),
+  );
+  return rows.sort((a, b) => a.seq - b.seq).map(fromDb);
 }

@@ -1,10 +1,10 @@
-import type { AuditRow } from '@shared/contract/methods/custody';
 import type { Language, ResourceState } from '@shared/domain/resources';
 import type { ReadConn } from '../database';
+import { inBatches } from './sql';
 
 /**
  * What a court bundle export reads beyond captures and decisions: the selected case and resources,
- * the custody rows of every subject in the bundle, and the accounts of the people whose work it carries.
+ * and the accounts of the people whose work it carries.
  */
 
 export type ExportCase = Readonly<{ id: string; ref: string; title: string; language: Language }>;
@@ -28,32 +28,6 @@ type ResourceRow = {
   state: ResourceState;
   case_id: string | null;
 };
-
-type AuditDbRow = {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-};
-
-// Long IN lists are read in batches, within SQLite's limit on bound parameters.
-const IN_BATCH = 500;
-
-async function inBatches<T>(
-  values: readonly string[],
-  fn: (batch: string[], marks: string) => Promise<T[]>,
-): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < values.length; i += IN_BATCH) {
-    const batch = values.slice(i, i + IN_BATCH);
-    out.push(...(await fn(batch, batch.map(() => '?').join(','))));
-  }
-  return out;
-}
 
 const toResource = (r: ResourceRow): ExportResource => ({
   id: r.id,
@@ -94,28 +68,6 @@ export async function resourcesByIds(conn: ReadConn, ids: readonly string[]): Pr
     ),
   );
   return rows.map(toResource);
-}
-
-/** The custody rows of these subjects (`case:…`, `resource:…`), in log order. */
-export async function auditRowsOfSubjects(conn: ReadConn, subjects: readonly string[]): Promise<AuditRow[]> {
-  const rows = await inBatches(subjects, (batch, marks) =>
-    conn.all<AuditDbRow>(
-      `SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit WHERE subject IN (${marks})`,
-      batch,
-    ),
-  );
-  return rows
-    .sort((a, b) => a.seq - b.seq)
-    .map((r): AuditRow => ({
-      seq: r.seq,
-      at: r.at,
-      actor: r.actor,
-      action: r.action,
-      subject: r.subject,
-      details: JSON.parse(r.details) as unknown,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    }));
 }
 
 /** The accounts among these names, with their certificate and public key. */
