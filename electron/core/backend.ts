@@ -1,9 +1,11 @@
+import type { KeySealer } from './custody/key-sealer';
 import type { Envelope } from '@shared/contract/envelope';
 import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import type { EventBus } from './events';
 import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
 import { createCaptureService, type CaptureService } from './capture/capture-service';
+import { createTimeKeeper, type TimeKeeper, type TimeKeeperOptions } from './custody/time-keeper';
 import { createBundleHandlers } from './handlers/bundle-handlers';
 import { createCaptureHandlers } from './handlers/capture-handlers';
 import { createCustodyHandlers } from './handlers/custody-handlers';
@@ -13,10 +15,12 @@ import { createReviewHandlers } from './handlers/review-handlers';
 import { createSessionHandlers } from './handlers/session-handlers';
 import { createUsersHandlers } from './handlers/users-handlers';
 import { createWorkspaceHandlers } from './handlers/workspace-handlers';
+import type { CallInfo } from './rpc/call-info';
 import { dispatch, type Handlers, type Session } from './rpc/dispatch';
 import { createInternalErrorLog } from './rpc/internal-error-log';
 import { createSessionRefresh } from './rpc/session-refresh';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
+import { storeErrorOf } from './store/store-errors';
 import { createUsersService, type UsersService } from './users/users-service';
 import { openWorkspace, type Workspace } from './workspace';
 
@@ -26,8 +30,12 @@ export type BackendOptions = Readonly<{
   dataDir: string;
   clock?: Clock;
   workstationName?: string;
+  /** How the workstation key is kept at rest (custody/key-sealer.ts); the 0600 host file by default. */
+  keySealer?: KeySealer;
   /** Where VIGIL_BROWSER and friends are read from; defaults to the process environment. */
   env?: NodeJS.ProcessEnv;
+  /** Schedule of the automatic time-stamp retries and head time-stamps (tests inject timers). */
+  time?: TimeKeeperOptions;
 }>;
 
 export type Backend = Readonly<{
@@ -36,9 +44,12 @@ export type Backend = Readonly<{
   settings: SettingsService;
   captures: CaptureService;
   queue: CaptureQueue;
+  /** Pending time-stamp retries and head time-stamps; `start()` where Vigil keeps running (app, serve). */
+  time: TimeKeeper;
   events: EventBus;
   handlers: Handlers;
-  dispatch: (session: Session, method: string, input: unknown) => Promise<Envelope<unknown>>;
+  /** `call`: what the transport knows of this call (its client's abort signal, dialog-granted paths). */
+  dispatch: (session: Session, method: string, input: unknown, call?: CallInfo) => Promise<Envelope<unknown>>;
   /**
    * Re-reads the session's user (as every dispatch does) for routes outside the contract — artifact
    * downloads, the event stream — so a disabled user loses them at once too.
@@ -73,7 +84,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     events: ws.events,
     concurrency: (await settings.get()).captureConcurrency,
   });
-  const handlers = createHandlers({ ws, users, settings, captures, queue, env });
+  const time = createTimeKeeper(ws, settings, opts.time);
+  const handlers = createHandlers({ ws, users, settings, captures, queue, env, time });
   const onInternalError = createInternalErrorLog(ws);
   const refreshSession = createSessionRefresh(ws, users);
 
@@ -83,25 +95,33 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     settings,
     captures,
     queue,
+    time,
     events: ws.events,
     handlers,
     refreshSession: async (session, route) => {
       await refreshSession(session, route);
     },
-    dispatch: async (session, method, input) => {
+    dispatch: async (session, method, input, call) => {
       try {
         const refused = await refreshSession(session, method);
         if (refused !== null) return refused;
       } catch (error) {
+        const named = storeErrorOf(error, ws.paths.root, ws.paths.db);
+        if (named !== null) return { ok: false, error: named.toPayload() };
         onInternalError(method, error);
         return {
           ok: false,
           error: { code: 'internal.unexpected', message: 'an internal error occurred; see the log' },
         };
       }
-      return dispatch(handlers, session, method, input, { onInternalError });
+      return dispatch(handlers, session, method, input, {
+        onInternalError,
+        // TMPDISABLE environmentError: (error) => storeErrorOf(error, ws.paths.root, ws.paths.db),
+        ...(call !== undefined ? { call } : {}),
+      });
     },
     close: async () => {
+      await time.stop();
       await captures.close();
       await ws.close();
     },

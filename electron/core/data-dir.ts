@@ -22,6 +22,10 @@ export type DataPaths = Readonly<{
   workstationPub: string;
   workstationCert: string;
   auditHead: string;
+  /** Every signed head the log ever had, one JSON line each, appended (custody/audit-head.ts). */
+  auditHeadHistory: string;
+  /** Written when the data dir is initialised: from then on a missing database, head or key is damage. */
+  marker: string;
 }>;
 
 export function dataPaths(root: string): DataPaths {
@@ -45,6 +49,8 @@ export function dataPaths(root: string): DataPaths {
     workstationPub: join(keys, 'workstation.pub.pem'),
     workstationCert: join(keys, 'workstation.crt.pem'),
     auditHead: join(logs, 'audit-head.json'),
+    auditHeadHistory: join(logs, 'audit-heads.jsonl'),
+    marker: join(root, 'vigil-data.json'),
   };
 }
 

@@ -1,29 +1,32 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import type { AuditRow } from '@shared/contract/methods/custody';
 import { AppError } from '@shared/errors/app-error';
 import { systemClock, type Clock } from './clock';
 import { createIdGenerator, type IdGenerator } from './ids';
 import { appendAudit, type AuditAnchor, type AuditEntry } from './custody/audit-log';
-import { canonicalJson } from './custody/canonical-json';
-import { keyIdOf, signEs256, verifyEs256 } from './custody/signing';
+import { createHeadWriter, readHead } from './custody/audit-head';
+import { keyIdOf } from './custody/signing';
+import {
+  HOST_FILE_SEALER,
+  loadWorkstationKey,
+  storeWorkstationKey,
+  workstationKeyExists,
+  type KeySealer,
+  type LoadedKey,
+} from './custody/key-sealer';
 import { createCaKeyStore, storeNewCaKey, type CaKeyState, type CaKeyStore } from './custody/ca-key';
 import { createLocalCa, issueCertificate, type LocalCa } from './custody/x509';
 import { openDatabase, type Database, type WriteConn } from './db/database';
 import { migrate } from './db/migrate';
 import { MIGRATIONS } from './db/migrations/index';
 import { dataPaths, type DataPaths } from './data-dir';
+import { dataDirState, requireInitialisedFiles, writeMarker } from './data-dir-state';
 import { createEventBus, type EventBus } from './events';
 import { createBlobStore, type BlobStore } from './store/blob-store';
+import { isDiskFull, storeErrorOf } from './store/store-errors';
 
 export type WorkstationKey = Readonly<{
   privateKey: KeyObject;
@@ -75,9 +78,38 @@ export type OpenOptions = Readonly<{
    * (or interim host-sealed) CA key. Without it a new CA is host-sealed until a passphrase is chosen.
    */
   caPassphrase?: string;
+  /** How the workstation key is kept at rest: the OS keystore in the desktop app, else a 0600 file. */
+  keySealer?: KeySealer;
 }>;
 
-const PRIVATE = 0o600;
+/** A key or certificate file, read; a missing, unreadable or garbled one is named (never re-created). */
+async function readKeyFile<T>(path: string, parse: (text: string) => T): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new AppError(
+      'custody.key-missing',
+      code === 'ENOENT'
+        ? `${path} is missing: keys are created only by \`vigil init\` on a new data dir; restore it from a backup`
+        : `${path} cannot be read (${code || (error as Error).message})`,
+    );
+  }
+  try {
+    return parse(text);
+  } catch {
+    throw new AppError(
+      'custody.key-missing',
+      `${path} is damaged: it does not hold a readable key or certificate`,
+    );
+  }
+}
+
+const certificateText = (text: string): string => {
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(text)) throw new Error('not PEM');
+  return text;
+};
 
 async function writeNew(path: string, content: string, mode: number): Promise<void> {
   // 'wx' refuses to replace an existing key: a key is created once and never silently swapped.
@@ -91,7 +123,8 @@ async function ensureCa(
   clock: Clock,
   created: string[],
 ): Promise<{ certPem: string; fresh: LocalCa | null }> {
-  if (existsSync(paths.caCert)) return { certPem: await readFile(paths.caCert, 'utf8'), fresh: null };
+  if (existsSync(paths.caCert))
+    return { certPem: await readKeyFile(paths.caCert, certificateText), fresh: null };
   const ca = await createLocalCa({
     commonName: `Vigil local CA (${hostname()})`,
     organization: 'Vigil',
@@ -108,8 +141,9 @@ async function ensureWorkstationKey(
   clock: Clock,
   name: string,
   created: string[],
-): Promise<WorkstationKey> {
-  if (!existsSync(paths.workstationKey)) {
+  sealer: KeySealer,
+): Promise<WorkstationKey & Readonly<{ sealedNow: LoadedKey['sealedNow'] }>> {
+  if (!workstationKeyExists(paths.workstationKey)) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const certificatePem = await issueCertificate({
@@ -121,21 +155,32 @@ async function ensureWorkstationKey(
       now: clock(),
       validityDays: 3650,
     });
-    await writeNew(
+    await storeWorkstationKey(
       paths.workstationKey,
       privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      PRIVATE,
+      sealer,
     );
     await writeNew(paths.workstationPub, publicKeyPem, 0o644);
     await writeNew(paths.workstationCert, certificatePem, 0o644);
     created.push('workstation-key');
   }
-  const privateKey = createPrivateKey(await readFile(paths.workstationKey, 'utf8'));
+  const loaded = await loadWorkstationKey(paths.workstationKey, sealer);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(loaded.pem);
+  } catch {
+    // A garbled key is named, never replaced (keys are created only at initialisation).
+    throw new AppError(
+      'custody.key-missing',
+      `${paths.workstationKey} is damaged: it does not hold a readable key`,
+    );
+  }
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return {
+    sealedNow: loaded.sealedNow,
     privateKey,
     publicKeyPem,
-    certificatePem: await readFile(paths.workstationCert, 'utf8'),
+    certificatePem: await readKeyFile(paths.workstationCert, certificateText),
     keyId: keyIdOf(publicKeyPem),
   };
 }
@@ -169,13 +214,35 @@ function workspaceCa(store: CaKeyStore, record: Workspace['record']): WorkspaceC
   };
 }
 
-const AnchorFile = z.object({
-  seq: z.number().int(),
-  hash: z.string(),
-  at: z.string(),
-  keyId: z.string(),
-  signature: z.string(),
-});
+/**
+ * The database, migrated. On a full disk SQLite cannot grow its `-shm` file, so it is opened again
+ * through one exclusive connection: the read-only checks (`audit verify`, `verify-store`) still run,
+ * and every write fails as `store.disk-full`.
+ */
+async function openMigrated(
+  paths: DataPaths,
+  clock: Clock,
+): Promise<{ db: Database; migrated: Awaited<ReturnType<typeof migrate>> }> {
+  const attempt = async (exclusive: boolean) => {
+    const db = await openDatabase(paths.db, { exclusive });
+    try {
+      return { db, migrated: await migrate(db, MIGRATIONS, { backupDir: paths.backups, clock }) };
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  };
+  try {
+    return await attempt(false);
+  } catch (error) {
+    if (!isDiskFull(error, paths.root)) throw storeErrorOf(error, paths.root, paths.db) ?? error;
+  }
+  try {
+    return await attempt(true);
+  } catch (error) {
+    throw storeErrorOf(error, paths.root, paths.db) ?? error;
+  }
+}
 
 /**
  * Opens a data dir, creating whatever is missing (DESIGN §10 `init` is idempotent: on a complete data
@@ -193,10 +260,13 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
   } catch (error) {
     throw new AppError('env.data-dir', `cannot use the data dir ${paths.root}: ${(error as Error).message}`);
   }
+  // Only a data dir with nothing in it yet is initialised; an initialised one missing a piece is damaged.
+  const state = await dataDirState(paths);
+  if (state === 'ready' || state === 'legacy') requireInitialisedFiles(paths);
+  if (state === 'fresh') await writeMarker(paths, 'initialising', clock());
   if (!existsSync(paths.db)) created.push('database');
-  const db = await openDatabase(paths.db);
+  const { db, migrated } = await openMigrated(paths, clock);
   try {
-    const migrated = await migrate(db, MIGRATIONS, { backupDir: paths.backups, clock });
     const workstationName = opts.workstationName ?? hostname();
     const caCert = await ensureCa(paths, clock, created);
     let sealingKey: KeyObject | null = null;
@@ -206,7 +276,14 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
       return sealingKey;
     });
     const issuer = async (): Promise<LocalCa> => caCert.fresh ?? (await caStore.unlock(opts.caPassphrase));
-    const workstation = await ensureWorkstationKey(paths, issuer, clock, workstationName, created);
+    const { sealedNow, ...workstation } = await ensureWorkstationKey(
+      paths,
+      issuer,
+      clock,
+      workstationName,
+      created,
+      opts.keySealer ?? HOST_FILE_SEALER,
+    );
     sealingKey = workstation.privateKey;
     if (caCert.fresh !== null) {
       // The sealed key first, the certificate last: a data dir with a CA certificate has its key.
@@ -216,58 +293,25 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
     const events = createEventBus();
 
     const readAnchor = async (): Promise<AuditAnchor | null> => {
-      if (!existsSync(paths.auditHead)) return null;
-      const parsed = AnchorFile.safeParse(JSON.parse(await readFile(paths.auditHead, 'utf8')));
-      if (!parsed.success)
-        throw new AppError('custody.chain-broken', `${paths.auditHead} is not a valid head record`);
-      const { signature, keyId: _keyId, ...signed } = parsed.data;
-      if (!verifyEs256(workstation.publicKeyPem, canonicalJson(signed), Buffer.from(signature, 'base64'))) {
-        throw new AppError(
-          'custody.signature-invalid',
-          `the signed head of the audit log (${paths.auditHead}) does not verify`,
-        );
-      }
-      return { seq: parsed.data.seq, hash: parsed.data.hash };
+      const head = await readHead(paths, workstation.publicKeyPem);
+      return head === null ? null : { seq: head.seq, hash: head.hash };
     };
-
-    // Head updates of this process run one after another; across processes the "never move back" check
-    // keeps the head at or near the newest row (a slightly older head is still a valid anchor).
-    let anchorQueue: Promise<void> = Promise.resolve();
-    const writeAnchor = async (row: AuditRow): Promise<void> => {
-      let current: AuditAnchor | null;
-      try {
-        current = await readAnchor();
-      } catch {
-        // A head that no longer verifies is evidence of tampering: it stays for `audit verify` to report
-        // rather than being papered over by the next legitimate write.
-        return;
-      }
-      // Another process may have moved the head further already; never move it back.
-      if (current !== null && current.seq >= row.seq) return;
-      const signed = { seq: row.seq, hash: row.hash, at: row.at };
-      const body = {
-        ...signed,
-        keyId: workstation.keyId,
-        signature: signEs256(workstation.privateKey, canonicalJson(signed)).toString('base64'),
-      };
-      const tmp = `${paths.auditHead}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o644 });
-      await rename(tmp, paths.auditHead);
-    };
-    const advanceAnchor = (row: AuditRow): Promise<void> => {
-      anchorQueue = anchorQueue.catch(() => undefined).then(() => writeAnchor(row));
-      return anchorQueue;
-    };
+    const advanceAnchor = createHeadWriter({ paths, db, key: workstation });
 
     const record: Workspace['record'] = async (fn) => {
       const rows: AuditRow[] = [];
-      const result = await db.write((tx) =>
-        fn(tx, async (entry) => {
-          const row = await appendAudit(tx, clock, entry);
-          rows.push(row);
-          return row;
-        }),
-      );
+      const result = await db
+        .write((tx) =>
+          fn(tx, async (entry) => {
+            const row = await appendAudit(tx, clock, entry);
+            rows.push(row);
+            return row;
+          }),
+        )
+        .catch((error: unknown) => {
+          // A full disk or a damaged database is the environment, named as such (exit 3), not a bug.
+          throw storeErrorOf(error, paths.root, paths.db) ?? error;
+        });
       const last = rows.at(-1);
       if (last) await advanceAnchor(last);
       for (const row of rows) events.emit('audit.appended', row);
@@ -307,12 +351,28 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
         });
       });
     }
+    // An older data dir opened by the desktop app: its clear host key moved into the OS keystore.
+    if (sealedNow !== null)
+      await record((_tx, audit) =>
+        audit({
+          actor: 'system',
+          action: 'workstation.key-sealed',
+          subject: `workstation:${workstation.keyId}`,
+          details: { ...sealedNow, keyId: workstation.keyId },
+        }),
+      );
     // `init --ca-passphrase-…` on an older data dir: seal its CA key now (a custody event of its own).
     if (opts.caPassphrase !== undefined && caCert.fresh === null)
       await ca.protect(opts.caPassphrase, 'system');
+    // Last: from here on the data dir is initialised, and nothing of it is ever created again.
+    if (state !== 'ready')
+      await writeMarker(paths, 'ready', clock()).catch((error: unknown) => {
+        // An older data dir is marked on its next open with space; its files were all checked above.
+        if (state !== 'legacy' || !isDiskFull(error)) throw error;
+      });
     return { workspace, created };
   } catch (error) {
     await db.close();
-    throw error;
+    throw storeErrorOf(error, paths.root, paths.db) ?? error;
   }
 }

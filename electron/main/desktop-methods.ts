@@ -19,10 +19,15 @@ export type DesktopDialogs = Readonly<{
   chooseBundleFile: () => Promise<string | null>;
 }>;
 
+/**
+ * `granted` collects the paths the user chose in these dialogs: the backend accepts a wire path
+ * outside exports/ only when it is one of them (or, for a chosen folder, a new name directly in it).
+ */
 export async function runDesktopMethod(
   method: DesktopMethod,
   session: Session,
   dialogs: DesktopDialogs,
+  granted?: Set<string>,
 ): Promise<Envelope<unknown>> {
   if (session.user === null)
     return { ok: false, error: { code: 'auth.not-signed-in', message: 'sign in first' } };
@@ -30,5 +35,6 @@ export async function runDesktopMethod(
     method === 'desktop.chooseExportFolder'
       ? await dialogs.chooseExportFolder()
       : await dialogs.chooseBundleFile();
+  if (path !== null) granted?.add(path);
   return { ok: true, value: { path } };
 }

@@ -5,6 +5,7 @@ import {
   ipcMain,
   Menu,
   protocol,
+  safeStorage,
   screen,
   session as electronSession,
   shell,
@@ -20,6 +21,7 @@ import { serveAppRequest } from './app-protocol';
 import { isDesktopMethod, runDesktopMethod } from './desktop-methods';
 import { serveEvidenceRequest, type KnownBlob } from './evidence-protocol';
 import { openExternalLink } from './external-links';
+import { safeStorageSealer } from './safe-storage-sealer';
 import { menuTemplate } from './menu';
 import { APP_ENTRY_URL, APP_SCHEME, EVENT_CHANNEL, EVIDENCE_SCHEME, INVOKE_CHANNEL } from './origins';
 import { checkSender } from './sender-guard';
@@ -41,7 +43,14 @@ import {
 } from './window-state';
 import { errorMessage } from '@shared/errors/app-error';
 
-type AppWindow = Readonly<{ win: BrowserWindow; session: Session; partition: string }>;
+/** `granted`: paths the desktop dialogs returned to this window; `gone`: aborts its calls when it closes. */
+type AppWindow = Readonly<{
+  win: BrowserWindow;
+  session: Session;
+  partition: string;
+  granted: Set<string>;
+  gone: AbortController;
+}>;
 
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadFile = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -188,7 +197,8 @@ async function createWindow(): Promise<void> {
   });
   const id = win.webContents.id;
   const session: Session = { user: null };
-  windows.set(id, { win, session, partition });
+  const gone = new AbortController();
+  windows.set(id, { win, session, partition, granted: new Set<string>(), gone });
   sessionByPartition.set(partition, session);
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
@@ -196,6 +206,7 @@ async function createWindow(): Promise<void> {
     track(saveWindowState(windowStateFile, stateOf(win.getNormalBounds(), win.isMaximized()))),
   );
   win.webContents.once('destroyed', () => {
+    gone.abort();
     windows.delete(id);
     // Signing in again is required for a new window on this partition.
     if (sessionByPartition.get(partition) === session) sessionByPartition.delete(partition);
@@ -242,26 +253,34 @@ function registerIpc(live: Backend): void {
         };
       }
       if (isDesktopMethod(method)) {
-        return runDesktopMethod(method, entry.session, {
-          chooseExportFolder: async () => {
-            const result = await dialog.showOpenDialog(entry.win, {
-              title: 'Choose the folder for the court bundle',
-              defaultPath: live.workspace.paths.exports,
-              properties: ['openDirectory', 'createDirectory'],
-            });
-            return result.canceled ? null : (result.filePaths[0] ?? null);
+        return runDesktopMethod(
+          method,
+          entry.session,
+          {
+            chooseExportFolder: async () => {
+              const result = await dialog.showOpenDialog(entry.win, {
+                title: 'Choose the folder for the court bundle',
+                defaultPath: live.workspace.paths.exports,
+                properties: ['openDirectory', 'createDirectory'],
+              });
+              return result.canceled ? null : (result.filePaths[0] ?? null);
+            },
+            chooseBundleFile: async () => {
+              const result = await dialog.showOpenDialog(entry.win, {
+                title: 'Choose a court bundle',
+                properties: ['openFile'],
+                filters: [{ name: 'Court bundle', extensions: ['zip'] }],
+              });
+              return result.canceled ? null : (result.filePaths[0] ?? null);
+            },
           },
-          chooseBundleFile: async () => {
-            const result = await dialog.showOpenDialog(entry.win, {
-              title: 'Choose a court bundle',
-              properties: ['openFile'],
-              filters: [{ name: 'Court bundle', extensions: ['zip'] }],
-            });
-            return result.canceled ? null : (result.filePaths[0] ?? null);
-          },
-        });
+          entry.granted,
+        );
       }
-      return live.dispatch(entry.session, method, input);
+      return live.dispatch(entry.session, method, input, {
+        signal: entry.gone.signal,
+        grantedPaths: entry.granted,
+      });
     },
   );
   live.events.subscribe((event) => {
@@ -286,7 +305,16 @@ function showAbout(): void {
 async function start(): Promise<void> {
   await app.whenReady();
   try {
-    backend = await createBackend({ dataDir });
+    // The workstation key sits in the OS keystore when one protects it better than a 0600 file.
+    const keySealer = safeStorageSealer(safeStorage, process.platform, (detail) => {
+      void dialog.showMessageBox({
+        type: 'info',
+        buttons: ['OK'],
+        message: 'Workstation key sealed',
+        detail,
+      });
+    });
+    backend = await createBackend({ dataDir, ...(keySealer ? { keySealer } : {}) });
   } catch (error) {
     dialog.showErrorBox(
       `${APP_NAME} cannot start`,
@@ -296,6 +324,8 @@ async function start(): Promise<void> {
     return;
   }
   registerIpc(backend);
+  // While the app runs, pending time-stamps are retried and the custody log's head stamped daily.
+  backend.time.start();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({

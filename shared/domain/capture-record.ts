@@ -191,6 +191,9 @@ export const CaptureTimestamp = z.object({
   tsa: z.string().optional(),
   genTime: z.string().optional(),
   tokenSha256: Sha256Hex.optional(),
+  /** The token's serial number (hex) and the authority's name as the token states it (RFC 3161 TSTInfo). */
+  serialHex: z.string().optional(),
+  tsaName: z.string().optional(),
 });
 export type CaptureTimestamp = z.infer<typeof CaptureTimestamp>;
 
@@ -232,6 +235,19 @@ export const CaptureRecord = z.object({
   artifacts: z.array(Artifact),
   manifestSha256: Sha256Hex,
   signature: z.object({ alg: z.literal('ES256'), keyId: z.string(), value: z.string() }),
+  /**
+   * The operator's co-signature over the same manifest bytes, when the operator is a Vigil user who
+   * proved who they are: separation of duties rests on this key, not on the operator's name.
+   */
+  operatorSignature: z
+    .object({
+      alg: z.literal('ES256'),
+      signer: z.string(),
+      keyId: z.string(),
+      certificateSha256: z.string(),
+      value: z.string(),
+    })
+    .optional(),
   timestamp: CaptureTimestamp,
   warnings: z.array(Warning),
   /** Set when the capture was imported from another workstation's bundle (read-only evidence). */

@@ -14,6 +14,12 @@ export const ERROR_CODES = [
   'auth.forbidden',
   'auth.setup-done',
   'auth.bad-token',
+  // a CLI session token (`vigil login`) that has expired, was ended, or belongs to another user
+  'auth.session-expired',
+  'auth.session-other-user',
+  // sign-in refused for a while after failures (per user and per client), or the user is locked out
+  'auth.too-many-attempts',
+  'auth.locked',
   // users
   'user.exists',
   'user.not-found',
@@ -28,6 +34,10 @@ export const ERROR_CODES = [
   'db.locked',
   'db.append-only',
   'store.not-initialized',
+  // a file of an initialised data dir is missing, unreadable or damaged (the message names it)
+  'store.damaged',
+  // the disk holding the data dir is full (ENOSPC, SQLITE_FULL)
+  'store.disk-full',
   'evidence.integrity-mismatch',
   // Any record or file asked for by id, hash or path that is not there (resource, capture, decision…).
   'evidence.not-found',
@@ -45,6 +55,7 @@ export const ERROR_CODES = [
   'tsa.imprint-mismatch',
   'tsa.nonce-mismatch',
   'tsa.bad-certificate',
+  'tsa.policy-mismatch',
   // intake
   'intake.bad-url',
   'intake.scheme-refused',
@@ -65,6 +76,8 @@ export const ERROR_CODES = [
   'capture.profile-not-found',
   // review (a change to a signed decision is refused as db.append-only)
   'review.self-approval',
+  // the reviewer's own key co-signed a capture manifest the decision relies on
+  'review.signed-own-capture',
   'review.invalid-transition',
   'review.missing-field',
   'review.stale-capture',
@@ -75,6 +88,14 @@ export const ERROR_CODES = [
   'bundle.invalid',
   'bundle.verification-failed',
   'bundle.write-failed',
+  // a path from the wire outside exports/ (or not granted by the desktop dialog)
+  'bundle.path-refused',
+  // a long bundle operation whose client went away or whose deadline passed
+  'bundle.cancelled',
+  // the data dir's custody log does not verify, or a record disagrees with its signed manifest
+  'bundle.custody-unverified',
+  // an --out file that exists and is not to be overwritten
+  'output.exists',
   // environment and generic
   'env.data-dir',
   'env.tool-missing',

@@ -7,8 +7,11 @@ import { startHttpBridge } from '@core/bridge/http-bridge';
 export type BackendHarness = Readonly<{
   /** http://127.0.0.1:PORT — the UI and the API on one origin. */
   url: string;
-  /** Opening it sets the session cookie for the browser that opens it. */
-  loginUrl: string;
+  /**
+   * A fresh one-time sign-in link on each read (valid a minute): opening it sets the session cookie
+   * and leaves the session key in the page's sessionStorage.
+   */
+  readonly loginUrl: string;
   dataDir: string;
   close: () => Promise<void>;
 }>;
@@ -20,7 +23,9 @@ export async function startBackendHarness(staticDir: string): Promise<BackendHar
   const bridge = await startHttpBridge({ backend, port: 0, staticDir });
   return {
     url: bridge.url,
-    loginUrl: bridge.loginUrl,
+    get loginUrl() {
+      return bridge.loginUrl;
+    },
     dataDir,
     close: async () => {
       await bridge.close();

@@ -10,6 +10,10 @@ export type FakeBridgeConfig = Readonly<{
   /** Page title given to every synthetic resource and capture: markup here must show as text. */
   title: string;
   blurAllMedia: boolean;
+  /** Shown URL of every resource (default: its ASCII URL), e.g. an IDN host. */
+  displayUrl?: string;
+  /** Redirect chain of every capture (default: none). */
+  redirects?: readonly Readonly<Record<string, unknown>>[];
 }>;
 
 export const FAKE_BRIDGE_SOURCE = String.raw`
@@ -25,7 +29,7 @@ export const FAKE_BRIDGE_SOURCE = String.raw`
   function resource(i) {
     return {
       id: id('res', i), caseRef: i % 7 === 0 ? 'CASE-7' : null,
-      url: 'https://example' + (i % 50) + '.test/item/' + i, displayUrl: 'https://example' + (i % 50) + '.test/item/' + i,
+      url: 'https://example' + (i % 50) + '.test/item/' + i, displayUrl: config.displayUrl || ('https://example' + (i % 50) + '.test/item/' + i),
       host: 'example' + (i % 50) + '.test', state: STATES[i % STATES.length], categories: [CATS[i % CATS.length]],
       reportCount: 1 + (i % 4), captureCount: i % 3, lastCapturedAt: iso(i), lastTitle: config.title + ' #' + i,
       createdAt: iso(i + 100), updatedAt: iso(i),
@@ -38,7 +42,7 @@ export const FAKE_BRIDGE_SOURCE = String.raw`
       id: id('cap', i), resourceId: id('res', i), url: resource(i).url, finalUrl: resource(i).url, outcome: 'complete',
       startedAt: iso(i), finishedAt: iso(i),
       http: { status: 200, headers: { 'content-type': 'text/html', 'x-note': '<script>alert(1)</script>' }, remoteAddress: '192.0.2.1:443', protocol: 'h2' },
-      redirects: [], page: { title: config.title, lang: 'en', textLength: 10, outlinks: 0 },
+      redirects: config.redirects || [], page: { title: config.title, lang: 'en', textLength: 10, outlinks: 0 },
       context: { operator: 'someone', workstation: 'ws1', os: 'linux', app: { name: 'Vigil', version: '0.1.0' },
         browser: { product: 'Chromium', version: '1' }, userAgent: 'UA', viewport: { width: 1280, height: 800, deviceScaleFactor: 1, isMobile: false },
         locale: 'en-GB', timeZone: 'UTC', proxy: null },
@@ -48,7 +52,7 @@ export const FAKE_BRIDGE_SOURCE = String.raw`
   }
   var handlers = {
     'session.status': function () { return { initialized: true, user: user, app: { name: 'Vigil', version: '0.1.0' } }; },
-    'settings.get': function () { return { language: 'en', theme: 'light', tsaUrl: null, freshnessHours: 24, blurAllMedia: config.blurAllMedia,
+    'settings.get': function () { return { language: 'en', theme: 'light', tsaUrl: null, tsaChoice: 'unset', tsaCaPem: null, tsaQualified: false, tsaPolicyOid: null, freshnessHours: 24, blurAllMedia: config.blurAllMedia,
       attachOriginals: { screenshots: true, wacz: false }, captureConcurrency: 2, browserPath: null, defaultProfile: 'default' }; },
     'resources.list': function (input) {
       var offset = input.offset || 0, limit = input.limit || 100, items = [];

@@ -5,8 +5,79 @@ import { runCli } from '@core/cli/run-cli';
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-/** Runs the `vigil` command in-process with captured output and the given standard input. */
-export async function vigil(args: readonly string[], stdin = ''): Promise<CliResult> {
+const passwords = new Map<string, string>();
+const tokens = new Map<string, string>();
+const keyOf = (dataDir: string, user: string) => `${resolve(dataDir)}\u0000${user}`;
+const valueAfter = (args: readonly string[], option: string): string | undefined => {
+  const i = args.indexOf(option);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+/**
+ * Tells the CLI helper a user's password, so that `vigil(['--data', D, '--as', USER, …])` proves USER
+ * with a session token from `vigil login` (signed in once per data dir and user), as a person would.
+ * Users added through `vigil user add … --password-stdin` are remembered without this.
+ */
+export function rememberPassword(dataDir: string, user: string, password: string): void {
+  passwords.set(keyOf(dataDir, user), password);
+}
+
+/** The VIGIL_SESSION token proving `user` in `dataDir`, from one `vigil login` per data dir and user. */
+export async function sessionTokenFor(dataDir: string, user: string): Promise<string> {
+  const key = keyOf(dataDir, user);
+  const known = tokens.get(key);
+  if (known !== undefined) return known;
+  const password = passwords.get(key);
+  if (password === undefined) throw new Error(`no password remembered for ${user} in ${dataDir}`);
+  const login = await runInProcess(
+    ['--data', dataDir, 'login', user, '--password-stdin', '--print-token'],
+    `${password}\n`,
+    {},
+  );
+  if (login.code !== 0) throw new Error(`vigil login ${user} failed: ${login.stderr}`);
+  const token = login.stdout.trim();
+  tokens.set(key, token);
+  return token;
+}
+
+export type VigilOptions = Readonly<{ env?: NodeJS.ProcessEnv }>;
+
+/**
+ * Runs the `vigil` command in-process with captured output and the given standard input. An `--as USER`
+ * without `--password-stdin` is proven with USER's session token when the helper knows their password.
+ */
+export async function vigil(
+  args: readonly string[],
+  stdin = '',
+  opts: VigilOptions = {},
+): Promise<CliResult> {
+  const dataDir = valueAfter(args, '--data');
+  const as = valueAfter(args, '--as');
+  if (
+    dataDir !== undefined &&
+    args[args.indexOf('add') - 1] === 'user' &&
+    args.includes('--password-stdin')
+  ) {
+    const name = args[args.indexOf('add') + 1];
+    if (name !== undefined) rememberPassword(dataDir, name, stdin.split(/\r?\n/)[0] ?? '');
+  }
+  let env = opts.env ?? {};
+  if (
+    opts.env === undefined &&
+    dataDir !== undefined &&
+    as !== undefined &&
+    !args.includes('--password-stdin') &&
+    passwords.has(keyOf(dataDir, as))
+  )
+    env = { VIGIL_SESSION: await sessionTokenFor(dataDir, as) };
+  return runInProcess(args, stdin, env);
+}
+
+async function runInProcess(
+  args: readonly string[],
+  stdin: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -18,7 +89,7 @@ export async function vigil(args: readonly string[], stdin = ''): Promise<CliRes
     },
     readStdin: () => Promise.resolve(stdin),
     stdinIsTty: false,
-    env: {},
+    env,
     cwd: process.cwd(),
     waitForStop: () => Promise.resolve(),
   });

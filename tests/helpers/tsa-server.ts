@@ -47,6 +47,8 @@ export type TsaServer = Readonly<{
   policy: string;
   /** Requests answered so far (any mode). */
   requests: () => number;
+  /** Time-stamp queries received in full so far, answered or not ('hang' answers none). */
+  received: () => number;
   close(): Promise<void>;
 }>;
 
@@ -192,12 +194,15 @@ async function makeAuthority(dir: string): Promise<void> {
   await writeFile(join(dir, 'chain.pem'), await readFile(join(dir, 'ca.pem')));
 }
 
-export async function startTsaServer(opts: { mode?: TsaMode } = {}): Promise<TsaServer> {
+/** `embedRoot: false`: tokens carry the TSA certificate only, not the root that issued it. */
+export async function startTsaServer(opts: { mode?: TsaMode; embedRoot?: boolean } = {}): Promise<TsaServer> {
   const mode = opts.mode ?? 'ok';
   const dir = await mkdtemp(join(tmpdir(), 'vigil-tsa-'));
   await makeAuthority(dir);
+  if (opts.embedRoot === false) await writeFile(join(dir, 'chain.pem'), await readFile(join(dir, 'tsa.pem')));
   let counter = 0;
   let answered = 0;
+  let received = 0;
   // `openssl ts -reply` rewrites the serial file: one signing at a time keeps serials unique.
   let queue: Promise<unknown> = Promise.resolve();
   const serialized = <T>(task: () => Promise<T>): Promise<T> => {
@@ -341,6 +346,7 @@ export async function startTsaServer(opts: { mode?: TsaMode } = {}): Promise<Tsa
         res.writeHead(404).end();
         return;
       }
+      received += 1;
       answer(Buffer.concat(chunks)).then(
         (result) => {
           if (result === null) return;
@@ -379,6 +385,7 @@ export async function startTsaServer(opts: { mode?: TsaMode } = {}): Promise<Tsa
     dir,
     policy: TSA_POLICY,
     requests: () => answered,
+    received: () => received,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,12 +8,29 @@ import type { ErrorPayload } from '@shared/errors/app-error';
 import type { Backend } from '../backend';
 import { servedBlob } from '../db/repositories/blobs-repo';
 import type { Session } from '../rpc/dispatch';
+import {
+  createBridgeSessions,
+  DEFAULT_LIFETIMES,
+  keyOf,
+  SESSION_KEY_HEADER,
+  type BridgeSession,
+  type SessionLifetimes,
+  type BridgeSessions,
+} from './bridge-sessions';
+import { createEventStreams } from './event-streams';
+import { SIGN_IN_SCRIPT, SIGN_IN_SCRIPT_PATH, signInPage } from './sign-in-page';
 
 export type HttpBridge = Readonly<{
   url: string;
-  /** The one-time sign-in link: opening it sets the session cookie. Print it, never log it elsewhere. */
-  loginUrl: string;
-  token: string;
+  /**
+   * A one-time sign-in link, valid for a minute (each read mints a new one): opening it sets the
+   * session cookie and hands the page the session key. Print it, never log it elsewhere.
+   */
+  readonly loginUrl: string;
+  /** A one-time sign-in token for a form post to `/auth` (what `vigil serve`'s 0600 file sends). */
+  newLoginToken: () => string;
+  /** Ends the sessions past their lifetime and closes their event streams (also done every 15 s). */
+  expireSessions: () => Promise<number>;
   close: () => Promise<void>;
 }>;
 
@@ -23,12 +39,13 @@ export type HttpBridgeOptions = Readonly<{
   port?: number;
   /** The built renderer (out/renderer); null serves the API only. */
   staticDir: string | null;
-  token?: string;
+  /** Session and link lifetimes are measured on this clock (the workspace's by default). */
+  clock?: () => Date;
+  lifetimes?: Partial<SessionLifetimes>;
 }>;
 
-const COOKIE = 'vigil_session';
 const MAX_BODY = 32 * 1024 * 1024;
-const HEARTBEAT_MS = 15_000;
+const SWEEP_MS = 15_000;
 
 /** The UI's CSP: its own scripts only; MUI's emotion needs inline styles; no framing of the app. */
 export const APP_CSP = [
@@ -75,21 +92,6 @@ const MEDIA_TYPES: Readonly<Record<string, string>> = {
   '.ttf': 'font/ttf',
 };
 
-const safeEqual = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-function cookieOf(req: IncomingMessage): string | null {
-  const header = req.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return rest.join('=');
-  }
-  return null;
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -116,22 +118,38 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * `vigil serve` and the e2e tests: the contract over loopback HTTP (DESIGN §2.1). Bound to 127.0.0.1
- * only; a random token, exchanged once for an HttpOnly SameSite=Strict cookie, gates every request;
- * the Host header must be our own (DNS rebinding) and RPC calls need a custom header (no CORS, so a
- * foreign page cannot send it).
+ * only; a one-time sign-in link (valid a minute) opens a session: an HttpOnly SameSite=Strict cookie
+ * named for our port plus a key the page holds (sessionStorage of its own origin) and sends with
+ * every call (`X-Vigil-Session`, or the path prefix `/s/<key>/` where a page cannot set headers). Cookies reach every
+ * port of 127.0.0.1, so the cookie alone opens nothing but the app's static files. Sessions end
+ * after an idle and an absolute lifetime. The Host header must be our own (DNS rebinding) and RPC
+ * calls need a custom header (no CORS, so a foreign page cannot send it).
  */
 export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBridge> {
   const { backend } = opts;
-  const token = opts.token ?? randomBytes(32).toString('base64url');
-  const sessions = new Map<string, Session>();
-  const streams = new Set<ServerResponse>();
+  const clock = opts.clock ?? backend.workspace.clock;
+  const lifetimes: SessionLifetimes = { ...DEFAULT_LIFETIMES, ...opts.lifetimes };
+  const streams = createEventStreams(backend);
   const staticRoot = opts.staticDir === null ? null : resolve(opts.staticDir);
   let allowedHosts: readonly string[] = [];
+  // Known once the server listens; no request is handled before that.
+  let sessions: BridgeSessions | null = null;
 
-  const sessionOf = (req: IncomingMessage): Session | null => {
-    const sid = cookieOf(req);
-    return sid === null ? null : (sessions.get(sid) ?? null);
-  };
+  /** A session that ended: its streams close, and a signed-in one leaves a custody row. */
+  async function ended(entry: BridgeSession): Promise<void> {
+    streams.closeFor(entry);
+    const user = entry.session.user;
+    entry.session.user = null;
+    if (user === null) return;
+    await backend.workspace.record((_tx, audit) =>
+      audit({
+        actor: user.name,
+        action: 'session.expired',
+        subject: `user:${user.name}`,
+        details: { createdAt: new Date(entry.createdAtMs).toISOString() },
+      }),
+    );
+  }
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     if (staticRoot === null)
@@ -180,28 +198,39 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     ws.blobs.open(sha256).pipe(res);
   }
 
-  function openEvents(req: IncomingMessage, res: ServerResponse, session: Session): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    res.write(': connected\n\n');
-    streams.add(res);
-    const unsubscribe = backend.events.subscribe((event) => {
-      // Events describe evidence: only a signed-in session hears them.
-      if (session.user !== null) res.write(`data: ${JSON.stringify(event)}\n\n`);
-    });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    const stop = (): void => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(res);
-    };
-    req.on('close', stop);
-    res.on('error', stop);
+  /**
+   * `/auth`: GET with `?token=` (the printed link) or a form POST of `token` (the 0600 file). A
+   * browser gets a page that keeps the session key and moves on to the app; a program gets a 302
+   * and the key in the `X-Vigil-Session` header.
+   */
+  async function signIn(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const table = sessions as BridgeSessions;
+    const given =
+      req.method === 'POST'
+        ? (new URLSearchParams(await readBody(req)).get('token') ?? '')
+        : (url.searchParams.get('token') ?? '');
+    const entry = table.redeem(given);
+    if (entry === null)
+      return sendJson(
+        res,
+        401,
+        errorBody({ code: 'auth.bad-token', message: 'this sign-in link is wrong, used or expired' }),
+      );
+    const cookie = `${table.cookieName}=${entry.sid}; HttpOnly; SameSite=Strict; Path=/`;
+    const common = { 'Set-Cookie': cookie, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
+    if (req.headers['sec-fetch-mode'] === 'navigate' || req.method === 'POST') {
+      const page = signInPage(entry.key);
+      res.writeHead(200, {
+        ...common,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(page),
+        'Content-Security-Policy': APP_CSP,
+        'X-Content-Type-Options': 'nosniff',
+      });
+      return void res.end(page);
+    }
+    res.writeHead(302, { ...common, Location: '/', [SESSION_KEY_HEADER]: entry.key });
+    return void res.end();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -209,31 +238,39 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       return sendJson(res, 421, errorBody({ code: 'auth.forbidden', message: 'unexpected Host header' }));
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-
-    if (req.method === 'GET' && url.pathname === '/auth') {
-      const given = url.searchParams.get('token') ?? '';
-      if (!safeEqual(given, token))
-        return sendJson(res, 401, errorBody({ code: 'auth.bad-token', message: 'wrong or missing token' }));
-      const sid = randomBytes(32).toString('base64url');
-      sessions.set(sid, { user: null });
-      res.writeHead(302, {
-        'Set-Cookie': `${COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: '/',
+    if (!wellFormedPath(url.pathname))
+      return sendJson(res, 400, errorBody({ code: 'rpc.invalid-input', message: 'malformed URL' }));
+    if (url.pathname === '/auth' && (req.method === 'GET' || req.method === 'POST'))
+      return signIn(req, res, url);
+    if (req.method === 'GET' && url.pathname === SIGN_IN_SCRIPT_PATH) {
+      res.writeHead(200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
         'Cache-Control': 'no-store',
       });
-      return void res.end();
+      return void res.end(SIGN_IN_SCRIPT);
     }
 
-    const session = sessionOf(req);
-    if (session === null) {
+    // Everything but the app's static files needs the session key as well as the cookie.
+    const { key, pathname } = keyOf(req, url.pathname);
+    const api = pathname === '/rpc' || pathname === '/events' || pathname.startsWith('/artifacts/');
+    const found = (sessions as BridgeSessions).lookup(req, key, api);
+    if (found.state !== 'ok') {
+      if (found.state === 'expired') await ended(found.entry);
       return sendJson(
         res,
         401,
-        errorBody({ code: 'auth.bad-token', message: 'open the sign-in link printed by `vigil serve`' }),
+        found.state === 'expired'
+          ? errorBody({
+              code: 'auth.bad-token',
+              message: 'this session has ended; open a new sign-in link',
+            })
+          : errorBody({ code: 'auth.bad-token', message: 'open the sign-in link printed by `vigil serve`' }),
       );
     }
+    const { session } = found.entry;
 
-    if (url.pathname === '/rpc') {
+    if (pathname === '/rpc') {
       if (req.method !== 'POST' || req.headers['x-vigil-request'] !== '1') {
         return sendJson(
           res,
@@ -261,15 +298,24 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
           400,
           errorBody({ code: 'rpc.invalid-input', message: 'expected { method, input }' }),
         );
-      return sendJson(res, 200, await backend.dispatch(session, request.data.method, request.data.input));
+      // A long call (bundle verify, import, export) stops when the browser goes away.
+      const client = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) client.abort();
+      });
+      return sendJson(
+        res,
+        200,
+        await backend.dispatch(session, request.data.method, request.data.input, { signal: client.signal }),
+      );
     }
-    if (req.method === 'GET' && url.pathname === '/events') {
+    if (req.method === 'GET' && pathname === '/events') {
       await backend.refreshSession(session, 'events');
-      return openEvents(req, res, session);
+      return streams.open(req, res, found.entry);
     }
-    const artifact = /^\/artifacts\/([0-9a-f]{64})$/.exec(url.pathname);
+    const artifact = /^\/artifacts\/([0-9a-f]{64})$/.exec(pathname);
     if (req.method === 'GET' && artifact?.[1] !== undefined) return serveArtifact(res, session, artifact[1]);
-    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, url.pathname);
+    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, pathname);
     return sendJson(res, 405, errorBody({ code: 'rpc.invalid-input', message: 'method not allowed' }));
   }
 
@@ -286,16 +332,38 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   });
   const { port } = server.address() as AddressInfo;
   allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const table = createBridgeSessions(port, clock, lifetimes);
+  sessions = table;
+  const expireSessions = async (): Promise<number> => {
+    const gone = table.takeExpired();
+    for (const entry of gone) await ended(entry);
+    return gone.length;
+  };
+  const sweep = setInterval(() => void expireSessions().catch(() => undefined), SWEEP_MS);
+  sweep.unref();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    loginUrl: `${url}/auth?token=${encodeURIComponent(token)}`,
-    token,
+    get loginUrl() {
+      return `${url}/auth?token=${encodeURIComponent(table.mintLink())}`;
+    },
+    newLoginToken: () => table.mintLink(),
+    expireSessions,
     close: async () => {
-      for (const res of streams) res.end();
-      streams.clear();
+      clearInterval(sweep);
+      streams.closeAll();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/** A path whose percent-escapes do not decode (`/%`, `/%zz`, broken UTF-8) is a bad request, not a crash. */
+function wellFormedPath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -13,6 +13,7 @@ import { canonicalJson } from '../custody/canonical-json';
 import { verifyEs256 } from '../custody/signing';
 import { newestApprovals } from '../db/repositories/blocklist-repo';
 import { getResourceRef, setResourceState } from '../db/repositories/resources-repo';
+import { decisionOrigins } from '../db/repositories/trust-repo';
 import { userByName } from '../db/repositories/users-repo';
 import type { Workspace } from '../workspace';
 
@@ -71,11 +72,21 @@ export async function buildBlocklist(
 ): Promise<Blocklist> {
   const since = opts.since === undefined ? null : parseSince(opts.since);
   const approved = await ws.db.read((c) => newestApprovals(c));
+  // Our block list holds our own decisions: another unit's, imported with its bundle, is theirs to list.
+  const origins = await ws.db.read((c) => decisionOrigins(c));
   const entries: BlocklistEntry[] = [];
   const skipped: Blocklist['skipped'] = [];
   for (const row of approved) {
     const { record } = row;
     if (since !== null && record.signedAt < since) continue;
+    const origin = origins.get(record.id);
+    if (origin !== undefined) {
+      skipped.push({
+        decisionId: record.id,
+        reason: `decided by another unit (${origin.unit}, CA ${origin.caSha256.slice(0, 16)}…), imported ${origin.importedAt}: not in our block list`,
+      });
+      continue;
+    }
     if (!LISTED_STATES.has(row.state)) {
       skipped.push({ decisionId: record.id, reason: `resource is ${row.state}` });
       continue;

@@ -5,7 +5,9 @@ import { gatherSelection, type BundleSelection, type Gathered } from './export/g
 import { planContents, type BundleExtras } from './export/plan-contents';
 import type { Planned } from './export/planned-file';
 import { sealBundle } from './export/seal-bundle';
-import { writeTree, writeZip, type BundleEntry, type WriteResult } from './zip-writer';
+import { writeBundleAtomically } from './export/atomic-write';
+import { assertCapturesIntact, assertCustodyVerifies, assertExportTarget } from './export/export-guards';
+import type { BundleEntry, WriteResult } from './zip-writer';
 
 export type { BundleExtras } from './export/plan-contents';
 export type { BundleSelection } from './export/gather-selection';
@@ -19,6 +21,8 @@ export type ExportOptions = Readonly<{
   tsaUrl: string | null;
   tsaTimeoutMs?: number;
   extras?: BundleExtras;
+  /** Stops the export (nothing is left at outPath) when its client goes away or its deadline passes. */
+  signal?: AbortSignal;
 }>;
 
 export type ExportResult = Readonly<{ path: string; sha256: string | null; files: number; bytes: number }>;
@@ -35,9 +39,11 @@ async function writeBundle(
     open: e.open,
   }));
   try {
-    return opts.asDirectory
-      ? await writeTree(opts.outPath, bundleEntries, exportedAt)
-      : await writeZip(opts.outPath, bundleEntries, exportedAt);
+    return await writeBundleAtomically(opts.outPath, bundleEntries, {
+      asDirectory: opts.asDirectory,
+      modifiedAt: exportedAt,
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+    });
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError('bundle.write-failed', `cannot write ${opts.outPath}: ${errorMessage(error)}`);
@@ -80,7 +86,10 @@ async function recordExport(
  */
 export async function exportBundle(ws: Workspace, opts: ExportOptions): Promise<ExportResult> {
   const exportedAt = ws.clock();
+  assertExportTarget(ws, opts.outPath);
+  await assertCustodyVerifies(ws);
   const g = await ws.db.read((c) => gatherSelection(c, opts.selection, ws.blobs.pathOf));
+  await assertCapturesIntact(ws, g);
   const contents = await planContents(ws, g, opts.extras);
   const sealed = await sealBundle(ws, g, contents, {
     at: exportedAt.toISOString(),

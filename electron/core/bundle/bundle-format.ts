@@ -71,6 +71,11 @@ export const BundleManifest = z.object({
        * Absent in bundles made before packets of record were named.
        */
       packetSha256: Sha256Hex.nullable().optional(),
+      /**
+       * The other unit that made the decision (imported here with its bundle), kept on re-export so
+       * it is never taken for the exporting unit's own; null or absent: the exporting unit's.
+       */
+      origin: z.object({ unit: z.string(), caSha256: z.string() }).nullable().optional(),
     }),
   ),
   packets: z.array(z.object({ resourceId: z.string(), file: z.string() })),

@@ -9,8 +9,11 @@ import { pemBlocks } from '../custody/x509';
 import type { Workspace } from '../workspace';
 import { BundleManifest, CAPTURE_SIGNATURE_NAME, NAMES, parseSums } from './bundle-format';
 import { forEachBundleFile } from './bundle-source';
+import { throwIfCancelled } from './cancel';
 import { verifyBundle } from './bundle-verify';
+import { decisionOriginOf, importTrust } from './import/import-anchors';
 import { importRecords, type ReadAgain } from './import/import-records';
+import { NO_ANCHORS, type VerifyAnchors } from './verify/anchors';
 
 export type ImportResult = Readonly<{
   report: BundleVerifyReport;
@@ -43,19 +46,23 @@ const changed = (name: string): AppError =>
  * Reads the verified bundle a second time: evidence files stream into the blob store, structural
  * files are kept in memory, and every one is held against the verified SHA256SUMS again.
  */
-async function readAgain(ws: Workspace, path: string): Promise<ReadAgain> {
+async function readAgain(ws: Workspace, path: string, signal?: AbortSignal): Promise<ReadAgain> {
   const small = new Map<string, Buffer>();
   const stored = new Map<string, { sha256: string; bytes: number }>();
-  const problems = await forEachBundleFile(path, async (name, _bytes, stream) => {
-    if (name.startsWith('captures/') && !name.endsWith(`/${CAPTURE_SIGNATURE_NAME}`)) {
-      const blob = await ws.blobs.put(stream);
-      stored.set(name, { sha256: blob.sha256, bytes: blob.bytes });
-    } else if (isStructure(name)) {
-      small.set(name, await collect(stream));
-    } else {
-      for await (const chunk of stream) void chunk;
-    }
-  });
+  const problems = await forEachBundleFile(
+    path,
+    async (name, _bytes, stream) => {
+      if (name.startsWith('captures/') && !name.endsWith(`/${CAPTURE_SIGNATURE_NAME}`)) {
+        const blob = await ws.blobs.put(stream);
+        stored.set(name, { sha256: blob.sha256, bytes: blob.bytes });
+      } else if (isStructure(name)) {
+        small.set(name, await collect(stream));
+      } else {
+        for await (const chunk of stream) void chunk;
+      }
+    },
+    signal,
+  );
   const sumsBytes = small.get(NAMES.sums);
   const manifestBytes = small.get(NAMES.manifest);
   if (problems.length > 0 || sumsBytes === undefined || manifestBytes === undefined) {
@@ -120,11 +127,27 @@ async function keepKeys(ws: Workspace, bundle: ReadAgain): Promise<void> {
  * resources, captures (with `origin` = the exporting workstation key) and decisions that are already
  * here are left alone, so importing the same bundle twice adds nothing.
  */
-export async function importBundle(ws: Workspace, path: string, actor: string): Promise<ImportResult> {
-  const report = await verifyBundle(path);
+export async function importBundle(
+  ws: Workspace,
+  path: string,
+  actor: string,
+  signal?: AbortSignal,
+  given: VerifyAnchors = NO_ANCHORS,
+): Promise<ImportResult> {
+  // Anchored to our CA and the CAs an administrator trusted, never to the bundle's own (a foreign
+  // bundle with a made-up reviewer is refused until its CA is trusted).
+  const trust = await importTrust(ws, given);
+  const report = await verifyBundle(path, trust.anchors, signal);
   if (!report.ok) return { report, imported: false, resources: 0, captures: 0, decisions: 0 };
-  const bundle = await readAgain(ws, path);
-  const counts = await importRecords(ws, bundle, { path, actor, at: ws.clock().toISOString() });
+  const bundle = await readAgain(ws, path, signal);
+  // Past this point the records are written in one go: a client leaving now does not half-import.
+  throwIfCancelled(signal);
+  const counts = await importRecords(ws, bundle, {
+    path,
+    actor,
+    at: ws.clock().toISOString(),
+    originOf: decisionOriginOf(bundle, ws, trust),
+  });
   await keepKeys(ws, bundle);
   for (const r of bundle.manifest.resources) ws.events.emit('resource.changed', { resourceId: r.id });
   return { report, imported: true, ...counts };

@@ -11,7 +11,39 @@ export type ReadmeFacts = Readonly<{
   tsaFiles: boolean;
   workstationKeyId: string;
   app: string;
+  /** keys/ca.pem: its subject and SHA-256 fingerprint (of the DER), to compare out of band. */
+  ca: Readonly<{ subject: string; sha256: string }>;
+  /** tsa/ca.pem's SHA-256 fingerprint, when the bundle carries the TSA root. */
+  tsaRootSha256: string | null;
 }>;
+
+const spaced = (hex: string): string => hex.match(/.{1,16}/g)?.join(' ') ?? hex;
+
+const ANCHORS = (f: ReadmeFacts): string[] => [
+  'WHO ISSUED IT: CHECK THE CERTIFICATE AUTHORITY OUT OF BAND',
+  'Every certificate in keys/ is carried by the bundle itself, so on their own they only show that the',
+  'bundle is consistent: whoever controls the exporting workstation could have made all of them. What',
+  "anchors it is the issuing unit's certificate authority (CA), keys/ca.pem, whose SHA-256 fingerprint is",
+  `  ${spaced(f.ca.sha256)}`,
+  `  (${f.ca.subject})`,
+  'Obtain that fingerprint from the issuing unit by another channel (a phone call to a known number, a',
+  'signed letter, their published key list) and compare it with the one computed here:',
+  '  openssl x509 -in keys/ca.pem -noout -fingerprint -sha256',
+  'Keep your own copy of their CA certificate and verify against it, not against the copy in here:',
+  '  vigil verify <this bundle> --trust-ca THEIR-CA.pem' + (f.timestamped ? ' --tsa-ca TSA-ROOT.pem' : ''),
+  ...(f.timestamped
+    ? [
+        "and the same for the time-stamp authority's root (tsa/ca.pem" +
+          (f.tsaRootSha256 === null
+            ? ', which this bundle does not carry)'
+            : `, SHA-256 ${spaced(f.tsaRootSha256)})`),
+        '  openssl ts -verify -in SHA256SUMS.tsr -data SHA256SUMS -CAfile TSA-ROOT.pem -untrusted tsa/tsa.pem',
+      ]
+    : []),
+  "keys/ca.crl.pem, when present, is the CA's list of revoked certificates; a decision signed after its",
+  "reviewer's certificate was revoked fails vigil verify. List it: openssl crl -in keys/ca.crl.pem -noout -text",
+  '',
+];
 
 const COMMANDS = (f: ReadmeFacts): string[] => [
   '  sha256sum -c SHA256SUMS',
@@ -59,8 +91,10 @@ function english(f: ReadmeFacts): string {
     'The first command must print OK for every file; the second must print "Verified OK"',
     ...(f.timestamped ? ['and the third "Verification: OK".'] : ['.']),
     'A file that was changed, removed or added after export makes one of these checks fail.',
-    'Compare the fingerprint of keys/ca.pem and tsa/ca.pem with the ones published by their owners.',
+    'Compare the fingerprint of keys/ca.pem and tsa/ca.pem with the ones published by their owners',
+    '(see the next section).',
     '',
+    ...ANCHORS(f),
     'Each capture can be checked alone: in captures/<id>/ run',
     '  openssl dgst -sha256 -verify ../../keys/workstation.pub.pem -signature manifest.json.sig manifest.json',
     'and compare the SHA-256 of each file with the list in manifest.json.',
@@ -87,6 +121,8 @@ function arabic(f: ReadmeFacts): string {
     'يجب أن يطبع الأمر الأول OK لكل ملف، والثاني "Verified OK"، وأمر الختم الزمني "Verification: OK".',
     'أي ملف عُدّل أو حُذف أو أُضيف بعد التصدير يُفشل أحد هذه الفحوص.',
     'قارن بصمة keys/ca.pem و tsa/ca.pem بالبصمات التي ينشرها أصحابها.',
+    `بصمة SHA-256 لـ keys/ca.pem: ${f.ca.sha256}`,
+    'احصل عليها من الجهة المُصدِرة بقناة أخرى وقارنها: openssl x509 -in keys/ca.pem -noout -fingerprint -sha256',
     'كل صف في custody.jsonl يحمل بصمته: hash = sha256(prevHash + canonicalJSON(الصف دون hash))،',
     'ويمكن التحقق من كل صف بمفرده.',
     '',
@@ -106,6 +142,9 @@ function russian(f: ReadmeFacts): string {
     'Первая команда должна вывести OK для каждого файла, вторая - "Verified OK", проверка метки',
     'времени - "Verification: OK". Любой файл, изменённый, удалённый или добавленный после экспорта,',
     'приводит к ошибке одной из проверок. Сверьте отпечатки keys/ca.pem и tsa/ca.pem с опубликованными.',
+    `Отпечаток SHA-256 keys/ca.pem: ${f.ca.sha256}`,
+    'Получите его у выпустившего подразделения по другому каналу и сравните:',
+    '  openssl x509 -in keys/ca.pem -noout -fingerprint -sha256',
     'Каждая строка custody.jsonl содержит свой хеш: hash = sha256(prevHash + canonicalJSON(строка без hash));',
     'каждую строку можно проверить отдельно.',
     '',

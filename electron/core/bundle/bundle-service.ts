@@ -2,14 +2,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
 import { AppError } from '@shared/errors/app-error';
+import { stampHeadForExport } from '../custody/head-timestamps';
 import { latestDecision } from '../db/repositories/decisions-repo';
 import { newestPacketOf, signedPacketOf } from '../db/repositories/packets-repo';
+import { decisionOrigins } from '../db/repositories/trust-repo';
 import { toDsaStatement } from '../review/dsa-export';
 import type { SettingsService } from '../settings/settings-service';
 import type { Workspace } from '../workspace';
 import { exportBundle, type BundleExtras, type BundleSelection, type ExportResult } from './bundle-export';
 import { importBundle, type ImportResult } from './bundle-import';
 import { verifyBundle } from './bundle-verify';
+import type { VerifyAnchors } from './verify/anchors';
 
 /** The decision's DSA statement and the resource's packet (of record when signed), as the review area stores them. */
 export function reviewExtras(ws: Workspace): BundleExtras {
@@ -35,16 +38,31 @@ export function reviewExtras(ws: Workspace): BundleExtras {
     },
     packetOfRecord: async (decisionId) =>
       (await ws.db.read((c) => signedPacketOf(c, decisionId)))?.sha256 ?? null,
+    originOf: async (decisionId) => {
+      const origin = (await ws.db.read((c) => decisionOrigins(c))).get(decisionId);
+      return origin === undefined ? null : { unit: origin.unit, caSha256: origin.caSha256 };
+    },
   };
 }
 
 export type BundleService = Readonly<{
   export: (
     selection: BundleSelection,
-    opts: Readonly<{ outPath?: string; asDirectory: boolean; actor: string }>,
+    opts: Readonly<{ outPath?: string; asDirectory: boolean; actor: string; signal?: AbortSignal }>,
   ) => Promise<ExportResult>;
-  verify: (path: string, actor: string) => Promise<BundleVerifyReport>;
-  import: (path: string, actor: string) => Promise<ImportResult>;
+  /** `signal`: stops the operation when its client goes away or its deadline passes (wire calls). */
+  verify: (
+    path: string,
+    actor: string,
+    signal?: AbortSignal,
+    anchors?: VerifyAnchors,
+  ) => Promise<BundleVerifyReport>;
+  import: (
+    path: string,
+    actor: string,
+    signal?: AbortSignal,
+    anchors?: VerifyAnchors,
+  ) => Promise<ImportResult>;
 }>;
 
 export function createBundleService(ws: Workspace, settings: SettingsService): BundleService {
@@ -64,6 +82,8 @@ export function createBundleService(ws: Workspace, settings: SettingsService): B
         );
       if (existsSync(outPath))
         throw new AppError('bundle.write-failed', `${outPath} already exists; nothing is overwritten`);
+      // The custody log's head is time-stamped at every export, so the bundle carries the token.
+      await stampHeadForExport(ws, settings, opts.actor);
       return exportBundle(ws, {
         selection,
         outPath,
@@ -71,10 +91,11 @@ export function createBundleService(ws: Workspace, settings: SettingsService): B
         actor: opts.actor,
         tsaUrl: (await settings.get()).tsaUrl,
         extras: reviewExtras(ws),
+        ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       });
     },
-    async verify(path, actor) {
-      const report = await verifyBundle(path);
+    async verify(path, actor, signal, anchors) {
+      const report = await verifyBundle(path, anchors, signal);
       await ws.record((_tx, audit) =>
         audit({
           actor,
@@ -83,6 +104,7 @@ export function createBundleService(ws: Workspace, settings: SettingsService): B
           details: {
             ok: report.ok,
             checks: report.checks.length,
+            anchoredTo: report.anchoredTo ?? null,
             failed: report.checks
               .filter((c) => !c.ok)
               .map((c) => `${c.check} ${c.file ?? '-'}`)
@@ -92,6 +114,6 @@ export function createBundleService(ws: Workspace, settings: SettingsService): B
       );
       return report;
     },
-    import: (path, actor) => importBundle(ws, path, actor),
+    import: (path, actor, signal, anchors) => importBundle(ws, path, actor, signal, anchors),
   };
 }

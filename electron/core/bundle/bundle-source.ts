@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { AppError } from '@shared/errors/app-error';
+import { isCancelled, throwIfCancelled } from './cancel';
+import { MAX_BUNDLE_ENTRIES, createBoundsTracker, entryCountProblem } from './zip-bounds';
 import { assertSafeEntryName } from './zip-writer';
 
 /**
@@ -14,18 +16,21 @@ import { assertSafeEntryName } from './zip-writer';
  */
 export type SourceFile = Readonly<{ name: string; bytes: number; sha256: string; content: Buffer | null }>;
 
-export type ReadProblem = Readonly<{ name: string | null; message: string }>;
+/** `bounds`: the ZIP broke a bound of zip-bounds.ts and none of its entries was read. */
+export type ReadProblem = Readonly<{ name: string | null; message: string; kind?: 'bounds' }>;
 
 const READ_CHUNK = 4 * 1024 * 1024;
 
 async function digest(
   stream: Readable,
   keep: boolean,
+  signal?: AbortSignal,
 ): Promise<{ sha256: string; bytes: number; content: Buffer | null }> {
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of stream) {
+    throwIfCancelled(signal);
     const b = chunk as Buffer;
     hash.update(b);
     bytes += b.length;
@@ -60,7 +65,12 @@ function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> 
   });
 }
 
-async function readZip(path: string, consume: Consumer, problems: ReadProblem[]): Promise<void> {
+async function readZip(
+  path: string,
+  consume: Consumer,
+  problems: ReadProblem[],
+  signal?: AbortSignal,
+): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await openZip(path);
@@ -69,6 +79,12 @@ async function readZip(path: string, consume: Consumer, problems: ReadProblem[])
     return;
   }
   try {
+    const tooMany = entryCountProblem(zip);
+    if (tooMany !== null) {
+      problems.push({ ...tooMany, kind: 'bounds' });
+      return;
+    }
+    const bounds = createBoundsTracker(zip);
     const seen = new Set<string>();
     for (;;) {
       const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
@@ -96,6 +112,13 @@ async function readZip(path: string, consume: Consumer, problems: ReadProblem[])
         return null;
       });
       if (entry === null) break;
+      throwIfCancelled(signal);
+      const outOfBounds = bounds(entry);
+      if (outOfBounds !== null) {
+        // Nothing more of this ZIP is read: a crafted file ends here, with the bound it broke.
+        problems.push({ ...outOfBounds, kind: 'bounds' });
+        break;
+      }
       const name = entry.fileName;
       if (name.endsWith('/')) continue;
       if (seen.has(name)) {
@@ -107,6 +130,7 @@ async function readZip(path: string, consume: Consumer, problems: ReadProblem[])
         assertSafeEntryName(name);
         await consume(name, entry.uncompressedSize, await entryStream(zip, entry));
       } catch (error) {
+        if (isCancelled(error)) throw error;
         problems.push({ name, message: `cannot be read: ${(error as Error).message}` });
       }
     }
@@ -115,11 +139,27 @@ async function readZip(path: string, consume: Consumer, problems: ReadProblem[])
   }
 }
 
-async function readDir(root: string, consume: Consumer, problems: ReadProblem[]): Promise<void> {
+async function readDir(
+  root: string,
+  consume: Consumer,
+  problems: ReadProblem[],
+  signal?: AbortSignal,
+): Promise<void> {
+  let seen = 0;
   const walk = async (dir: string, prefix: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
     for (const e of entries) {
+      throwIfCancelled(signal);
+      seen += 1;
+      if (seen > MAX_BUNDLE_ENTRIES) {
+        problems.push({
+          name: null,
+          message: `the folder holds more than ${MAX_BUNDLE_ENTRIES} entries; no more are read`,
+          kind: 'bounds',
+        });
+        return;
+      }
       const name = prefix === '' ? e.name : `${prefix}/${e.name}`;
       const full = join(dir, e.name);
       if (e.isDirectory()) {
@@ -129,6 +169,7 @@ async function readDir(root: string, consume: Consumer, problems: ReadProblem[])
         try {
           await consume(name, size, createReadStream(full, { highWaterMark: READ_CHUNK }));
         } catch (error) {
+          if (isCancelled(error)) throw error;
           problems.push({ name, message: `cannot be read: ${(error as Error).message}` });
         }
       } else {
@@ -141,7 +182,11 @@ async function readDir(root: string, consume: Consumer, problems: ReadProblem[])
 }
 
 /** Streams every file of the bundle at `path` (a directory or a ZIP) through `consume`, in order. */
-export async function forEachBundleFile(path: string, consume: Consumer): Promise<ReadProblem[]> {
+export async function forEachBundleFile(
+  path: string,
+  consume: Consumer,
+  signal?: AbortSignal,
+): Promise<ReadProblem[]> {
   const problems: ReadProblem[] = [];
   let info;
   try {
@@ -149,8 +194,9 @@ export async function forEachBundleFile(path: string, consume: Consumer): Promis
   } catch {
     throw new AppError('evidence.not-found', `no bundle at ${path}`);
   }
-  if (info.isDirectory()) await readDir(path, consume, problems);
-  else await readZip(path, consume, problems);
+  throwIfCancelled(signal);
+  if (info.isDirectory()) await readDir(path, consume, problems, signal);
+  else await readZip(path, consume, problems, signal);
   return problems;
 }
 
@@ -159,8 +205,13 @@ export function readBundle(
   path: string,
   wanted: (name: string, bytes: number) => boolean,
   visit: Visit,
+  signal?: AbortSignal,
 ): Promise<ReadProblem[]> {
-  return forEachBundleFile(path, async (name, bytes, stream) => {
-    visit({ name, ...(await digest(stream, wanted(name, bytes))) });
-  });
+  return forEachBundleFile(
+    path,
+    async (name, bytes, stream) => {
+      visit({ name, ...(await digest(stream, wanted(name, bytes), signal)) });
+    },
+    signal,
+  );
 }

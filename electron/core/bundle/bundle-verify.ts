@@ -1,16 +1,23 @@
 import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
 import type { BundleManifest } from './bundle-format';
+import { checkAnchors } from './verify/anchor-check';
+import { anchoredContext, NO_ANCHORS, type VerifyAnchors } from './verify/anchors';
 import { manifestOf, openBundleContext, type BundleContext } from './verify/bundle-context';
+import { checkCaptureRecords } from './verify/capture-record-check';
 import { checkCaptures } from './verify/captures-check';
 import type { VerifyCheck } from './verify/check-list';
 import { checkCustody } from './verify/custody-check';
 import { checkDecisions } from './verify/decisions-check';
+import { checkHeadTimestamps } from './verify/head-timestamps-check';
 import { checkLayout } from './verify/layout-check';
 import { checkBundleManifest } from './verify/manifest-check';
+import { checkOperatorSignatures } from './verify/operator-signature-check';
 import { checkPacketOfRecord } from './verify/packet-record-check';
+import { checkRevocations } from './verify/revocation-check';
 import { checkSumsSignature } from './verify/sums-signature-check';
 import { checkSums } from './verify/sums-check';
 import { checkSumsTimestamp } from './verify/timestamp-check';
+import { checkBundledWaczs } from './verify/wacz-check';
 import { checkKeyFiles, checkWorkstationKeys } from './verify/workstation-keys-check';
 
 /**
@@ -32,23 +39,39 @@ const BUNDLE_CHECKERS: readonly Checker[] = [
   checkSumsSignature,
   checkBundleManifest,
   checkSumsTimestamp,
+  checkHeadTimestamps,
 ];
 
 /** The checkers of what manifest.json names; they run only when it parses, in this order. */
 const MANIFEST_CHECKERS: readonly ManifestChecker[] = [
   checkKeyFiles,
   checkCaptures,
+  checkCaptureRecords,
+  checkOperatorSignatures,
   checkDecisions,
   checkPacketOfRecord,
+  checkRevocations,
   checkCustody,
 ];
 
-export async function verifyBundle(path: string): Promise<BundleVerifyReport> {
-  const ctx = await openBundleContext(path);
+/**
+ * `anchors` are the verifier's own (`--trust-ca`, `--tsa-ca`); without them the report says that
+ * trust rests only on the bundle's own certificates (`anchoredTo: null`).
+ */
+export async function verifyBundle(
+  path: string,
+  anchors: VerifyAnchors = NO_ANCHORS,
+  signal?: AbortSignal,
+): Promise<BundleVerifyReport> {
+  const ctx = anchoredContext(await openBundleContext(path, signal), anchors);
   const checks = BUNDLE_CHECKERS.flatMap((checker) => checker(ctx));
   const manifest = manifestOf(ctx);
   if (manifest !== null) checks.push(...MANIFEST_CHECKERS.flatMap((checker) => checker(ctx, manifest)));
-  return { ok: checks.every((x) => x.ok), checks };
+  // Each bundled WACZ is read again from the bundle and checked as `vigil verify FILE.wacz` does.
+  if (manifest !== null) checks.push(...(await checkBundledWaczs(path, ctx)));
+  const anchored = checkAnchors(ctx, manifest, anchors);
+  checks.push(...anchored.checks);
+  return { ok: checks.every((x) => x.ok), checks, anchoredTo: anchored.anchoredTo };
 }
 
 /** One line per check: `OK|FAIL  check  file  message`. */
@@ -57,6 +80,12 @@ export function formatReport(report: BundleVerifyReport): string {
     (x) => `${x.ok ? 'OK  ' : 'FAIL'}  ${x.check.padEnd(20)} ${(x.file ?? '-').padEnd(40)} ${x.message}`,
   );
   const failed = report.checks.filter((x) => !x.ok).length;
+  if (report.anchoredTo !== undefined)
+    lines.push(
+      report.anchoredTo === null
+        ? "anchored to: the bundle's own certificates (trust is only self-consistent; see --trust-ca)"
+        : `anchored to: ${report.anchoredTo.map((a) => `${a.subject} (SHA-256 fingerprint ${a.sha256})`).join('; ') || 'no given anchor'}`,
+    );
   lines.push(
     report.ok
       ? `bundle verified: all ${report.checks.length} checks passed`

@@ -34,6 +34,11 @@ export const captureProfileSchema = z.object({
    */
   ignoreHttpsErrors: z.boolean().optional(),
   allowPrivateNetwork: z.boolean(),
+  /**
+   * `HOST[:PORT]` entries a capture may reach whatever their address (a lab network), while every
+   * other private or loopback address stays refused — the narrow sibling of `allowPrivateNetwork`.
+   */
+  allowHosts: z.array(z.string().min(1).max(300)).max(100).optional(),
   timeouts: z.object({
     navigateMs: z.number().int().positive(),
     settleMs: z.number().int().positive(),

@@ -3,6 +3,8 @@ import type { BrowserStage } from '@shared/domain/capture-stage';
 import type { CaptureProfile } from './capture-profile';
 import { CancelledError, bounded } from './deadline';
 import type { DialogRecord, DownloadRecord, HostileGuard, PopupRecord } from './hostile';
+import type { Resolver } from '../intake/address-policy';
+import type { NetworkGuard } from './network-guard';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
 import type { OriginCertificate } from './origin-certificates';
 import type { ConsoleLog, PageExtract } from './page-extract';
@@ -25,6 +27,8 @@ export type RunCaptureOptions = {
   workstation?: string;
   /** The workstation key that signs the WACZ, so that a WACZ sent alone can be checked. */
   waczSigner?: WaczSigner;
+  /** DNS for the private-network policy (request-policy.ts); the system resolver by default. */
+  resolve?: Resolver;
 };
 
 type BrowserIdentity = Readonly<{ version: string; userAgent: string }>;
@@ -63,6 +67,11 @@ export type CaptureRun = {
   /** Whatever happens before it, the archive stage keeps this much time to write what was recorded. */
   readonly archiveReserve: number;
   /**
+   * Navigate and settle stop this much before the archive's reserve, so that even a short overall
+   * deadline (`--timeout 10` on a page of 5,000 images) leaves time for the screenshots.
+   */
+  readonly snapshotReserve: number;
+  /**
    * Stage work stops on the caller's cancel and on a renderer crash alike; which of the two it
    * was is told apart afterwards by `crashed`.
    */
@@ -79,6 +88,8 @@ export type CaptureRun = {
   readonly stages: StageTiming[];
 
   // prepare (stage-prepare.ts); `crashed` is set by the page's error handler.
+  /** The private-network guard every connection of the context goes through (network-guard.ts). */
+  netGuard: NetworkGuard | null;
   context: BrowserContext | null;
   page: Page | null;
   session: CDPSession | null;
@@ -142,6 +153,7 @@ export async function startRun(opts: RunCaptureOptions): Promise<CaptureRun> {
     startedAt,
     totalDeadline: t0 + profile.timeouts.totalMs,
     archiveReserve: Math.min(profile.timeouts.archiveMs, Math.floor(profile.timeouts.totalMs / 5)),
+    snapshotReserve: Math.min(profile.timeouts.snapshotMs, Math.floor(profile.timeouts.totalMs / 4)),
     signal,
     crashAbort,
     identity,
@@ -152,6 +164,7 @@ export async function startRun(opts: RunCaptureOptions): Promise<CaptureRun> {
     },
     artifacts: [],
     stages: [],
+    netGuard: null,
     context: null,
     page: null,
     session: null,
@@ -173,9 +186,17 @@ export async function startRun(opts: RunCaptureOptions): Promise<CaptureRun> {
   };
 }
 
-/** The deadline of a browser stage: its own time, but never into the archive stage's reserve. */
+/**
+ * The deadline of navigate and settle: their own time, but never into the time kept for the
+ * snapshot and the archive.
+ */
 export function stageDeadline(run: CaptureRun, ms: number): number {
-  return Math.min(Date.now() + ms, run.totalDeadline - run.archiveReserve);
+  return Math.min(Date.now() + ms, run.totalDeadline - run.archiveReserve - run.snapshotReserve);
+}
+
+/** The snapshot's deadline: its own time, but never into the archive stage's reserve. */
+export function snapshotDeadline(run: CaptureRun): number {
+  return Math.min(Date.now() + run.opts.profile.timeouts.snapshotMs, run.totalDeadline - run.archiveReserve);
 }
 
 /**

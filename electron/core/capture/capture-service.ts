@@ -5,27 +5,34 @@ import type { RunningStage } from '@shared/domain/capture-stage';
 import { ResourceId, type CaptureId } from '@shared/domain/ids';
 import { nextState } from '@shared/domain/workflow';
 import { AppError, errorMessage, isAppError } from '@shared/errors/app-error';
+import { isDiskFull, storeErrorOf } from '../store/store-errors';
 import { checkHostAllowed, systemResolver, type Resolver } from '../intake/address-policy';
-import {
-  capturesWithPendingTimestamp,
-  indexCaptureText,
-  insertCapture,
-  insertTimestamp,
-} from '../db/repositories/captures-repo';
-import { getResourceRef, noteCapture, setResourceState } from '../db/repositories/resources-repo';
+import { indexCaptureText, insertCapture } from '../db/repositories/captures-repo';
+import { retryPendingTimestamps } from '../custody/timestamp-retry';
 import { registerBlob } from '../db/repositories/blobs-repo';
+import { insertTimestampQuery } from '../db/repositories/time-stamps-repo';
+import { configuredTsa } from '../settings/tsa-settings';
+import { getResourceRef, noteCapture, setResourceState } from '../db/repositories/resources-repo';
 import type { SettingsService } from '../settings/settings-service';
+import type { OperatorSigner } from '../users/cli-sessions';
 import type { Workspace } from '../workspace';
 import { createBrowserProvider, findBrowser, type BrowserProvider } from './browser-provider';
 import { CAPTURE_PRESETS, type CaptureProfile } from './capture-profile';
 import { startProvenance, withCaption } from './provenance';
+import { isAllowedHost } from './request-policy';
+import { sweepCaptureLeftovers } from './leftovers';
+import { writeOwner } from './process-owner';
 import { runCapture } from './run-capture';
-import { registerSealedBlobs, sealCapture, timestampManifest } from './seal';
+import { registerSealedBlobs, sealCapture } from './seal';
 
 export type CaptureRequest = Readonly<{
   operator: string;
+  /** The proven operator's signing key (`--as` with proof): co-signs the manifest. */
+  operatorSigner?: OperatorSigner;
   profile?: string;
   allowPrivateNetwork?: boolean;
+  /** `HOST[:PORT]` entries the capture may reach whatever their address (`--allow-host`), added to the profile's. */
+  allowHosts?: readonly string[];
   /** Overrides the configured TSA for this capture (the CLI's --tsa). */
   tsaUrl?: string | null;
   /** Overrides the profile's overall deadline (the CLI's --timeout). */
@@ -66,6 +73,15 @@ export type CaptureServiceDeps = Readonly<{
 export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
   const { ws, settings } = deps;
   let provider: BrowserProvider | null = null;
+  // Once per process, before its first capture: what an earlier crash left (leftovers.ts).
+  let swept: Promise<unknown> | null = null;
+  const sweepOnce = (): Promise<unknown> => {
+    swept ??= sweepCaptureLeftovers(ws, {
+      actor: 'system',
+      processStartMs: Date.now() - process.uptime() * 1000,
+    }).catch(() => undefined);
+    return swept;
+  };
 
   const browser = async () => {
     if (provider === null) {
@@ -90,6 +106,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
   };
 
   async function captureResource(resourceId: string, request: CaptureRequest): Promise<CaptureRecord> {
+    await sweepOnce();
     const ref = await ws.db.read((c) => getResourceRef(c, resourceId));
     if (ref === null) throw new AppError('evidence.not-found', `no resource ${resourceId}`);
     if (nextState(ref.state, 'capture', 'investigator') === null) {
@@ -101,6 +118,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       ...base,
       allowPrivateNetwork:
         request.allowPrivateNetwork ?? (current.allowPrivateNetwork || base.allowPrivateNetwork),
+      allowHosts: [...(base.allowHosts ?? []), ...(current.allowHosts ?? []), ...(request.allowHosts ?? [])],
       ignoreHttpsErrors: request.ignoreHttpsErrors ?? base.ignoreHttpsErrors,
       certificateErrors: request.certificateErrors ?? base.certificateErrors,
       timeouts:
@@ -109,11 +127,15 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
           : { ...base.timeouts, totalMs: Math.max(5_000, request.timeoutSeconds * 1000) },
     };
     // A public-looking name that resolves into the workstation's own network is refused before the
-    // browser connects (DNS rebinding); a name that does not resolve is left to the browser, whose
-    // failure is recorded as evidence (`capture.dns-failed`).
+    // browser connects; a name that does not resolve goes on to the capture, whose network guard
+    // refuses it there and records the refusal (`capture.dns-failed`). Every later connection of the
+    // capture is checked again by that guard (guarded-context.ts), pinned to the address it checked.
+    const target = new URL(ref.url);
+    const targetPort = target.port !== '' ? Number(target.port) : target.protocol === 'https:' ? 443 : 80;
     try {
-      await checkHostAllowed(new URL(ref.url).hostname, {
-        allowPrivate: chosen.allowPrivateNetwork,
+      await checkHostAllowed(target.hostname, {
+        allowPrivate:
+          chosen.allowPrivateNetwork || isAllowedHost(chosen.allowHosts ?? [], target.hostname, targetPort),
         resolve: deps.resolve ?? systemResolver,
       });
     } catch (error) {
@@ -124,20 +146,29 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     const progress = (stage: RunningStage) =>
       request.onProgress?.({ captureId, stage, elapsedMs: Math.round(performance.now() - started) });
 
-    await ws.record((_tx, audit) =>
-      audit({
-        actor: request.operator,
-        action: 'capture.started',
-        subject: `resource:${ref.id}`,
-        details: {
-          captureId,
-          url: ref.url,
-          profile: chosen.name,
-          allowPrivateNetwork: chosen.allowPrivateNetwork,
-        },
-      }),
-    );
+    // The work dir and its owner file exist before the capture is started in the custody log, so
+    // that a sweep by another process never takes a running capture for an abandoned one.
     const workDir = await mkdtemp(join(ws.paths.tmp, 'capture-'));
+    try {
+      await writeOwner(workDir, { pid: process.pid, captureId });
+      await ws.record((_tx, audit) =>
+        audit({
+          actor: request.operator,
+          action: 'capture.started',
+          subject: `resource:${ref.id}`,
+          details: {
+            captureId,
+            url: ref.url,
+            profile: chosen.name,
+            allowPrivateNetwork: chosen.allowPrivateNetwork,
+            ...(chosen.allowHosts?.length ? { allowHosts: chosen.allowHosts } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      await rm(workDir, { recursive: true, force: true });
+      throw error;
+    }
     try {
       const chromium = await browser();
       // The clock is read before the page opens; the egress address is asked while it loads.
@@ -155,6 +186,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         profile: chosen,
         workDir,
         clock: ws.clock,
+        ...(deps.resolve ? { resolve: deps.resolve } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         onStage: (stage) => progress(stage),
         waczSigner: {
@@ -166,17 +198,28 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       const raw = await withCaption(browsed, { browser: chromium, captureId, workDir });
       progress('seal');
       const tsaUrl = request.tsaUrl === undefined ? current.tsaUrl : request.tsaUrl;
+      // The configured root and policy bind only the configured URL; an explicit --tsa has none (as in a retry).
+      const configured = configuredTsa(current);
       const sealed = await sealCapture(ws, raw, {
         captureId,
         resourceId: ResourceId.parse(ref.id),
         operator: request.operator,
+        ...(request.operatorSigner ? { operatorSigner: request.operatorSigner } : {}),
         tsaUrl,
+        ...(configured !== null && configured.url === tsaUrl
+          ? { tsaChecks: { trustedCertsPem: configured.trustedCertsPem, policyOid: configured.policyOid } }
+          : {}),
         provenance: await provenance.finish(),
       });
       const at = ws.clock().toISOString();
       await ws.record(async (tx, audit) => {
         await registerSealedBlobs(ws, tx, sealed.blobs);
         await insertCapture(tx, sealed.record, at);
+        const query = sealed.timestampQuery;
+        if (query !== null) {
+          await registerBlob(tx, query, at);
+          await insertTimestampQuery(tx, query.tokenSha256, query.sha256, at);
+        }
         await noteCapture(tx, ref.id, at, raw.page.title || null);
         if (sealed.text !== '' || raw.page.title !== '')
           await indexCaptureText(tx, ref.id, captureId, raw.page.title, sealed.text);
@@ -212,15 +255,23 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       ws.events.emit('resource.changed', { resourceId: ref.id });
       progress('done');
       return sealed.record;
-    } catch (error) {
-      await ws.record((_tx, audit) =>
-        audit({
-          actor: request.operator,
-          action: 'capture.aborted',
-          subject: `resource:${ref.id}`,
-          details: { captureId, error: errorMessage(error) },
-        }),
-      );
+    } catch (caught) {
+      const error = storeErrorOf(caught, ws.paths.root, ws.paths.db) ?? caught;
+      // On a full disk the capture's own files go first, so that its end still fits in the log.
+      if (isDiskFull(error)) await rm(workDir, { recursive: true, force: true });
+      try {
+        await ws.record((_tx, audit) =>
+          audit({
+            actor: request.operator,
+            action: 'capture.aborted',
+            subject: `resource:${ref.id}`,
+            details: { captureId, error: errorMessage(error) },
+          }),
+        );
+      } catch (unrecorded) {
+        // A disk still full loses the row, not the reason: the caller sees store.disk-full.
+        if (!isDiskFull(error) || !isDiskFull(unrecorded)) throw unrecorded;
+      }
       throw error;
     } finally {
       await rm(workDir, { recursive: true, force: true });
@@ -228,33 +279,16 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
   }
 
   async function retryTimestamps(actor: string, tsaUrl?: string | null) {
-    const url = tsaUrl === undefined ? (await settings.get()).tsaUrl : tsaUrl;
-    if (url === null)
+    const current = await settings.get();
+    const configured = configuredTsa(current);
+    // An explicit --tsa URL other than the configured one has no configured root or policy to check.
+    const tsa =
+      tsaUrl === undefined || tsaUrl === null || tsaUrl === configured?.url
+        ? configured
+        : { url: tsaUrl, trustedCertsPem: undefined, policyOid: null, qualified: false };
+    if (tsa === null)
       throw new AppError('input.invalid', 'no time-stamp authority is configured (settings or --tsa URL)');
-    const pending = await ws.db.read((c) => capturesWithPendingTimestamp(c));
-    let granted = 0;
-    const errors: string[] = [];
-    for (const capture of pending) {
-      const stamped = await timestampManifest(ws, capture.manifestSha256, url);
-      if (stamped.timestamp.status !== 'granted' || stamped.tokenBlob === null) {
-        errors.push(`${capture.id}: ${stamped.error ?? 'not granted'}`);
-        continue;
-      }
-      const token = stamped.tokenBlob;
-      await ws.record(async (tx, audit) => {
-        const at = ws.clock().toISOString();
-        await registerBlob(tx, token, at);
-        await insertTimestamp(tx, capture.id, stamped.timestamp, at);
-        await audit({
-          actor,
-          action: 'capture.timestamped',
-          subject: `capture:${capture.id}`,
-          details: { tsa: url, genTime: stamped.timestamp.genTime ?? null, tokenSha256: token.sha256 },
-        });
-      });
-      granted += 1;
-    }
-    return { granted, pending: pending.length - granted, errors };
+    return retryPendingTimestamps(ws, tsa, actor, { timeoutMs: 15_000 });
   }
 
   return {

@@ -52,6 +52,7 @@ export function buildRedirects(
         status: ex.response.status,
         location: headerValue(ex.response.headers, 'location') ?? ex.redirectedTo,
         kind: 'http',
+        via: 'http',
       });
       continue;
     }

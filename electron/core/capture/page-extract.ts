@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConsoleMessage, Page } from 'puppeteer-core';
+import type { CDPSession, Page, Protocol } from 'puppeteer-core';
 import { bounded } from './deadline';
 
 const extractSchema = z.object({
@@ -72,16 +72,22 @@ export type ConsoleEntry = Readonly<{
 export type ConsoleLog = { entries: ConsoleEntry[]; stop(): void };
 
 /** Console messages and uncaught page errors, in arrival order, timestamped by the injected clock. */
-export function recordConsole(page: Page, clock: () => Date): ConsoleLog {
+/**
+ * Console calls come straight from the capture's own CDP session (Runtime.consoleAPICalled):
+ * puppeteer's `console` event drops a call made before it has matched the page's new execution
+ * context, which loses the first script's output on a busy machine. Page errors keep puppeteer's
+ * event, which is not tied to a context. `Runtime.enable` on this session is sent by the caller.
+ */
+export function recordConsole(page: Page, session: CDPSession, clock: () => Date): ConsoleLog {
   const entries: ConsoleEntry[] = [];
-  const onConsole = (msg: ConsoleMessage): void => {
-    const loc = msg.location();
+  const onConsole = (e: Protocol.Runtime.ConsoleAPICalledEvent): void => {
+    const frame = e.stackTrace?.callFrames[0];
     entries.push({
       at: clock().toISOString(),
-      type: msg.type(),
-      text: msg.text(),
-      url: loc.url ?? null,
-      line: loc.lineNumber ?? null,
+      type: e.type === 'warning' ? 'warn' : e.type,
+      text: e.args.map(consoleArgText).join(' '),
+      url: frame?.url ?? null,
+      line: frame?.lineNumber ?? null,
     });
   };
   const onError = (err: unknown): void => {
@@ -93,13 +99,21 @@ export function recordConsole(page: Page, clock: () => Date): ConsoleLog {
       line: null,
     });
   };
-  page.on('console', onConsole);
+  session.on('Runtime.consoleAPICalled', onConsole);
   page.on('pageerror', onError);
   return {
     entries,
     stop() {
-      page.off('console', onConsole);
+      session.off('Runtime.consoleAPICalled', onConsole);
       page.off('pageerror', onError);
     },
   };
+}
+
+/** One console argument as text, the way a console shows it: the value of a primitive, else its description. */
+function consoleArgText(arg: Protocol.Runtime.RemoteObject): string {
+  if (arg.type === 'string' && typeof arg.value === 'string') return arg.value;
+  if (arg.unserializableValue !== undefined) return arg.unserializableValue;
+  if (arg.value !== undefined && arg.type !== 'object') return String(arg.value);
+  return arg.description ?? arg.type;
 }

@@ -62,11 +62,25 @@ export type PageWatch = {
   requested(): number;
   /** Resolves true once more than `after` main-frame loads have happened, false at `deadline`. */
   waitForLoad(after: number, deadline: number, signal?: AbortSignal): Promise<boolean>;
-  /** The follow loop waits for a script timer: a script-initiated navigation now is that timer. */
-  expectScript(on: boolean): void;
   /** How each client-side hop the page made was triggered, by the URL it asked for. */
   readonly vias: ReadonlyMap<string, HopVia>;
+  /**
+   * The in-page API as an expression (`undefined` while the document is being replaced), so that
+   * the scroll step can ask it in the same evaluate instead of a round trip of its own.
+   */
+  readonly inPage: string;
+  /** Parses a growth answer obtained through `inPage`, as `growth` does (null if it is not one). */
+  growthOf(raw: unknown): Growth | null;
+  /**
+   * The look the last growth check took, once, if nothing has loaded or been asked to load since
+   * and it is at most a few milliseconds old: the state the next look would read. Saves a page
+   * with nothing pending a round trip after its scroll-through.
+   */
+  recentLook(): PageLook | null;
 };
+
+/** How old a growth check's look may be to stand in for a new look. */
+const RECENT_LOOK_MS = 30;
 
 const watches = new WeakMap<CaptureRun, PageWatch>();
 
@@ -78,15 +92,18 @@ type NavigationEvents = {
   loads: number;
   requested: number;
   waiters: Set<() => void>;
-  expectScript: boolean;
   vias: Map<string, HopVia>;
 };
 
-/** What the renderer's reason for a navigation says about the hop; script only when Vigil saw it scheduled. */
-function viaOf(reason: string, expectScript: boolean): HopVia | null {
+/**
+ * What the renderer's reason for a navigation says about the hop. Chromium names a navigation
+ * `scriptInitiated` whatever ran the script (a timer the watch saw scheduled, a load handler, an
+ * inline script), so every such hop is `script`.
+ */
+function viaOf(reason: string): HopVia | null {
   if (reason === 'formSubmissionGet' || reason === 'formSubmissionPost') return 'form';
   if (reason === 'metaTagRefresh' || reason === 'httpHeaderRefresh') return 'meta-refresh';
-  if (reason === 'scriptInitiated' && expectScript) return 'script';
+  if (reason === 'scriptInitiated') return 'script';
   return null;
 }
 
@@ -97,7 +114,7 @@ function listen(session: CDPSession, mainFrameId: string, ev: NavigationEvents):
   session.on('Page.frameRequestedNavigation', (e) => {
     if (e.frameId !== mainFrameId || e.disposition !== 'currentTab') return;
     ev.requested += 1;
-    const via = viaOf(e.reason, ev.expectScript);
+    const via = viaOf(e.reason);
     if (via) ev.vias.set(e.url, via);
     wake();
   });
@@ -118,7 +135,6 @@ export async function installPageWatch(run: CaptureRun, live: LivePage): Promise
     loads: 0,
     requested: 0,
     waiters: new Set(),
-    expectScript: false,
     vias: new Map(),
   };
   const [, tree] = await Promise.all([
@@ -152,13 +168,29 @@ function createWatch(page: Page, key: string, ev: NavigationEvents): PageWatch {
     }
   };
   const api = `window[${JSON.stringify(key)}]`;
+  let recent: { look: PageLook; at: number; loads: number; requested: number } | null = null;
+  const keep = (growth: Growth | null): Growth | null => {
+    recent = growth ? { look: growth, at: Date.now(), loads: ev.loads, requested: ev.requested } : null;
+    return growth;
+  };
+  const growthOf = (raw: unknown): Growth | null => {
+    const parsed = growthSchema.safeParse(raw);
+    return keep(parsed.success ? parsed.data : null);
+  };
   return {
     look: (withBusy = false) =>
       call(`${api} ? ${api}.look(${withBusy}) : null`, lookSchema, Date.now() + 5_000),
     settleDocument: (maxMs, quietMs, deadline, signal) =>
       call(`${api} ? ${api}.settle(${maxMs}, ${quietMs}) : null`, lookSchema, deadline, signal),
-    growth: (from, maxMs, quietMs, deadline, signal) =>
-      call(`${api} ? ${api}.growth(${from}, ${maxMs}, ${quietMs}) : null`, growthSchema, deadline, signal),
+    growth: async (from, maxMs, quietMs, deadline, signal) =>
+      keep(
+        await call(
+          `${api} ? ${api}.growth(${from}, ${maxMs}, ${quietMs}) : null`,
+          growthSchema,
+          deadline,
+          signal,
+        ),
+      ),
     loads: () => ev.loads,
     requested: () => ev.requested,
     waitForLoad: (after, deadline, signal) =>
@@ -179,9 +211,14 @@ function createWatch(page: Page, key: string, ev: NavigationEvents): PageWatch {
         if (signal?.aborted) done(false);
         check();
       }),
-    expectScript: (on) => {
-      ev.expectScript = on;
-    },
     vias: ev.vias,
+    inPage: api,
+    growthOf,
+    recentLook: () => {
+      const r = recent;
+      recent = null;
+      if (!r || r.loads !== ev.loads || r.requested !== ev.requested) return null;
+      return Date.now() - r.at <= RECENT_LOOK_MS ? r.look : null;
+    },
   };
 }

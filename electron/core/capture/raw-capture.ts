@@ -53,9 +53,10 @@ export type RedirectHop = Readonly<{
   location: string;
   kind: 'http' | 'client';
   /**
-   * How a client-side hop was triggered, where the browser or the page watch saw it: a meta
-   * refresh, a form submission, or a script timer the capture saw scheduled. Absent on HTTP hops
-   * (`kind` says it) and on a script hop Vigil did not see scheduled.
+   * How the hop happened: `http` (a 3xx status with Location) on every HTTP hop; on a
+   * client-side hop the browser's reason for it (a meta refresh or Refresh header, a form
+   * submission, a script — from a timer, a load handler or inline). Absent on a client-side hop
+   * whose reason Chromium did not report (records made before it was kept have none either).
    */
   via?: HopVia;
 }>;

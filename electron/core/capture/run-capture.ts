@@ -5,6 +5,7 @@ import { buildResult } from './capture-result';
 import { writeReport } from './capture-report';
 import { startRun } from './capture-run';
 import type { CaptureRun, RunCaptureOptions } from './capture-run';
+import { policyFailure } from './guarded-context';
 import { landingOf } from './main-documents';
 import type { RawCapture } from './raw-capture';
 import { archiveStage } from './stage-archive';
@@ -26,7 +27,7 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
   const refused = refusedUrl(run);
   if (refused) return buildResult(run, landingOf(run), refused);
   const context = await openContext(run);
-  const failure = await browse(run, context);
+  const failure = policyFailure(run, await browse(run, context));
   // Where the page landed is read before the archive stage stops the recorder and closes the page.
   const landing = landingOf(run);
   // The archive runs whatever happened above, so a failed capture still keeps what was loaded.
@@ -40,7 +41,10 @@ export async function runCapture(opts: RunCaptureOptions): Promise<RawCapture> {
 function refusedUrl(run: CaptureRun): CaptureFailure | null {
   const { url, profile } = run.opts;
   try {
-    checkCaptureUrl(url, { allowPrivateNetwork: profile.allowPrivateNetwork });
+    checkCaptureUrl(url, {
+      allowPrivateNetwork: profile.allowPrivateNetwork,
+      allowHosts: profile.allowHosts ?? [],
+    });
     return null;
   } catch (error) {
     return failureOf(error, { crashed: false, browserGone: false }, 'intake.bad-url');

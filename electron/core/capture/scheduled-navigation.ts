@@ -38,7 +38,9 @@ export async function followScheduledNavigations(
     // A navigation already asked for but not yet loaded is due now (once: one that the browser
     // dropped, a download say, must not hold the capture).
     const inFlight = !waitedInFlight && watch.requested() > 0 && watch.requested() >= loads;
-    const look = await watch.look();
+    // The first time round, the look the scroll-through's last growth check took (if it is
+    // that recent) is what a new look would read.
+    const look = (hop === 0 ? watch.recentLook() : null) ?? (await watch.look());
     let nav: { dueInMs: number; via: string | null } | null = look?.nav ?? null;
     if (nav === null && (inFlight || look === null)) {
       nav = { dueInMs: 0, via: null };
@@ -50,9 +52,7 @@ export async function followScheduledNavigations(
       pendingRedirect(run, live, `due in ${Math.round(nav.dueInMs)} ms`);
       return moved;
     }
-    watch.expectScript(nav.via === 'script');
     const landed = await watch.waitForLoad(loads, Math.min(until, dueAt + GRACE_MS), run.signal);
-    watch.expectScript(false);
     if (!landed) {
       // The timer ran without moving the page (or cleared itself): look again; a navigation that
       // started but did not load before the bound is still moving.

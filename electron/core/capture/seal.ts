@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { arch, release, type } from 'node:os';
 import {
   CaptureRecord,
@@ -13,6 +14,7 @@ import { APP_NAME, APP_VERSION, type BuildCommit } from '../app-info';
 import { requestTimestamp, timestampResponseFromToken } from '../custody/tsa-client';
 import { sha256Hex, signEs256 } from '../custody/signing';
 import { registerBlob } from '../db/repositories/blobs-repo';
+import type { OperatorSigner } from '../users/cli-sessions';
 import type { Workspace } from '../workspace';
 import { deriveArtifact } from './derivations';
 import {
@@ -28,10 +30,20 @@ export type SealOptions = Readonly<{
   captureId: CaptureId;
   resourceId: ResourceId;
   operator: string;
+  /** The proven operator's key: co-signs the manifest next to the workstation. */
+  operatorSigner?: OperatorSigner;
   tsaUrl: string | null;
+  /** The configured root and policy of `tsaUrl`: a token is checked against them before it is kept. */
+  tsaChecks?: TsaChecks;
   tsaTimeoutMs?: number;
   provenance: Provenance;
 }>;
+
+/** What a token must satisfy beyond its own signature (the administrator's choice of authority). */
+export type TsaChecks = Readonly<{ trustedCertsPem: readonly string[] | undefined; policyOid: string | null }>;
+
+/** The TimeStampReq a granted token answers, kept beside it so a later verifier can recheck the nonce. */
+export type KeptQuery = Readonly<{ tokenSha256: string; sha256: string; bytes: number }>;
 
 /** What the capture service measured around the browser run (the issue's provenance section). */
 export type Provenance = Readonly<{
@@ -62,19 +74,38 @@ export async function timestampManifest(
   manifestSha256: string,
   tsaUrl: string | null,
   timeoutMs = 15_000,
-): Promise<{ timestamp: CaptureTimestamp; tokenBlob: StoredArtifact | null; error: string | null }> {
-  if (tsaUrl === null) return { timestamp: { status: 'pending' }, tokenBlob: null, error: null };
+  checks?: TsaChecks,
+): Promise<{
+  timestamp: CaptureTimestamp;
+  tokenBlob: StoredArtifact | null;
+  query: KeptQuery | null;
+  error: string | null;
+}> {
+  if (tsaUrl === null) return { timestamp: { status: 'pending' }, tokenBlob: null, query: null, error: null };
   try {
+    // The same checks as a retried token (custody/timestamp-retry.ts): a token that does not chain to
+    // the configured root or carries another policy is not kept, and the capture stays pending.
     const grant = await requestTimestamp({
       url: tsaUrl,
       sha256: Buffer.from(manifestSha256, 'hex'),
       timeoutMs,
+      ...(checks?.trustedCertsPem !== undefined ? { trustedCertsPem: checks.trustedCertsPem } : {}),
+      policyOid: checks?.policyOid ?? null,
     });
     // Stored as a whole TimeStampResp so `openssl ts -verify -in manifest.tsr -data manifest.json` reads it as is.
     const reply = timestampResponseFromToken(grant.token);
     const blob = await ws.blobs.put(reply);
+    const query = await ws.blobs.put(grant.query);
     return {
-      timestamp: { status: 'granted', tsa: tsaUrl, genTime: grant.genTime, tokenSha256: blob.sha256 },
+      timestamp: {
+        status: 'granted',
+        tsa: tsaUrl,
+        genTime: grant.genTime,
+        tokenSha256: blob.sha256,
+        serialHex: grant.serialHex,
+        ...(grant.tsaName !== null ? { tsaName: grant.tsaName } : {}),
+      },
+      query: { tokenSha256: blob.sha256, sha256: query.sha256, bytes: query.bytes },
       tokenBlob: {
         kind: 'timestamp-token',
         name: TIMESTAMP_NAME,
@@ -90,6 +121,7 @@ export async function timestampManifest(
     return {
       timestamp: { status: 'pending', tsa: tsaUrl },
       tokenBlob: null,
+      query: null,
       error: error instanceof Error ? error.message : String(error),
     };
   }
@@ -104,7 +136,9 @@ export async function sealCapture(
   ws: Workspace,
   raw: RawCapture,
   opts: SealOptions,
-): Promise<SealedCapture & { blobs: StoredArtifact[]; timestampError: string | null }> {
+): Promise<
+  SealedCapture & { blobs: StoredArtifact[]; timestampQuery: KeptQuery | null; timestampError: string | null }
+> {
   const { stored, text } = await storeArtifacts(ws, raw);
   const common = commonFields(ws, raw, opts);
   const provenanceWarnings = warningsOf(opts.provenance);
@@ -120,7 +154,7 @@ export async function sealCapture(
   const manifestBlob = await ws.blobs.put(bytes);
   const manifestSha256 = sha256Hex(bytes);
   const signature = signEs256(ws.workstation.privateKey, bytes).toString('base64');
-  const stamped = await timestampManifest(ws, manifestSha256, opts.tsaUrl, opts.tsaTimeoutMs);
+  const stamped = await timestampManifest(ws, manifestSha256, opts.tsaUrl, opts.tsaTimeoutMs, opts.tsaChecks);
 
   const all: StoredArtifact[] = [
     ...stored,
@@ -157,10 +191,44 @@ export async function sealCapture(
     artifacts: all.map((a) => ({ ...a, derivedFrom: [...a.derivedFrom], path: ws.blobs.pathOf(a.sha256) })),
     manifestSha256,
     signature: { alg: 'ES256', keyId: ws.workstation.keyId, value: signature },
+    ...operatorSignatureOf(opts, bytes),
     timestamp: stamped.timestamp,
     warnings,
   };
-  return { record, manifest: bytes, text, blobs: all, timestampError: stamped.error };
+  return {
+    record,
+    manifest: bytes,
+    text,
+    blobs: all,
+    timestampQuery: stamped.query,
+    timestampError: stamped.error,
+  };
+}
+
+/** The operator's co-signature of the manifest bytes; none for an operator who is not a proven user. */
+function operatorSignatureOf(
+  opts: SealOptions,
+  bytes: Buffer,
+): { operatorSignature?: NonNullable<CaptureRecord['operatorSignature']> } {
+  const signer = opts.operatorSigner;
+  if (signer === undefined) return {};
+  // A key of someone else than the recorded operator must never sign as them.
+  if (signer.name !== opts.operator)
+    throw new AppError(
+      'internal.unexpected',
+      `the co-signing key is ${signer.name}'s, not ${opts.operator}'s`,
+    );
+  return {
+    operatorSignature: {
+      alg: 'ES256',
+      signer: signer.name,
+      keyId: signer.keyId,
+      certificateSha256: new X509Certificate(signer.certificatePem).fingerprint256
+        .replace(/:/g, '')
+        .toLowerCase(),
+      value: signEs256(signer.privateKey, bytes).toString('base64'),
+    },
+  };
 }
 
 /** Every file of the capture into the blob store, in order; the page text is read back for the index. */

@@ -12,7 +12,16 @@ const chunkSchema = z.object({
   steps: z.number().int().nonnegative(),
   /** The window did not move although the page is taller (its content scrolls inside an element). */
   stuck: z.boolean(),
+  /** The page watch's growth check, asked in the same evaluate (first chunk, already at the bottom). */
+  growth: z.unknown().optional(),
 });
+
+/** The page watch's settle and growth checks folded into the first chunk (see scrollThrough). */
+type InPageChecks = Readonly<{
+  api: string;
+  settle: Readonly<{ maxMs: number; quietMs: number }>;
+  growth: Readonly<{ maxMs: number; quietMs: number }>;
+}>;
 
 /**
  * Scrolls one viewport at a time inside the page, for at most `maxMs` or `maxSteps` steps, and
@@ -24,7 +33,12 @@ const chunkScript = (
   maxMs: number,
   maxSteps: number,
   maxY: number,
-): string => `(async (maxMs, maxSteps, maxY) => {
+  checks: InPageChecks | null = null,
+): string => `(async (maxMs, maxSteps, maxY, checks) => {
+  // The page watch, when its checks ride along: first the document must have rendered and stopped
+  // mutating (settle), and a page already at its bottom is asked at once whether it still grows.
+  const w = checks ? ${checks?.api ?? 'undefined'} : undefined;
+  if (w && checks) await w.settle(checks.settle.maxMs, checks.settle.quietMs);
   const started = performance.now();
   const frames = () => new Promise((resolve) => {
     const timer = setTimeout(resolve, 100);
@@ -48,8 +62,12 @@ const chunkScript = (
     pos = next;
     if (stuck) break;
   }
-  return { ...pos, steps, stuck };
-})(${maxMs}, ${maxSteps}, ${maxY})`;
+  const bottom = pos.y + pos.viewport >= pos.height - 1;
+  const growth = w && checks && steps === 0 && !stuck && bottom
+    ? await w.growth(pos.height, checks.growth.maxMs, checks.growth.quietMs)
+    : null;
+  return { ...pos, steps, stuck, growth };
+})(${maxMs}, ${maxSteps}, ${maxY}, ${checks ? JSON.stringify({ settle: checks.settle, growth: checks.growth }) : 'null'})`;
 
 /** How long one chunk of steps may run in the page before Node looks at the network and deadline. */
 const CHUNK_MS = 400;
@@ -90,7 +108,21 @@ export async function scrollThrough(
   warn: (code: string, message: string) => void,
   signal?: AbortSignal,
   watch: PageWatch | null = null,
+  settleFirst: Readonly<{ maxMs: number; quietMs: number }> | null = null,
 ): Promise<void> {
+  // One round trip for an ordinary page: the watch's settle wait (settleFirst) and, for a page
+  // that fits or already sits at its bottom, its growth check run inside the first chunk.
+  let checks: InPageChecks | null =
+    watch && settleFirst
+      ? {
+          api: watch.inPage,
+          settle: settleFirst,
+          growth: {
+            maxMs: Math.min(STEP_DOCUMENT_MS, Math.max(0, deadline - Date.now())),
+            quietMs: DOCUMENT_QUIET_MS,
+          },
+        }
+      : null;
   let steps = 0;
   let atBottomBefore = false;
   let lastY = 0;
@@ -105,12 +137,16 @@ export async function scrollThrough(
     }
     const before = recorder.requests();
     const chunk = await bounded(
-      page.evaluate(chunkScript(CHUNK_MS, profile.scroll.maxSteps - steps, profile.scroll.maxHeightPx)),
+      page.evaluate(
+        chunkScript(CHUNK_MS, profile.scroll.maxSteps - steps, profile.scroll.maxHeightPx, checks),
+      ),
       deadline,
       'scroll',
       signal,
     );
+    checks = null;
     const pos = chunkSchema.parse(chunk);
+    const inPageGrowth = watch && pos.growth ? watch.growthOf(pos.growth) : null;
     steps += pos.steps;
     lastY = pos.y;
     Object.assign(progress, { y: pos.y + pos.viewport, height: pos.height, steps });
@@ -128,13 +164,15 @@ export async function scrollThrough(
     // Network silence at the bottom is not the end of a feed that appends from script.
     let grew = false;
     if (atBottom && !loaded && watch) {
-      const growth = await watch.growth(
-        pos.height,
-        Math.min(STEP_DOCUMENT_MS, Math.max(0, deadline - Date.now())),
-        DOCUMENT_QUIET_MS,
-        deadline,
-        signal,
-      );
+      const growth =
+        inPageGrowth ??
+        (await watch.growth(
+          pos.height,
+          Math.min(STEP_DOCUMENT_MS, Math.max(0, deadline - Date.now())),
+          DOCUMENT_QUIET_MS,
+          deadline,
+          signal,
+        ));
       grew = growth?.grew ?? false;
       if (growth) Object.assign(progress, { height: growth.height, added: growth.added });
     }

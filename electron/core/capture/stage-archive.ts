@@ -5,6 +5,8 @@ import type { CaptureFailure } from './capture-failure';
 import { timedStage } from './capture-run';
 import type { CaptureRun } from './capture-run';
 import { bounded } from './deadline';
+import { applyGuard } from './guarded-context';
+import type { BlockedRequest } from './guarded-context';
 import type { Landing } from './main-documents';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
 import { collectOriginCertificates } from './origin-certificates';
@@ -47,6 +49,7 @@ async function archive(
   // of what did arrive must not be starved. After a renderer crash nothing more will arrive.
   const bodiesBy = run.crashed ? Date.now() + 500 : Date.now() + Math.floor((deadline - Date.now()) * 0.6);
   const exchanges = await recorder.stop(bodiesBy);
+  const blocked = applyGuard(run, exchanges);
   run.exchanges = exchanges;
   await keepCertificateChain(run, landing, deadline);
   run.certificates = await collectOriginCertificates(
@@ -58,7 +61,7 @@ async function archive(
   await keepRawDocument(run, landing);
   // Nothing below needs the browser: it closes while the archive is written.
   void releaseBrowser(run);
-  const warc = await writeArchiveFiles(run, landing, exchanges, deadline);
+  const warc = await writeArchiveFiles(run, landing, exchanges, deadline, blocked);
   run.network = {
     requests: exchanges.length,
     responses: warc.responses,
@@ -118,6 +121,7 @@ async function writeArchiveFiles(
   landing: Landing,
   exchanges: readonly RecordedExchange[],
   deadline: number,
+  blocked: readonly BlockedRequest[],
 ): Promise<Readonly<{ responses: number; truncated: number }>> {
   const { workDir, profile, clock } = run.opts;
   const { finalDocument, finalUrl } = landing;
@@ -136,6 +140,7 @@ async function writeArchiveFiles(
     },
     date: run.startedAt,
     gzip: true,
+    blocked,
   });
   if (warc.responses > 0) {
     const waczFile = path.join(workDir, 'capture.wacz');

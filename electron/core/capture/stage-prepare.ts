@@ -5,6 +5,7 @@ import type { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { certificateErrorPolicy } from './capture-profile';
 import type { CaptureRun, LivePage } from './capture-run';
 import { bounded } from './deadline';
+import { closeGuard, guardedContextOptions } from './guarded-context';
 import { guardPage } from './hostile';
 import { startNetworkRecorder } from './network-recorder';
 import type { NetworkRecorder } from './network-recorder';
@@ -12,10 +13,16 @@ import { recordConsole } from './page-extract';
 
 /** A fresh incognito context for this capture (through the profile's proxy, if it has one). */
 export async function openContext(run: CaptureRun): Promise<BrowserContext> {
-  const { browser, profile } = run.opts;
-  const context = await browser.createBrowserContext(profile.proxy ? { proxyServer: profile.proxy } : {});
-  run.context = context;
-  return context;
+  const { browser } = run.opts;
+  const options = await guardedContextOptions(run);
+  try {
+    const context = await browser.createBrowserContext(options);
+    run.context = context;
+    return context;
+  } catch (error) {
+    await closeGuard(run);
+    throw error;
+  }
 }
 
 /**
@@ -34,7 +41,7 @@ export async function preparePage(run: CaptureRun, context: BrowserContext): Pro
   const session = await page.createCDPSession();
   run.session = session;
   watchSecurityState(run, session);
-  run.consoleLog = recordConsole(page, clock);
+  run.consoleLog = recordConsole(page, session, clock);
   const guard = await guardPage({
     browser,
     context,
@@ -102,6 +109,7 @@ async function recordAndEmulate(run: CaptureRun, page: Page, session: CDPSession
       ? session.send('Security.setIgnoreCertificateErrors', { ignore: true })
       : null,
     session.send('Security.enable'),
+    session.send('Runtime.enable'),
   ]);
   return recorder;
 }
@@ -125,5 +133,6 @@ export function releaseBrowser(run: CaptureRun): Promise<boolean> {
 /** Waits for the browser side to be released and says so when the context did not close. */
 export async function closeBrowser(run: CaptureRun): Promise<void> {
   const closed = await releaseBrowser(run);
+  await closeGuard(run);
   if (!closed) run.warn('browser.context-close', 'The browser context did not close within 10 s');
 }

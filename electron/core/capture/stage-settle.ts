@@ -2,7 +2,7 @@ import { errorMessage } from '@shared/errors/app-error';
 import { rendererCrashed } from './capture-failure';
 import { stageDeadline, timedStage } from './capture-run';
 import type { CaptureRun, LivePage } from './capture-run';
-import { CancelledError } from './deadline';
+import { CancelledError, bounded } from './deadline';
 import type { NetworkRecorder } from './network-recorder';
 import { pageWatchOf } from './page-watch';
 import type { PageWatch } from './page-watch';
@@ -52,7 +52,10 @@ export async function settleStage(run: CaptureRun, live: LivePage): Promise<Page
   const deadline = stageDeadline(run, run.opts.profile.timeouts.settleMs);
   await timedStage(run, 'settle', deadline, async () => {
     try {
-      await settlePage(run, live, activity, deadline);
+      // Each step below takes the deadline, but a DevTools round trip to a page that is busy
+      // loading thousands of resources can outlast it: the stage as a whole is bounded too, so
+      // that the snapshot keeps its time.
+      await bounded(settlePage(run, live, activity, deadline), deadline + 250, 'settle', run.signal);
     } catch (error) {
       if (error instanceof CancelledError) throw error;
       if (run.crashed) throw rendererCrashed();
@@ -80,7 +83,6 @@ async function settlePage(
   // after the scroll-through is settled again (each round is bounded by the same deadline).
   if (watch) await followScheduledNavigations(run, live, watch, deadline, quietFor);
   for (let round = 1; ; round += 1) {
-    if (watch) await settleDocument(run, watch, deadline);
     await scrollWithRetry(run, live, activity, deadline, watch);
     if (!watch || round >= 3) break;
     if (!(await followScheduledNavigations(run, live, watch, deadline, quietFor))) break;
@@ -95,11 +97,14 @@ async function settlePage(
 /**
  * Network silence is not enough to start the scroll: a page whose first frame, first
  * IntersectionObserver callback or short timer has not run yet (a machine under load) would be
- * scrolled while still empty. A page that has rendered and stopped mutating costs one look.
+ * scrolled while still empty. The wait runs in the page at the start of the scroll-through's first
+ * chunk, so a page that has rendered and stopped mutating pays no round trip for it.
  */
-async function settleDocument(run: CaptureRun, watch: PageWatch, deadline: number): Promise<void> {
-  const maxMs = Math.min(DOCUMENT_SETTLE_MS, Math.max(0, deadline - Date.now()));
-  await watch.settleDocument(maxMs, DOCUMENT_QUIET_MS, deadline, run.signal);
+function settleFirst(deadline: number): Readonly<{ maxMs: number; quietMs: number }> {
+  return {
+    maxMs: Math.min(DOCUMENT_SETTLE_MS, Math.max(0, deadline - Date.now())),
+    quietMs: DOCUMENT_QUIET_MS,
+  };
 }
 
 /** A client-side redirect replaces the document under the scroll: settle the new one. */
@@ -113,7 +118,16 @@ async function scrollWithRetry(
   const { page, recorder } = live;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await scrollThrough(page, recorder, run.opts.profile, deadline, run.warn, run.signal, watch);
+      await scrollThrough(
+        page,
+        recorder,
+        run.opts.profile,
+        deadline,
+        run.warn,
+        run.signal,
+        watch,
+        settleFirst(deadline),
+      );
       return;
     } catch (error) {
       if (attempt >= 3 || !/context was destroyed|navigat|detached/i.test(errorMessage(error))) throw error;

@@ -1,4 +1,4 @@
-import { stageDeadline, timedStage } from './capture-run';
+import { snapshotDeadline, timedStage } from './capture-run';
 import type { CaptureRun, LivePage } from './capture-run';
 import { takeSnapshot } from './snapshot';
 import type { Snapshot } from './snapshot';
@@ -9,7 +9,7 @@ import type { PageActivity } from './stage-settle';
  * rule of PageActivity. A part that fails is a warning; the page text and metadata go on the run.
  */
 export async function snapshotStage(run: CaptureRun, live: LivePage, activity: PageActivity): Promise<void> {
-  const deadline = stageDeadline(run, run.opts.profile.timeouts.snapshotMs);
+  const deadline = snapshotDeadline(run);
   await timedStage(run, 'snapshot', deadline, async () => {
     const snapshot = await snapshotOfQuietPage(run, live, activity, deadline);
     run.artifacts.push(...snapshot.artifacts);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { CDXIndexer } from 'warcio';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
@@ -141,6 +142,10 @@ export async function writeWacz(opts: {
   zip.addBuffer(pagesJsonl, 'pages/pages.jsonl', { compress: false, mtime });
   zip.addBuffer(datapackage, 'datapackage.json', { compress: false, mtime });
   zip.addBuffer(digest, 'datapackage-digest.json', { compress: false, mtime });
+  // A read error of an added file (the WARC removed under it when the archive's deadline passed)
+  // is an 'error' event of the ZipFile: unheard, it would end the whole process. It ends this
+  // write instead.
+  zip.on('error', (error: Error) => (zip.outputStream as Readable).destroy(error));
   zip.end();
   await pipeline(zip.outputStream, createWriteStream(opts.file, { flags: 'wx' }));
 

@@ -83,6 +83,8 @@ export async function writeWarc(opts: {
   info: WarcInfo;
   date: Date;
   gzip: boolean;
+  /** Requests the private-network policy refused: one `metadata` record each, `{"blocked": …}`. */
+  blocked?: readonly Readonly<{ url: string; reason: string }>[];
 }): Promise<WarcSummary> {
   const handle = await open(opts.file, 'wx');
   let records = 0;
@@ -153,6 +155,24 @@ export async function writeWarc(opts: {
             warcHeaders: { 'WARC-Record-ID': `<urn:uuid:${randomUUID()}>`, 'WARC-Concurrent-To': responseId },
           },
           [new Uint8Array(post.buffer, post.byteOffset, post.length)],
+        ),
+      );
+    }
+    for (const b of opts.blocked ?? []) {
+      const body = Buffer.from(JSON.stringify({ blocked: b.reason, url: b.url }));
+      await write(
+        WARCRecord.create(
+          {
+            url: b.url,
+            date: opts.date.toISOString(),
+            type: 'metadata',
+            warcVersion: 'WARC/1.1',
+            warcHeaders: {
+              'WARC-Record-ID': `<urn:uuid:${randomUUID()}>`,
+              'Content-Type': 'application/json',
+            },
+          },
+          [new Uint8Array(body.buffer, body.byteOffset, body.length)],
         ),
       );
     }

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Backend } from '../backend';
+import type { ProvenUser } from '../users/cli-sessions';
 
 export type CliIo = Readonly<{
   stdout: (text: string) => void;
@@ -21,8 +22,10 @@ export type CliContext = Readonly<{
   positionals: readonly string[];
   dataDir: string;
   json: boolean;
-  /** The acting user named with --as, or null. */
+  /** The acting user named with --as once proven (cli-identity.ts), else null: the OS account acts. */
   as: string | null;
+  /** The proven acting user and the signing key the proof unlocked (co-signs capture manifests). */
+  operator: ProvenUser | null;
   /** Opens the backend on the data dir (initialising it if needed); closed by the runner. */
   backend: () => Promise<Backend>;
   /** The password of the acting user: stdin with --password-stdin, a hidden prompt on a terminal. */
@@ -35,6 +38,8 @@ export type CliCommand = Readonly<{
   usage: string;
   summary: string;
   options?: ParseArgsConfig['options'];
+  /** 'other' when the command's --password-stdin is someone else's password (a new user's). */
+  stdinPassword?: 'acting-user' | 'other';
   run: (ctx: CliContext) => Promise<number>;
 }>;
 

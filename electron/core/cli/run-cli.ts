@@ -3,29 +3,44 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, isAppError, type ErrorCode } from '@shared/errors/app-error';
 import { createBackend, type Backend } from '../backend';
 import { defaultDataDir } from '../data-dir';
+import { storeErrorOf } from '../store/store-errors';
+import type { ProvenUser } from '../users/cli-sessions';
+import { proveActing, unprovenWarning } from './cli-identity';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';
+import { SESSION_COMMANDS } from './commands/session-commands';
 import { BUNDLE_COMMANDS } from './commands/bundle-commands';
 import { CA_COMMANDS } from './commands/ca-commands';
 import { CAPTURE_COMMANDS } from './commands/capture-commands';
-import { FOUNDATION_COMMANDS } from './commands/foundation-commands';
+import { FOUNDATION_COMMANDS, osActor } from './commands/foundation-commands';
 import { INTAKE_COMMANDS } from './commands/intake-commands';
 import { REVIEW_COMMANDS } from './commands/review-commands';
+import { TRUST_COMMANDS } from './commands/trust-commands';
+import { ORG_CA_COMMANDS } from './commands/org-ca-commands';
+import { TIME_COMMANDS } from './commands/time-commands';
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   data: { type: 'string' },
   as: { type: 'string' },
+  // Proof for --as: the acting user's password on standard input (see cli-identity.ts).
+  'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
+const STARTUP_RETRY_BUDGET_MS = 2000;
+
 /** Later areas append their commands here; the table is the whole CLI. */
 export const COMMANDS: CliCommand[] = [
   ...FOUNDATION_COMMANDS,
+  ...SESSION_COMMANDS,
   ...CA_COMMANDS,
   ...INTAKE_COMMANDS,
   ...CAPTURE_COMMANDS,
   ...BUNDLE_COMMANDS,
   ...REVIEW_COMMANDS,
+  ...TRUST_COMMANDS,
+  ...ORG_CA_COMMANDS,
+  ...TIME_COMMANDS,
 ];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */
@@ -36,6 +51,9 @@ export function exitCodeFor(code: ErrorCode): number {
     code.startsWith('db.') ||
     code === 'capture.browser-unavailable' ||
     code === 'store.not-initialized' ||
+    code === 'store.damaged' ||
+    code === 'store.disk-full' ||
+    code === 'custody.key-missing' ||
     code === 'tsa.unreachable'
   ) {
     return code === 'db.append-only' ? EXIT.usage : EXIT.environment;
@@ -119,30 +137,42 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   const dataDir = typeof values.data === 'string' ? values.data : defaultDataDir(io.env);
   let backend: Backend | null = null;
-  let stdinUsed = false;
-  const ctx: CliContext = {
+  let stdinLine: string | null = null;
+  // Standard input is read once: the proof of --as and the command's own use see the same password.
+  const stdinPassword = async (): Promise<string> => {
+    if (stdinLine !== null) return stdinLine;
+    const text = await io.readStdin();
+    const line = text.split(/\r?\n/)[0] ?? '';
+    if (line === '') throw new AppError('input.invalid', 'no password on standard input');
+    stdinLine = line;
+    return line;
+  };
+  const openBackend = async (): Promise<Backend> => {
+    if (backend === null) {
+      backend = await createBackend({ dataDir });
+      // Captures still waiting for a token are retried at the start of every command that opens
+      // the data dir, bounded so that a TSA that is down delays the command by at most this.
+      await backend.time.startupRetry(STARTUP_RETRY_BUDGET_MS);
+    }
+    return backend;
+  };
+  const contextFor = (as: string | null, operator: ProvenUser | null): CliContext => ({
     io,
     values,
     positionals: parsed.positionals,
     dataDir,
     json: values.json === true,
-    as: typeof values.as === 'string' ? values.as : null,
+    as,
+    operator,
     backend: async () => {
-      backend ??= await createBackend({ dataDir });
-      if (ctx.as !== null && (await backend.users.byName(ctx.as)) === null) {
-        throw new AppError('user.not-found', `--as names no user: ${ctx.as}`);
+      const opened = await openBackend();
+      if (as !== null && (await opened.users.byName(as)) === null) {
+        throw new AppError('user.not-found', `--as names no user: ${as}`);
       }
-      return backend;
+      return opened;
     },
     password: async (prompt) => {
-      if (values['password-stdin'] === true) {
-        if (stdinUsed) throw new AppError('input.invalid', 'standard input was already read');
-        stdinUsed = true;
-        const text = await io.readStdin();
-        const line = text.split(/\r?\n/)[0] ?? '';
-        if (line === '') throw new AppError('input.invalid', 'no password on standard input');
-        return line;
-      }
+      if (values['password-stdin'] === true) return stdinPassword();
       // Nothing prompts when stdin is not a terminal: scripts must say --password-stdin.
       if (!io.stdinIsTty)
         throw new AppError(
@@ -151,11 +181,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         );
       return promptHidden(prompt, io);
     },
-  };
+  });
 
   try {
+    const named = typeof values.as === 'string' ? values.as : null;
+    let operator: ProvenUser | null = null;
+    if (named !== null) {
+      const opened = await openBackend();
+      if ((await opened.users.byName(named)) === null)
+        throw new AppError('user.not-found', `--as names no user: ${named}`);
+      // An act recorded as a user's needs that user's proof; without any, it is the OS account's.
+      const stdinIsTheirs = values['password-stdin'] === true && command.stdinPassword !== 'other';
+      operator = await proveActing({
+        name: named,
+        backend: opened,
+        dataDir,
+        io,
+        stdinPassword: stdinIsTheirs ? stdinPassword : null,
+        prompt: io.stdinIsTty && !stdinIsTheirs ? () => promptHidden(`password of ${named}: `, io) : null,
+      });
+      if (operator === null) io.stderr(unprovenWarning(named, osActor()));
+    }
+    const ctx = contextFor(operator === null ? null : operator.user.name, operator);
     return await command.run(ctx);
-  } catch (error) {
+  } catch (caught) {
+    // A full disk or a damaged database that reached here unnamed is still the environment (exit 3).
+    const error = storeErrorOf(caught, dataDir) ?? caught;
     if (isAppError(error)) {
       io.stderr(`error ${error.code}: ${error.message}\n`);
       return exitCodeFor(error.code);

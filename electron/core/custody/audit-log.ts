@@ -77,6 +77,18 @@ export async function auditRowsConcerning(conn: ReadConn, subjects: readonly str
 
 export type AuditAnchor = Readonly<{ seq: number; hash: string }>;
 
+/** The newest row's seq and hash: what a time-stamp over the head of the log vouches for. */
+export async function currentAuditHead(conn: ReadConn): Promise<AuditAnchor | null> {
+  const head = await auditHead(conn);
+  return head === null ? null : { seq: head.seq, hash: head.hash };
+}
+
+/** The stored hash of row `seq`, or null when there is no such row. */
+export async function auditHashAt(conn: ReadConn, seq: number): Promise<string | null> {
+  const [row] = await auditRowsFrom(conn, seq, 1);
+  return row !== undefined && row.seq === seq ? row.hash : null;
+}
+
 const BATCH = 5000;
 
 /**
@@ -84,7 +96,20 @@ const BATCH = 5000;
  * shows), each row must name the previous row's hash, and each hash must recompute. The anchor (the
  * newest head this workstation signed) catches rows cut off the end, which a chain alone cannot show.
  */
-export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): Promise<AuditVerifyResult> {
+export async function verifyAudit(
+  conn: ReadConn,
+  anchorOrHistory: AuditAnchor | readonly AuditAnchor[] | null,
+): Promise<AuditVerifyResult> {
+  // Every head this workstation ever signed must still be in the log, with the hash it signed.
+  const anchors = new Map<number, string>();
+  for (const a of anchorOrHistory === null
+    ? []
+    : 'seq' in anchorOrHistory
+      ? [anchorOrHistory]
+      : anchorOrHistory)
+    anchors.set(a.seq, anchors.get(a.seq) === undefined || anchors.get(a.seq) === a.hash ? a.hash : '');
+  let highest = 0;
+  for (const seq of anchors.keys()) highest = Math.max(highest, seq);
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -96,7 +121,6 @@ export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): P
     firstBadSeq: seq,
     problem,
   });
-  let anchorSeen = anchor === null;
   const odd = await lowestSeqBelowOne(conn);
   if (odd !== null) return fail(odd, `row ${odd} has a sequence number below 1`);
   for (;;) {
@@ -122,20 +146,18 @@ export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): P
           row.seq,
           `row ${row.seq} was altered (its stored details are not the text that was hashed)`,
         );
-      if (anchor !== null && row.seq === anchor.seq) {
-        if (row.hash !== anchor.hash)
-          return fail(row.seq, `row ${row.seq} differs from the signed head of the log`);
-        anchorSeen = true;
-      }
+      const signed = anchors.get(row.seq);
+      if (signed !== undefined && row.hash !== signed)
+        return fail(row.seq, `row ${row.seq} differs from the signed head of the log`);
       prevHash = row.hash;
       expectedSeq += 1;
       count += 1;
     }
   }
-  if (!anchorSeen && anchor !== null) {
+  if (highest >= expectedSeq) {
     return fail(
       expectedSeq,
-      `the log ends at row ${expectedSeq - 1} but row ${anchor.seq} was recorded: rows were removed`,
+      `the log ends at row ${expectedSeq - 1} but row ${highest} was recorded: rows were removed`,
     );
   }
   return {
@@ -146,6 +168,43 @@ export async function verifyAudit(conn: ReadConn, anchor: AuditAnchor | null): P
     firstBadSeq: null,
     problem: null,
   };
+}
+
+/**
+ * Whether the rows after `from` (a signed head; null: the start of the log) up to `toSeq` continue the
+ * chain it signed: the row at the head still has the signed hash, and each later row links and
+ * recomputes. What a head may move forward over.
+ */
+export async function chainContinues(
+  conn: ReadConn,
+  from: AuditAnchor | null,
+  toSeq: number,
+): Promise<boolean> {
+  let expectedSeq = from === null ? 1 : from.seq;
+  let prevHash = from === null ? GENESIS_HASH : null;
+  while (expectedSeq <= toSeq) {
+    const rows = await auditRowsFrom(conn, expectedSeq, Math.min(BATCH, toSeq - expectedSeq + 1));
+    if (rows.length === 0) return false;
+    for (const stored of rows) {
+      if (stored.seq !== expectedSeq) return false;
+      if (prevHash === null) {
+        // The head's own row: it must be the row that was signed.
+        if (from === null || stored.hash !== from.hash) return false;
+      } else {
+        let row: AuditRow;
+        try {
+          row = toRow(stored);
+        } catch {
+          return false;
+        }
+        if (row.prevHash !== prevHash || auditHash(row) !== row.hash) return false;
+        if (canonicalJson(row.details) !== stored.detailsJson) return false;
+      }
+      prevHash = stored.hash;
+      expectedSeq += 1;
+    }
+  }
+  return true;
 }
 
 /** Newest first, for the UI and `vigil audit list`. */

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AppError } from '@shared/errors/app-error';
 import { checkChain, checkImprint, checkNonce, checkSignature } from './tsa-checks';
+import { checkPolicy } from './tsa-policy';
 import { buildTimestampRequest, randomNonce } from './tsa-request';
 import {
   parseDer,
@@ -35,6 +36,8 @@ export type TimestampGrant = Readonly<{
   serialHex: string;
   policy: string;
   certificatesPem: string[];
+  /** The DER TimeStampReq that was sent: kept beside the token so a later verifier can recheck the nonce. */
+  query: Buffer;
 }>;
 
 export type RequestTimestampOptions = Readonly<{
@@ -42,6 +45,10 @@ export type RequestTimestampOptions = Readonly<{
   sha256: Buffer;
   timeoutMs: number;
   nonce?: Buffer;
+  /** The configured TSA root: the signer must chain to it (checked before the token is kept). */
+  trustedCertsPem?: readonly string[];
+  /** The configured policy OID: a token under another policy fails with `tsa.policy-mismatch`. */
+  policyOid?: string | null;
 }>;
 
 export async function requestTimestamp(opts: RequestTimestampOptions): Promise<TimestampGrant> {
@@ -54,9 +61,11 @@ export async function requestTimestamp(opts: RequestTimestampOptions): Promise<T
   const token = parseToken(tokenDer);
   checkImprint(token.tstInfo, opts.sha256);
   checkNonce(token.tstInfo, nonce);
-  checkSignature(token);
+  const signer = checkSignature(token);
+  if (opts.trustedCertsPem !== undefined) checkChain(signer, token, trustAnchors(opts.trustedCertsPem));
 
   const info = tokenInfo(token);
+  checkPolicy(info.policy, opts.policyOid);
   return {
     token: tokenDer,
     genTime: info.genTime,
@@ -64,6 +73,7 @@ export async function requestTimestamp(opts: RequestTimestampOptions): Promise<T
     serialHex: info.serialHex,
     policy: info.policy,
     certificatesPem: info.certificatesPem,
+    query,
   };
 }
 
@@ -86,12 +96,15 @@ export function verifyTimestampToken(
   token: Buffer,
   sha256: Buffer,
   trustedCertsPem?: readonly string[],
+  policyOid?: string | null,
 ): TimestampInfo {
   const parsed = parseToken(unwrapToken(token));
   checkImprint(parsed.tstInfo, sha256);
   const signer = checkSignature(parsed);
   if (trustedCertsPem !== undefined) checkChain(signer, parsed, trustAnchors(trustedCertsPem));
-  return tokenInfo(parsed);
+  const info = tokenInfo(parsed);
+  checkPolicy(info.policy, policyOid);
+  return info;
 }
 
 function trustAnchors(trustedCertsPem: readonly string[]): X509Certificate[] {

@@ -90,15 +90,34 @@ function closeConnection(db: sqlite3.Database): Promise<void> {
   return new Promise((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
 }
 
-export async function openDatabase(path: string): Promise<Database> {
+export type OpenDatabaseOptions = Readonly<{
+  /**
+   * One connection in SQLite's exclusive locking mode: the WAL index lives in memory instead of the
+   * `-shm` file, so a database on a full disk can still be read (the read-only checks). Other
+   * processes wait while it is open.
+   */
+  exclusive?: boolean;
+}>;
+
+export async function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Promise<Database> {
   const writerDb = await openConnection(path, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE);
   const writer = wrap(writerDb);
-  await writer.exec(
-    `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;`,
-  );
-  const readerDb = await openConnection(path, sqlite3.OPEN_READONLY);
-  const reader = wrap(readerDb);
-  await reader.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
+  let readerDb: sqlite3.Database | null = null;
+  try {
+    await writer.exec(
+      `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; ${opts.exclusive === true ? 'PRAGMA locking_mode = EXCLUSIVE; ' : ''}PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;`,
+    );
+    readerDb = opts.exclusive === true ? writerDb : await openConnection(path, sqlite3.OPEN_READONLY);
+    if (readerDb !== writerDb)
+      await wrap(readerDb).exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
+  } catch (error) {
+    // A connection left open would hold its locks (e.g. a full disk failing the WAL set-up).
+    if (readerDb !== null && readerDb !== writerDb) await closeConnection(readerDb).catch(() => undefined);
+    await closeConnection(writerDb).catch(() => undefined);
+    throw error;
+  }
+  const openReader = readerDb;
+  const reader = wrap(openReader);
 
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -130,7 +149,7 @@ export async function openDatabase(path: string): Promise<Database> {
       if (closed) return;
       closed = true;
       await queue;
-      await closeConnection(readerDb);
+      if (openReader !== writerDb) await closeConnection(openReader);
       await closeConnection(writerDb);
     },
   };

@@ -1,5 +1,6 @@
 import type { CaptureQueue } from '../capture/capture-queue';
 import type { CaptureService } from '../capture/capture-service';
+import type { TimeKeeper } from '../custody/time-keeper';
 import type { SettingsService } from '../settings/settings-service';
 import type { UsersService } from '../users/users-service';
 import type { Workspace } from '../workspace';
@@ -13,4 +14,6 @@ export type HandlerDeps = Readonly<{
   queue: CaptureQueue;
   /** Where VIGIL_BROWSER and friends are read from (packet rendering). */
   env: NodeJS.ProcessEnv;
+  /** Time-stamp status, retries and head time-stamps. */
+  time: TimeKeeper;
 }>;

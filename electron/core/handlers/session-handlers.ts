@@ -1,10 +1,22 @@
 import { APP_NAME, APP_VERSION } from '../app-info';
+import type { ClientFailures } from '../users/sign-in-guard';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
 
 /** Sign-in state of one session: first-run setup, sign in and out, each recorded in the custody log. */
-export function createSessionHandlers(deps: Pick<HandlerDeps, 'ws' | 'users'>): HandlersOf<'session'> {
-  const { ws, users } = deps;
+export function createSessionHandlers(
+  deps: Pick<HandlerDeps, 'ws' | 'users' | 'settings'>,
+): HandlersOf<'session'> {
+  const { ws, users, settings } = deps;
+  // Failed sign-ins per client (an app window, a bridge session), for the per-client backoff.
+  const clients = new WeakMap<object, ClientFailures>();
+  const clientOf = (session: object): ClientFailures => {
+    const known = clients.get(session);
+    if (known !== undefined) return known;
+    const fresh = { failures: 0, lastFailureMs: 0 };
+    clients.set(session, fresh);
+    return fresh;
+  };
   return {
     'session.status': async (_input, { session }) => ({
       initialized: (await users.count()) > 0,
@@ -17,19 +29,11 @@ export function createSessionHandlers(deps: Pick<HandlerDeps, 'ws' | 'users'>): 
       return user;
     },
     'session.signIn': async (input, { session }) => {
-      try {
-        const user = await users.authenticate(input.name, input.password);
-        session.user = user;
-        await ws.record((_tx, audit) =>
-          audit({ actor: user.name, action: 'session.signed-in', subject: `user:${user.name}` }),
-        );
-        return user;
-      } catch (error) {
-        await ws.record((_tx, audit) =>
-          audit({ actor: input.name, action: 'session.sign-in-failed', subject: `user:${input.name}` }),
-        );
-        throw error;
-      }
+      const { signInLockoutAfter } = await settings.get();
+      // Backoff, lockout and their custody events (and the signed-in one) are the guard's.
+      const user = await users.signIn(input.name, input.password, clientOf(session), signInLockoutAfter);
+      session.user = user;
+      return user;
     },
     'session.signOut': async (_input, { session, user }) => {
       session.user = null;

@@ -8,5 +8,9 @@ export function createUsersHandlers(deps: Pick<HandlerDeps, 'users'>): HandlersO
     'users.list': () => users.list(),
     'users.add': (input, { user }) => users.create(input, user.name),
     'users.update': (input, { user }) => users.update(input, user.name),
+    'users.unlock': async (input, { user }) => ({
+      name: input.name,
+      ...(await users.unlock(input.name, user.name)),
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import { isAllowedHost } from '../capture/request-policy';
 import type { ImportLine } from '@shared/contract/methods/intake';
 import type { CategoryHint, Report, ResourceSummary } from '@shared/domain/resources';
 import type { Role } from '@shared/domain/users';
@@ -5,9 +6,10 @@ import { allowedActions, AWAITING_ROLE, INITIAL_STATE } from '@shared/domain/wor
 import type { ResourceState } from '@shared/domain/resources';
 import { AppError, isAppError } from '@shared/errors/app-error';
 import type { AuditEntry } from '../custody/audit-log';
+import { createSettingsService } from '../settings/settings-service';
+import { runImport, type ImportSink, type ImportSource, type ImportSummary } from './import-job';
+import { DEFAULT_IMPORT_MAX_BYTES, echoPrefix } from './list-lines';
 import type { WriteConn } from '../db/database';
-import { registerBlob } from '../db/repositories/blobs-repo';
-import { inSavepoint } from '../db/savepoint';
 import type { Workspace } from '../workspace';
 import { checkHostAllowed } from './address-policy';
 import { normalizeUrl, type NormalizedUrl } from './normalize-url';
@@ -38,12 +40,15 @@ import type { z } from 'zod';
 import type { DashboardStats, ImportResult, ResourceDetail } from '@shared/contract/methods/intake';
 
 export type { ReportInput, ReportDefaults } from './report-file';
+export type { ImportSink, ImportSource, ImportSummary, ImportProgress } from './import-job';
 
 export type IntakeOptions = Readonly<{
   /** Who is recorded as having entered the report (a user name, or `os:<account>` from the CLI). */
   actor: string;
   /** Accept loopback and private addresses (e.g. a test site on the investigator's own network). */
   allowPrivateNetwork?: boolean;
+  /** `HOST[:PORT]` entries accepted whatever their address (`--allow-host`); nothing else private is. */
+  allowHosts?: readonly string[];
 }>;
 
 export type ImportRequest = Readonly<{ fileName: string; content: string; defaults?: ReportDefaults }>;
@@ -55,6 +60,17 @@ export type IntakeService = Readonly<{
   /** What `importReports` would do with the file, line by line. Reads only; writes nothing at all. */
   previewImport: (input: ImportRequest, opts: IntakeOptions) => Promise<ImportOutcome>;
   importReports: (input: ImportRequest, opts: IntakeOptions) => Promise<ImportOutcome>;
+  /**
+   * Imports a list streamed from its source as one resumable job; each line's outcome goes to the
+   * sink as its batch commits, none is kept. Re-running an interrupted import of the same file with
+   * the same options goes on after its last committed batch.
+   */
+  importFile: (
+    source: ImportSource,
+    defaults: ReportDefaults,
+    opts: IntakeOptions,
+    sink?: ImportSink,
+  ) => Promise<ImportSummary>;
   listResources: (q: ResourceQuery) => Promise<{ items: ResourceSummary[]; total: number }>;
   getResource: (id: string, role: Role) => Promise<ResourceDetail>;
   dashboard: (role: Role) => Promise<z.infer<typeof DashboardStats>>;
@@ -77,9 +93,6 @@ type Written = Readonly<{
   caseNote?: string;
 }>;
 
-/** Lines per write transaction of an import: long enough to be fast, short enough not to hold the lock. */
-const IMPORT_CHUNK = 500;
-
 const reasonOf = (error: unknown): string =>
   isAppError(error)
     ? `${error.code}: ${error.message}`
@@ -88,7 +101,11 @@ const reasonOf = (error: unknown): string =>
 export function createIntakeService(ws: Workspace): IntakeService {
   async function prepare(line: number, input: ReportInput, opts: IntakeOptions): Promise<Prepared> {
     const url = normalizeUrl(input.url);
-    await checkHostAllowed(url.host, { allowPrivate: opts.allowPrivateNetwork === true });
+    const u = new URL(url.url);
+    const port = u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+    await checkHostAllowed(url.host, {
+      allowPrivate: opts.allowPrivateNetwork === true || isAllowedHost(opts.allowHosts ?? [], url.host, port),
+    });
     const now = ws.clock();
     const receivedAt =
       input.receivedAt === undefined ? now.toISOString() : parseReceivedAt(input.receivedAt, now);
@@ -214,7 +231,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
     const defaults: ReportDefaults = input.defaults ?? {};
     const lines: (Prepared | ImportLine)[] = [];
     for (const row of file.rows) {
-      const url = row.values.url ?? '';
+      const url = echoPrefix(row.values.url ?? '');
       const fields = rowToReport(row, defaults);
       if (!fields.ok) {
         lines.push({ line: row.line, url, outcome: 'rejected', reason: fields.reason });
@@ -227,6 +244,39 @@ export function createIntakeService(ws: Workspace): IntakeService {
       }
     }
     return { lines };
+  }
+
+  async function importFrom(
+    source: ImportSource,
+    defaults: ReportDefaults,
+    opts: IntakeOptions,
+    sink: ImportSink = {},
+  ): Promise<ImportSummary> {
+    const settings = await createSettingsService(ws).get();
+    return runImport<Prepared>(
+      ws,
+      {
+        prepare: (line, input) => prepare(line, input, opts),
+        urlOf: (p) => p.url.original,
+        writeOne: async (tx, p, origin) => {
+          const { written, entries } = await writeOne(tx, p, opts.actor, origin);
+          return { ...written, entries };
+        },
+        changed: emitChanged,
+      },
+      {
+        source,
+        defaults,
+        actor: opts.actor,
+        options: {
+          actor: opts.actor,
+          allowPrivateNetwork: opts.allowPrivateNetwork === true,
+          allowHosts: opts.allowHosts ?? [],
+        },
+        maxFileBytes: settings.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES,
+        sink,
+      },
+    );
   }
 
   const isPrepared = (l: Prepared | ImportLine): l is Prepared => 'input' in l;
@@ -284,93 +334,26 @@ export function createIntakeService(ws: Workspace): IntakeService {
     },
 
     async importReports(input, opts) {
-      const { lines } = await plan(input, opts);
+      // Over the bridge the list arrives whole (the contract bounds it); it is imported the same way
+      // as a file, and the reply lists every line, as the contract says.
       const content = Buffer.from(input.content, 'utf8');
-      // The file as received is kept in the blob store, so every imported report can be traced to it.
-      const blob = await ws.blobs.put(content);
-      const origin = { sha256: blob.sha256, fileName: input.fileName };
-      const results = new Map<number, ImportLine>();
-      for (const l of lines) if (!isPrepared(l)) results.set(l.line, l);
-      const prepared = lines.filter(isPrepared);
-      await ws.record(async (tx, audit) => {
-        await registerBlob(tx, { sha256: blob.sha256, bytes: blob.bytes }, ws.clock().toISOString());
-        await audit({
-          actor: opts.actor,
-          action: 'reports.import-started',
-          subject: `import:${blob.sha256}`,
-          details: { fileName: input.fileName, sha256: blob.sha256, bytes: blob.bytes, lines: lines.length },
-        });
-      });
-      for (let i = 0; i < prepared.length; i += IMPORT_CHUNK) {
-        const chunk = prepared.slice(i, i + IMPORT_CHUNK);
-        const done: { line: number; result: ImportLine; state: ResourceState; resourceId: string }[] = [];
-        try {
-          await ws.record(async (tx, audit) => {
-            const entries: AuditEntry[] = [];
-            for (const p of chunk) {
-              try {
-                // A savepoint per line: a line the database refuses is undone alone, the others stay.
-                const { written, entries: own } = await inSavepoint(tx, 'import_line', () =>
-                  writeOne(tx, p, opts.actor, { ...origin, line: p.line }),
-                );
-                entries.push(...own);
-                done.push({
-                  line: p.line,
-                  state: written.state,
-                  resourceId: written.resourceId,
-                  result: {
-                    line: p.line,
-                    url: p.url.original,
-                    outcome: written.merged ? 'merged' : 'added',
-                    resourceId: written.resourceId,
-                    ...(written.caseNote === undefined ? {} : { reason: written.caseNote }),
-                  },
-                });
-              } catch (error) {
-                results.set(p.line, {
-                  line: p.line,
-                  url: p.url.original,
-                  outcome: 'rejected',
-                  reason: reasonOf(error),
-                });
-              }
-            }
-            for (const entry of entries) await audit(entry);
-          });
-        } catch (error) {
-          // The whole chunk was rolled back (e.g. the disk is full): none of its lines is stored.
-          for (const d of done) {
-            results.set(d.line, {
-              line: d.line,
-              url: d.result.url,
-              outcome: 'rejected',
-              reason: reasonOf(error),
-            });
-          }
-          continue;
-        }
-        for (const d of done) results.set(d.line, d.result);
-        emitChanged(new Map(done.map((d) => [d.resourceId, d.state])));
-      }
-      const out = summarise(
-        lines.map((l) => results.get(l.line) ?? { line: l.line, url: '', outcome: 'rejected' }),
-      );
-      await ws.record((_tx, audit) =>
-        audit({
-          actor: opts.actor,
-          action: 'reports.imported',
-          subject: `import:${blob.sha256}`,
-          details: {
-            fileName: input.fileName,
-            sha256: blob.sha256,
-            added: out.added,
-            merged: out.merged,
-            rejected: out.rejected,
+      const lines: ImportLine[] = [];
+      const out = await importFrom(
+        {
+          fileName: input.fileName,
+          open: async function* () {
+            yield content;
           },
-        }),
+          store: () => ws.blobs.put(content),
+        },
+        input.defaults ?? {},
+        opts,
+        { line: (l) => lines.push(l) },
       );
-      return out;
+      return { lines, added: out.added, merged: out.merged, rejected: out.rejected };
     },
+
+    importFile: (source, defaults, opts, sink) => importFrom(source, defaults, opts, sink),
 
     listResources: (q) => ws.db.read((c) => listResources(c, q)),
 

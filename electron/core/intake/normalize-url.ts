@@ -96,6 +96,16 @@ export function normalizeUrl(input: string): NormalizedUrl {
     );
   }
   if (original === '') throw new AppError('intake.bad-url', 'the URL is empty');
+  const control = firstControl(original);
+  if (control !== null) {
+    // A URL never needs one (RFC 3986 §2: they must be percent-encoded), and kept raw they forge
+    // terminal output and log lines; the text is not echoed, only where the character is.
+    throw new AppError(
+      'intake.bad-url',
+      `the URL contains the control character U+${control.code.toString(16).toUpperCase().padStart(4, '0')} at character ${control.at + 1}; percent-encode it or remove it`,
+      { reason: 'control-character' },
+    );
+  }
   const match = SCHEME.exec(original);
   // `example.com:8080/x` and `localhost:3000` look like a scheme to a parser but are hosts without one.
   const hostLike =
@@ -139,6 +149,27 @@ export function normalizeUrl(input: string): NormalizedUrl {
     throw new AppError('intake.url-too-long', `the normalised URL exceeds ${MAX_URL_BYTES} bytes`);
   }
   return { original, url: normalized, displayUrl: toDisplayUrl(url), host: url.hostname };
+}
+
+/**
+ * The first C0 control (NUL, ESC, TAB, CR, LF…), DEL, C1 control or bidirectional formatting
+ * control (U+061C, U+200E/F, U+202A–E, U+2066–9) in `s`, with its position.
+ */
+function firstControl(s: string): { code: number; at: number } | null {
+  for (let i = 0; i < s.length; i += 1) {
+    const code = s.charCodeAt(i);
+    if (
+      code <= 0x1f ||
+      (code >= 0x7f && code <= 0x9f) ||
+      code === 0x061c ||
+      code === 0x200e ||
+      code === 0x200f ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069)
+    )
+      return { code, at: i };
+  }
+  return null;
 }
 
 function toDisplayUrl(url: URL): string {

@@ -46,7 +46,7 @@ export type ParsedReportFile = Readonly<{
   rows: readonly ReportRow[];
 }>;
 
-type RawRecord = { line: number; cells: string[]; unterminated: boolean };
+export type RawRecord = { line: number; cells: string[]; unterminated: boolean };
 
 /**
  * RFC 4180 records: quoted cells may hold the delimiter, `""` and line breaks; lines end in CRLF, LF or
@@ -130,7 +130,7 @@ export function sniffDelimiter(text: string): ',' | ';' | '\t' | null {
   return best?.d ?? null;
 }
 
-const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+export const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /**
  * Reads a report list: `.txt` (one URL per line; blank lines and `#` comments skipped) or `.csv` with
@@ -143,8 +143,7 @@ export function parseReportFile(fileName: string, content: string): ParsedReport
   if (text.includes('\u0000')) throw new AppError('intake.bad-file', `${fileName} is not a text file`);
   const lower = fileName.toLowerCase();
   const sniffed = sniffDelimiter(text);
-  const isCsv =
-    lower.endsWith('.csv') || lower.endsWith('.tsv') || (!lower.endsWith('.txt') && sniffed !== null);
+  const isCsv = isCsvList(lower, sniffed);
   if (!isCsv) return parseTextList(text);
   if (sniffed === null) {
     throw new AppError(
@@ -154,6 +153,10 @@ export function parseReportFile(fileName: string, content: string): ParsedReport
   }
   return parseCsvList(fileName, text, sniffed);
 }
+
+/** `.csv`/`.tsv` are CSV; `.txt` is a text list; any other name is CSV when its header has a `url`. */
+export const isCsvList = (lowerName: string, sniffed: string | null): boolean =>
+  lowerName.endsWith('.csv') || lowerName.endsWith('.tsv') || (!lowerName.endsWith('.txt') && sniffed !== null);
 
 function parseTextList(text: string): ParsedReportFile {
   const rows: ReportRow[] = [];
@@ -165,9 +168,12 @@ function parseTextList(text: string): ParsedReportFile {
   return { format: 'text', delimiter: null, columns: ['url'], ignoredColumns: [], rows };
 }
 
-function parseCsvList(fileName: string, text: string, delimiter: ',' | ';' | '\t'): ParsedReportFile {
-  const [header, ...records] = parseCsvRecords(text, delimiter);
-  const headings = (header?.cells ?? []).map((h) => h.trim());
+/** What a CSV header says: each heading, and the report field its column gives (null: ignored). */
+export type CsvColumns = Readonly<{ headings: readonly string[]; map: readonly (ReportColumn | null)[] }>;
+
+/** Maps the header's cells to report fields; two columns for one field make the file unreadable. */
+export function csvColumns(fileName: string, headerCells: readonly string[]): CsvColumns {
+  const headings = headerCells.map((h) => h.trim());
   const map: (ReportColumn | null)[] = headings.map((h) => COLUMN_NAMES[headingKey(h)] ?? null);
   const seen = new Set<ReportColumn>();
   for (const [i, column] of map.entries()) {
@@ -180,29 +186,43 @@ function parseCsvList(fileName: string, text: string, delimiter: ',' | ';' | '\t
     }
     seen.add(column);
   }
+  return { headings, map };
+}
+
+/** One CSV record as a row (null for an empty record, which is skipped). */
+export function csvRow(record: RawRecord, columns: CsvColumns): ReportRow | null {
+  const { headings, map } = columns;
+  if (record.cells.every((c) => c.trim() === '')) return null;
+  const values: Partial<Record<ReportColumn, string>> = {};
+  record.cells.forEach((cell, i) => {
+    const column = map[i];
+    const value = cell.trim();
+    if (column !== null && column !== undefined && value !== '') values[column] = value;
+  });
+  const extra = record.cells.slice(headings.length).filter((c) => c.trim() !== '');
+  const problem = record.unterminated
+    ? 'a quoted cell is never closed (missing ")'
+    : extra.length > 0
+      ? `the row has ${record.cells.length} cells but the header names ${headings.length}`
+      : values.url === undefined
+        ? 'the url cell is empty'
+        : undefined;
+  return problem === undefined ? { line: record.line, values } : { line: record.line, values, problem };
+}
+
+function parseCsvList(fileName: string, text: string, delimiter: ',' | ';' | '\t'): ParsedReportFile {
+  const [header, ...records] = parseCsvRecords(text, delimiter);
+  const columns = csvColumns(fileName, header?.cells ?? []);
   const rows: ReportRow[] = [];
   for (const record of records) {
-    if (record.cells.every((c) => c.trim() === '')) continue;
-    const values: Partial<Record<ReportColumn, string>> = {};
-    record.cells.forEach((cell, i) => {
-      const column = map[i];
-      const value = cell.trim();
-      if (column !== null && column !== undefined && value !== '') values[column] = value;
-    });
-    const extra = record.cells.slice(headings.length).filter((c) => c.trim() !== '');
-    const problem = record.unterminated
-      ? 'a quoted cell is never closed (missing ")'
-      : extra.length > 0
-        ? `the row has ${record.cells.length} cells but the header names ${headings.length}`
-        : values.url === undefined
-          ? 'the url cell is empty'
-          : undefined;
-    rows.push(problem === undefined ? { line: record.line, values } : { line: record.line, values, problem });
+    const row = csvRow(record, columns);
+    if (row !== null) rows.push(row);
   }
+  const { headings, map } = columns;
   return {
     format: 'csv',
     delimiter,
-    columns: [...seen],
+    columns: [...new Set(map.filter((c): c is ReportColumn => c !== null))],
     ignoredColumns: headings.filter((_, i) => map[i] === null && headings[i] !== ''),
     rows,
   };

@@ -105,17 +105,21 @@ export async function collectAttachments(
       });
     }
     if (originals.screenshots) {
-      capture.screenshots.forEach((shot, i) => {
-        const loaded = shots.get(shot.file);
-        if (loaded === undefined) return;
+      for (const [i, shot] of capture.screenshots.entries()) {
+        // A captioned copy is shown, but the original screenshot is what is attached as evidence.
+        const label = shot.original?.label ?? shot.label;
+        const bytes = shot.original
+          ? await readEvidence(model, shot.original.file)
+          : shots.get(shot.file)?.bytes;
+        if (bytes === undefined) continue;
         files.push({
-          name: `${capture.id}-screenshot-${i + 1}-${slug(shot.label)}.png`,
-          bytes: loaded.bytes,
+          name: `${capture.id}-screenshot-${i + 1}-${slug(label)}.png`,
+          bytes,
           mediaType: 'image/png',
-          description: `Original screenshot "${shot.label}" of ${capture.id} (SHA-256 ${sha256Hex(loaded.bytes)})`,
+          description: `Original screenshot "${label}" of ${capture.id} (SHA-256 ${sha256Hex(bytes)})`,
           relationship: 'Source',
         });
-      });
+      }
     }
   }
   return files;

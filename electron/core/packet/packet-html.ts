@@ -1,4 +1,5 @@
 import type { Language } from '@shared/domain/resources';
+import { isolateText, punycodeHostOf } from '@shared/domain/display-text';
 import type { ParsedPacketModel, PacketCapture } from './packet-model';
 import type { PacketLabels } from './packet-i18n';
 import { packetLabels } from './packet-i18n';
@@ -86,6 +87,17 @@ export const mono = (text: string | number): string =>
   `<bdi dir="ltr" class="mono">${escapeHtml(String(text))}</bdi>`;
 /** Free text typed by people (titles, facts, legal text) takes its direction from its own first letters. */
 const auto = (text: string): string => `<span dir="auto">${escapeHtml(text)}</span>`;
+/**
+ * A captured string (a page's title, a URL the page or server gave) between FSI and PDI
+ * (display-text.ts, UAX #9): a U+202E or other bidi control in it cannot reorder the text around
+ * it, in the PDF's text layer as on the page.
+ */
+const isolate = isolateText;
+/** A captured URL, isolated, with the punycode of an IDN host beside it (a homograph shows as what it is). */
+const capturedUrl = (url: string): string => {
+  const ascii = punycodeHostOf(url);
+  return `${mono(isolate(url))}${ascii === null ? '' : ` (${mono(ascii)})`}`;
+};
 
 const row = (label: string, valueHtml: string): string =>
   `<tr><th scope="row">${escapeHtml(label)}</th><td>${valueHtml}</td></tr>`;
@@ -174,8 +186,9 @@ function captureSection(
   parts.push(`<section class="page-break"><h2>${escapeHtml(L.capture)} ${mono(capture.id)}</h2>`);
   parts.push(
     kvTable([
-      row(L.urlAsCaptured, mono(capture.url)),
-      row(L.finalUrl, mono(capture.finalUrl)),
+      row(L.urlAsCaptured, capturedUrl(capture.url)),
+      row(L.finalUrl, capturedUrl(capture.finalUrl)),
+      row(L.pageTitle, auto(isolate(capture.page.title))),
       row(L.startedAt, ltr(capture.startedAt)),
       row(L.finishedAt, ltr(capture.finishedAt)),
       row(L.outcome, escapeHtml(L.outcomes[capture.outcome])),
@@ -210,8 +223,13 @@ function captureSection(
     parts.push(`<h3>${escapeHtml(L.redirects)}</h3>`);
     parts.push(
       dataTable(
-        ['URL', L.status, L.location],
-        capture.redirects.map((r) => [mono(r.url), ltr(r.status), mono(r.location)]),
+        ['URL', L.status, L.via, L.location],
+        capture.redirects.map((r) => [
+          capturedUrl(r.url),
+          ltr(r.status),
+          r.via === undefined ? escapeHtml(L.none) : ltr(r.via),
+          capturedUrl(r.location),
+        ]),
       ),
     );
   }
@@ -270,10 +288,13 @@ function captureSection(
     const shot = capture.screenshots[slice.shotIndex];
     if (shot === undefined) continue;
     parts.push(
-      `<section class="shot-page"><h3>${escapeHtml(L.screenshots)}: ${auto(shot.label)} · ` +
+      `<section class="shot-page"><h3>${escapeHtml(L.screenshots)}: ${auto(isolate(shot.label))} · ` +
         `${escapeHtml(L.part(slice.part, slice.parts))}</h3>` +
         `<p class="shot-meta">${mono(capture.id)} · ${ltr(`${shot.width} × ${shot.height} px`)} · ` +
         `${ltr(`y ${slice.top}–${slice.top + slice.height}`)}</p>` +
+        (shot.original
+          ? `<p class="shot-meta">${escapeHtml(L.captionedCopy(isolate(shot.original.label)))}</p>`
+          : '') +
         `<a class="shot" href="${BOX_URL_PREFIX}${slice.index}" ` +
         `style="width:${slice.cssWidth}px;height:${slice.cssHeight}px"></a></section>`,
     );
@@ -356,8 +377,8 @@ export function buildPacketHtml(input: PacketHtmlInput): string {
     kvTable([
       row(L.caseRef, ltr(model.caseRef)),
       row(L.resource, mono(model.resource.id)),
-      row(L.urlAsCaptured, mono(model.resource.url)),
-      row(L.urlUnicode, mono(model.resource.displayUrl)),
+      row(L.urlAsCaptured, capturedUrl(model.resource.url)),
+      row(L.urlUnicode, capturedUrl(model.resource.displayUrl)),
       row(L.urlPunycode, mono(model.resource.punycodeUrl)),
       row(L.categories, joinOr(model.resource.categories, L.none, ltr)),
       row(L.captureTime, model.captures.map((c) => `${mono(c.id)} ${ltr(c.startedAt)}`).join('<br>')),

@@ -51,6 +51,10 @@ export type PacketLabels = Readonly<{
   redirects: string;
   status: string;
   location: string;
+  /** How a redirect hop happened (http, meta-refresh, script, form). */
+  via: string;
+  /** The page's title as captured. */
+  pageTitle: string;
   tls: string;
   cipher: string;
   certSubject: string;
@@ -68,6 +72,8 @@ export type PacketLabels = Readonly<{
   bytes: string;
   screenshots: string;
   part: (k: number, n: number) => string;
+  /** Under a captioned copy: the band is derived, the original screenshot is the evidence. */
+  captionedCopy: (original: string) => string;
   custody: string;
   seq: string;
   at: string;
@@ -158,6 +164,8 @@ const en: PacketLabels = {
   redirects: 'Redirect chain',
   status: 'Status',
   location: 'Location',
+  via: 'How',
+  pageTitle: 'Page title',
   tls: 'TLS connection',
   cipher: 'Cipher',
   certSubject: 'Certificate subject',
@@ -175,6 +183,8 @@ const en: PacketLabels = {
   bytes: 'Bytes',
   screenshots: 'Screenshots',
   part: (k, n) => `part ${k} of ${n}`,
+  captionedCopy: (o) =>
+    `derived copy: caption band (final URL, capture time UTC, capture id) above the unchanged pixels of ${o}, which is attached as the original`,
   custody: 'Chain of custody (excerpt)',
   seq: 'Seq',
   at: 'Time',
@@ -278,6 +288,8 @@ const ar: PacketLabels = {
   redirects: 'سلسلة إعادة التوجيه',
   status: 'الحالة',
   location: 'الوجهة',
+  via: 'الطريقة',
+  pageTitle: 'عنوان الصفحة',
   tls: 'اتصال TLS',
   cipher: 'التشفير',
   certSubject: 'صاحب الشهادة',
@@ -295,6 +307,8 @@ const ar: PacketLabels = {
   bytes: 'الحجم بالبايت',
   screenshots: 'لقطات الشاشة',
   part: (k, n) => `الجزء ${k} من ${n}`,
+  captionedCopy: (o) =>
+    `نسخة مشتقة: شريط تعريف (الرابط النهائي، وقت الالتقاط بالتوقيت العالمي، معرّف الالتقاط) فوق بكسلات ${o} دون تغيير، والأصل مرفق`,
   custody: 'مقتطف من سجل سلسلة الحيازة',
   seq: 'التسلسل',
   at: 'الوقت',
@@ -396,6 +410,8 @@ const ru: PacketLabels = {
   redirects: 'Цепочка перенаправлений',
   status: 'Статус',
   location: 'Location',
+  via: 'Способ',
+  pageTitle: 'Заголовок страницы',
   tls: 'Соединение TLS',
   cipher: 'Шифр',
   certSubject: 'Субъект сертификата',
@@ -413,6 +429,8 @@ const ru: PacketLabels = {
   bytes: 'Байт',
   screenshots: 'Снимки экрана',
   part: (k, n) => `часть ${k} из ${n}`,
+  captionedCopy: (o) =>
+    `производная копия: полоса подписи (итоговый URL, время снимка UTC, id снимка) над неизменёнными пикселями ${o}; оригинал приложен`,
   custody: 'Выписка из журнала цепочки хранения',
   seq: '№',
   at: 'Время',

@@ -10,6 +10,11 @@ export const PacketScreenshot = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   label: z.string(),
+  /**
+   * Present when the image shown is a derived copy (the caption band above the screenshot): the
+   * original screenshot it was made from, which the packet attaches as the evidence.
+   */
+  original: z.object({ file: z.string().min(1), label: z.string() }).optional(),
 });
 export type PacketScreenshot = z.infer<typeof PacketScreenshot>;
 

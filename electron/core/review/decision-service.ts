@@ -34,6 +34,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { UsersService } from '../users/users-service';
 import type { Workspace } from '../workspace';
 import type { LegalBasisCatalogue } from './legal-basis-catalogue';
+import { refuseOwnSignedCaptures } from './signed-own-capture';
 
 export const DECISION_ACTION: Readonly<Record<DecisionKind, WorkflowAction>> = {
   approve: 'approve',
@@ -128,12 +129,15 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
     fields: DecisionFields,
     reviewer: string,
     role: Role,
+    reviewerKeyId: string,
   ) {
     const resource = await getResourceRef(c, resourceId);
     if (resource === null) throw new AppError('evidence.not-found', `no resource ${resourceId}`);
     const captures = await resolveCaptures(ws, c, resourceId, fields.captureIds);
     const operators = [...new Set(captures.map((r) => r.context.operator))];
     // Separation of duties comes first: it is the one refusal no other change to the input can cure.
+    // By key first: a proven operator's co-signature names the person whatever the recorded name says.
+    refuseOwnSignedCaptures(reviewer, reviewerKeyId, captures);
     if (isSelfApproval(reviewer, operators))
       throw new AppError(
         'review.self-approval',
@@ -197,14 +201,17 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
         `deciding needs the role ${WORKFLOW[action].roles.join(' or ')}; ${reviewer.name} is ${reviewer.role}`,
       );
     await catalogue.ensureLoaded();
-    await ws.db.read((c) => check(c, resourceId, parsed.data, reviewer.name, reviewer.role));
+    const publicKey = await users.publicIdentity(reviewer.name);
+    if (publicKey === null) throw new AppError('user.not-found', `no active user named ${reviewerName}`);
+    const keyId = keyIdOf(publicKey.publicKeyPem);
+    await ws.db.read((c) => check(c, resourceId, parsed.data, reviewer.name, reviewer.role, keyId));
 
     // A wrong password throws here: nothing has been signed or written yet.
     const identity = await users.unlockSigningKey(reviewer.name, password);
 
     const record = await ws.record(async (tx, audit) => {
       // Re-checked under the write lock: the state or the captures may have moved since the first check.
-      const checked = await check(tx, resourceId, parsed.data, reviewer.name, reviewer.role);
+      const checked = await check(tx, resourceId, parsed.data, reviewer.name, reviewer.role, keyId);
       const previous = await latestDecision(tx, resourceId);
       const unsigned: Omit<DecisionRecord, 'signature'> = {
         id: ws.ids('DecisionId'),

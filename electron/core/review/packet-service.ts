@@ -15,13 +15,9 @@ import { custodyRowsFor } from '../db/repositories/audit-repo';
 import { latestDecision, listDecisions } from '../db/repositories/decisions-repo';
 import { insertPacket } from '../db/repositories/packets-repo';
 import { getResourceSummary } from '../db/repositories/resources-repo';
-import type {
-  PacketCapture,
-  PacketModel,
-  PacketScreenshot,
-  PacketTimestampToken,
-} from '../packet/packet-model';
+import type { PacketCapture, PacketModel, PacketTimestampToken } from '../packet/packet-model';
 import { renderPacket, type RenderedPacket } from '../packet/render-packet';
+import { packetScreenshots } from '../packet/packet-shots';
 import { inspectTimestampToken, requestTimestamp } from '../custody/tsa-client';
 import type { SettingsService } from '../settings/settings-service';
 import type { SigningIdentity } from '../users/users-service';
@@ -123,18 +119,7 @@ async function packetCapture(
   record: CaptureRecord,
   pathOf: (sha256: string) => string,
 ): Promise<PacketCapture> {
-  const shots = record.artifacts
-    .filter((a) => a.kind === 'screenshot')
-    .sort((a, b) => (a.segment?.index ?? 0) - (b.segment?.index ?? 0));
-  const screenshots: PacketScreenshot[] = [];
-  for (const a of shots) {
-    const size = await pngSize(a.path);
-    screenshots.push({
-      file: a.path,
-      ...size,
-      label: a.segment ? `${a.name} (${a.segment.index + 1}/${a.segment.count})` : a.name,
-    });
-  }
+  const screenshots = await packetScreenshots(record, pngSize);
   const timestampToken = await timestampTokenOf(record, pathOf);
   return { ...record, screenshots, ...(timestampToken === undefined ? {} : { timestampToken }) };
 }

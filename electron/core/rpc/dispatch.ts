@@ -11,17 +11,18 @@ import type { Access } from '@shared/contract/define';
 import type { Envelope } from '@shared/contract/envelope';
 import type { User } from '@shared/domain/users';
 import { AppError, isAppError } from '@shared/errors/app-error';
+import type { CallInfo } from './call-info';
 
 /** One connection's sign-in state: an app window, or one browser session of the HTTP bridge. */
 export type Session = { user: User | null };
 
 /** What a public method's handler gets: the session (which it may sign in or out) and whoever holds it. */
-export type PublicContext = Readonly<{ session: Session; user: User | null }>;
+export type PublicContext = Readonly<{ session: Session; user: User | null; call?: CallInfo }>;
 /**
  * What the handler of any other method gets: dispatch() has refused anonymous callers already, so the
  * user is there. It is the user as of this call's access check (re-read from the database first).
  */
-export type SignedInContext = Readonly<{ session: Session; user: User }>;
+export type SignedInContext = Readonly<{ session: Session; user: User; call?: CallInfo }>;
 
 /** The context a method's handler receives, derived from the method's `access` in the contract. */
 export type CallContext<M extends MethodName> = Methods[M]['access'] extends 'public'
@@ -41,6 +42,14 @@ export type Handlers = Required<PartialHandlers>;
 export type DispatchOptions = Readonly<{
   /** Called with unexpected (non-AppError) failures so they reach a log; the caller sees a generic error. */
   onInternalError?: (method: string, error: unknown) => void;
+  /** What the transport knows about this call (its client's signal, dialog-granted paths). */
+  call?: CallInfo;
+  /**
+   * Names the environment problem behind a low-level failure (a full disk, a damaged database) as
+   * the AppError a user can act on, or null; the backend passes the CLI's own mapping
+   * (store/store-errors.ts `storeErrorOf`), so both report the same code for the same cause.
+   */
+  environmentError?: (error: unknown) => AppError | null;
 }>;
 
 const issues = (error: z.ZodError): { path: string; message: string }[] =>
@@ -94,7 +103,7 @@ export async function dispatch(
       ((input: unknown, ctx: PublicContext | SignedInContext) => Promise<unknown>) | undefined;
     if (handler === undefined)
       throw new AppError('rpc.unknown-method', `${method} is not available in this build`);
-    const value = await handler(parsed.data, ctx);
+    const value = await handler(parsed.data, opts.call === undefined ? ctx : { ...ctx, call: opts.call });
     const out = def.output.safeParse(value);
     if (!out.success) {
       throw new AppError(
@@ -106,6 +115,8 @@ export async function dispatch(
     return { ok: true, value: out.data };
   } catch (error) {
     if (isAppError(error)) return { ok: false, error: error.toPayload() };
+    const named = opts.environmentError?.(error) ?? null;
+    if (named !== null) return { ok: false, error: named.toPayload() };
     opts.onInternalError?.(method, error);
     return {
       ok: false,

@@ -1,4 +1,5 @@
 import { Settings } from '@shared/contract/methods/workspace';
+import { DEFAULT_IMPORT_MAX_BYTES } from '../intake/list-lines';
 import { readStoredSettings, writeSetting } from '../db/repositories/settings-repo';
 import type { Workspace } from '../workspace';
 
@@ -6,6 +7,10 @@ export const DEFAULT_SETTINGS: Settings = {
   language: 'en',
   theme: 'system',
   tsaUrl: null,
+  tsaChoice: 'unset',
+  tsaCaPem: null,
+  tsaQualified: false,
+  tsaPolicyOid: null,
   freshnessHours: 24,
   blurAllMedia: false,
   attachOriginals: { screenshots: true, wacz: true },
@@ -13,9 +18,12 @@ export const DEFAULT_SETTINGS: Settings = {
   browserPath: null,
   defaultProfile: 'desktop',
   allowPrivateNetwork: false,
+  allowHosts: [],
   timeServer: null,
   clockOffsetThresholdMs: 1000,
   egressEndpoint: null,
+  signInLockoutAfter: 10,
+  importMaxBytes: DEFAULT_IMPORT_MAX_BYTES,
 };
 
 export type SettingsService = Readonly<{

@@ -29,6 +29,7 @@ import {
   type StoredUser,
 } from '../db/repositories/users-repo';
 import type { Workspace } from '../workspace';
+import { createSignInGuard, type SignInGuard } from './sign-in-guard';
 import { issueUserCertificate, publishRevocations, revokeInTx, type Revoked } from './user-certificates';
 
 const fingerprints = new Map<string, string>();
@@ -97,6 +98,10 @@ export type UsersService = Readonly<{
   /** The user's current row for the per-call session check; null when the user no longer exists. */
   current: (id: UserId) => Promise<User | null>;
   authenticate: (name: string, password: string) => Promise<User>;
+  /** `authenticate` behind the per-user and per-client backoff and the lockout (sign-in-guard.ts). */
+  signIn: SignInGuard['signIn'];
+  /** An administrator lifts a user's lockout; a custody event. */
+  unlock: SignInGuard['unlock'];
   /** Only the user's own password unlocks their signing key (DESIGN §5). */
   unlockSigningKey: (name: string, password: string) => Promise<SigningIdentity>;
   publicIdentity: (
@@ -105,7 +110,7 @@ export type UsersService = Readonly<{
 }>;
 
 export function createUsersService(ws: Workspace): UsersService {
-  return {
+  const base: Omit<UsersService, 'signIn' | 'unlock'> = {
     count: () => ws.db.read((c) => countUsers(c)),
     list: async () => (await ws.db.read((c) => listUsers(c))).map(toUser),
     byName: async (name) => {
@@ -292,6 +297,8 @@ export function createUsersService(ws: Workspace): UsersService {
         : null;
     },
   };
+  const guard = createSignInGuard(ws, base.authenticate);
+  return { ...base, signIn: guard.signIn, unlock: guard.unlock };
 }
 
 /**

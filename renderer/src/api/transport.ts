@@ -53,16 +53,28 @@ export type HttpTransportOptions = Readonly<{
   baseUrl: string;
   fetch: typeof fetch;
   openEvents: (url: string) => EventSourceLike;
+  /**
+   * The bridge session's key (handed to the page at sign-in, kept in sessionStorage): sent with every
+   * call, since the session cookie alone, which reaches every port of 127.0.0.1, opens nothing.
+   */
+  sessionKey?: string | null;
 }>;
+
+/** Where the sign-in page of the bridge leaves the session key (electron/core/bridge/sign-in-page.ts). */
+export const SESSION_STORAGE_KEY = 'vigil.sessionKey';
 
 /** The loopback bridge of `vigil serve`: POST /rpc, GET /events (SSE), GET /artifacts/<sha256>. */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const listeners = new Set<(event: AnyEvent) => void>();
   let source: EventSourceLike | null = null;
+  const key = options.sessionKey ?? '';
+  // EventSource, <img> and <object> cannot send headers: those GET routes take the key as a path prefix.
+  const withKey = (path: string): string =>
+    `${options.baseUrl}${key === '' ? '' : `/s/${encodeURIComponent(key)}`}${path}`;
 
   const open = () => {
     // One stream for the whole page; EventSource reconnects by itself after a drop.
-    source = options.openEvents(`${options.baseUrl}/events`);
+    source = options.openEvents(withKey('/events'));
     source.addEventListener('message', (message) => {
       const event = eventFromData(message.data);
       if (event === null) return;
@@ -76,7 +88,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       try {
         response = await options.fetch(`${options.baseUrl}/rpc`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Vigil-Request': '1' },
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Vigil-Request': '1',
+            ...(key === '' ? {} : { 'X-Vigil-Session': key }),
+          },
           body: JSON.stringify({ method, input: input ?? {} }),
           credentials: 'same-origin',
         });
@@ -104,7 +120,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         }
       };
     },
-    artifactUrl: (sha256) => `${options.baseUrl}/artifacts/${encodeURIComponent(sha256)}`,
+    artifactUrl: (sha256) => withKey(`/artifacts/${encodeURIComponent(sha256)}`),
   };
 }
 
@@ -122,5 +138,15 @@ export function chooseTransport(win: Window & { vigil?: unknown }): Transport {
     baseUrl: '',
     fetch: (input, init) => win.fetch(input, init),
     openEvents: (url) => new EventSource(url),
+    sessionKey: readSessionKey(win),
   });
+}
+
+function readSessionKey(win: Window): string | null {
+  try {
+    return win.sessionStorage.getItem(SESSION_STORAGE_KEY);
+  } catch {
+    // Storage can be disabled; the bridge then refuses the calls and the page says to sign in again.
+    return null;
+  }
 }

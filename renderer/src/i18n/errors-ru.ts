@@ -6,6 +6,11 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'rpc.invalid-output': 'Рабочая станция прислала ответ неожиданного вида.',
   'auth.not-signed-in': 'Войдите в систему.',
   'auth.bad-credentials': 'Неверное имя пользователя или пароль.',
+  'auth.session-expired': 'Сеанс «vigil login» истёк или завершён. Войдите снова командой «vigil login».',
+  'auth.session-other-user': 'Токен сеанса принадлежит другому пользователю, а не указанному в --as.',
+  'auth.too-many-attempts': 'Слишком много неудачных попыток входа. Подождите немного и попробуйте снова.',
+  'auth.locked':
+    'Учётная запись заблокирована после слишком многих неудачных попыток входа. Администратор может её разблокировать.',
   'auth.forbidden': 'Ваша роль не позволяет это сделать.',
   'auth.setup-done': 'Администратор уже создан. Войдите в систему.',
   'auth.bad-token':
@@ -22,6 +27,8 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'db.locked': 'Каталог данных используется другим процессом Vigil.',
   'db.append-only': 'Записи доказательств и цепочки хранения нельзя изменять или удалять.',
   'store.not-initialized': 'Каталог данных не инициализирован.',
+  'store.damaged': 'Каталог данных повреждён: нужный файл отсутствует или не читается.',
+  'store.disk-full': 'Диск с каталогом данных заполнен.',
   'evidence.integrity-mismatch': 'Сохранённый файл больше не совпадает со своим хешем.',
   'evidence.not-found': 'Доказательство не найдено.',
   'custody.chain-broken': 'Цепочка журнала хранения нарушена.',
@@ -38,6 +45,7 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'tsa.imprint-mismatch': 'Метка времени выдана для другого хеша.',
   'tsa.nonce-mismatch': 'Метка времени отвечает на другой запрос.',
   'tsa.bad-certificate': 'Сертификат службы меток времени недействителен.',
+  'tsa.policy-mismatch': 'Метка времени выдана по политике, отличной от настроенной.',
   'intake.bad-url': 'Это не корректный URL.',
   'intake.scheme-refused': 'Фиксировать можно только адреса http и https.',
   'intake.url-too-long': 'URL слишком длинный.',
@@ -54,6 +62,8 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'capture.tls-failed': 'Ошибка защищённого соединения (TLS).',
   'capture.cancelled': 'Фиксация отменена.',
   'capture.profile-not-found': 'Профиль фиксации не существует.',
+  'review.signed-own-capture':
+    'Ваш ключ подписал фиксацию, на которую опирается решение, поэтому вы не можете подписать это решение.',
   'review.self-approval': 'Вы зафиксировали эти доказательства и не можете подписать решение по ним.',
   'review.invalid-transition': 'Это действие невозможно в текущем состоянии.',
   'review.missing-field': 'Не заполнено обязательное поле.',
@@ -64,6 +74,12 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'bundle.invalid': 'Это не корректный пакет.',
   'bundle.verification-failed': 'Пакет не прошёл проверку.',
   'bundle.write-failed': 'Не удалось записать пакет.',
+  'bundle.path-refused':
+    'Путь отклонён: принимаются только имена внутри папки exports (или файл, выбранный в диалоге).',
+  'bundle.cancelled': 'Операция с пакетом отменена (клиент ушёл или истекло время).',
+  'bundle.custody-unverified':
+    'Журнал хранения или запись снимка не проходит проверку; ничего не экспортировано.',
+  'output.exists': 'Этот файл уже существует; ничего не перезаписано.',
   'env.data-dir': 'Каталог данных нельзя использовать.',
   'env.tool-missing': 'На рабочей станции отсутствует необходимая программа.',
   'input.invalid': 'Часть введённых данных некорректна.',

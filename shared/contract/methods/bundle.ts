@@ -10,10 +10,35 @@ export const BundleCheck = z.object({
 });
 export type BundleCheck = z.infer<typeof BundleCheck>;
 
-export const BundleVerifyReport = z.object({ ok: z.boolean(), checks: z.array(BundleCheck) });
+/** The trust anchor a verification rested on: a CA the verifier chose, or null for the bundle's own certificates. */
+export const VerifyAnchor = z.object({ subject: z.string(), sha256: z.string() });
+export type VerifyAnchor = z.infer<typeof VerifyAnchor>;
+
+export const BundleVerifyReport = z.object({
+  ok: z.boolean(),
+  checks: z.array(BundleCheck),
+  /** Absent in reports made before anchors were chosen by the verifier. */
+  anchoredTo: z.array(VerifyAnchor).nullable().optional(),
+});
 export type BundleVerifyReport = z.infer<typeof BundleVerifyReport>;
 
+/** A CA of another unit trusted for import (`vigil trust add`), as Settings lists it. */
+export const TrustedCa = z.object({
+  name: z.string(),
+  subject: z.string(),
+  sha256: z.string(),
+  trustedAt: z.string(),
+  trustedBy: z.string(),
+});
+export type TrustedCa = z.infer<typeof TrustedCa>;
+
 export const bundleMethods = defineMethods({
+  /** Read-only: the CAs whose bundles are imported besides our own (added with `vigil trust add`). */
+  'trust.list': {
+    input: z.object({}).strict(),
+    output: z.object({ ownCaSha256: z.string(), trusted: z.array(TrustedCa) }),
+    access: 'signed-in',
+  },
   'bundle.export': {
     input: z
       .object({

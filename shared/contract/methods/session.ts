@@ -11,6 +11,17 @@ export const SessionStatus = z.object({
 });
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
+/**
+ * The name typed at sign-in. Failed names go into the custody log: control and formatting
+ * characters (newlines, ESC, the bidi controls U+202A–U+202E and U+2066–U+2069) could forge lines
+ * there, so they are refused before anything is looked up or written.
+ */
+export const SignInName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((s) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s), 'no control or formatting characters');
+
 export const sessionMethods = defineMethods({
   'session.status': { input: z.object({}).strict(), output: SessionStatus, access: 'public' },
   /** First run only: creates the administrator and signs them in. */
@@ -28,7 +39,7 @@ export const sessionMethods = defineMethods({
     access: 'public',
   },
   'session.signIn': {
-    input: z.object({ name: z.string().max(64), password: z.string().max(1024) }).strict(),
+    input: z.object({ name: SignInName, password: z.string().max(1024) }).strict(),
     output: User,
     access: 'public',
   },

@@ -25,6 +25,12 @@ export const usersMethods = defineMethods({
     access: ['admin'],
   },
   /** Role, enabled state and display name; a role or name change re-issues the user's certificate. */
+  /** Lifts a lockout after failed sign-ins (and the failure count); a `user.unlocked` custody event. */
+  'users.unlock': {
+    input: z.object({ name: UserName }).strict(),
+    output: z.object({ name: z.string(), wasLocked: z.boolean(), failures: z.number().int() }),
+    access: ['admin'],
+  },
   'users.update': {
     input: z
       .object({

@@ -8,6 +8,21 @@ export const Settings = z.object({
   language: Language,
   theme: z.enum(['light', 'dark', 'system']),
   tsaUrl: z.string().nullable(),
+  /**
+   * The administrator's answer to "which time-stamp authority?": 'authority' (tsaUrl and its root),
+   * 'none' (an explicit, recorded choice: nothing is time-stamped by an independent authority), or
+   * 'unset' (never answered; treated like 'none' for warnings, and the first-run screen asks).
+   */
+  tsaChoice: z.enum(['unset', 'authority', 'none']),
+  /** The TSA's trust anchor (PEM): every token it sends must chain to it. */
+  tsaCaPem: z.string().nullable(),
+  /** Whether the TSA is an eIDAS qualified time-stamp service (Regulation (EU) 910/2014 art. 42). */
+  tsaQualified: z.boolean(),
+  /** The TSA policy OID every token must carry (RFC 3161 §2.4.2 `policy`); null: any. */
+  tsaPolicyOid: z
+    .string()
+    .regex(/^[0-2](\.\d+)+$/)
+    .nullable(),
   freshnessHours: z
     .number()
     .int()
@@ -24,6 +39,11 @@ export const Settings = z.object({
    */
   allowPrivateNetwork: z.boolean(),
   /**
+   * `HOST[:PORT]` entries captures may reach whatever their address (the narrow sibling of
+   * `allowPrivateNetwork` for a lab network): exactly those hosts, every other private one refused.
+   */
+  allowHosts: z.array(z.string().min(1).max(300)).max(100).optional(),
+  /**
    * The SNTP (RFC 4330) server asked for the clock offset before each capture, `host[:port]`; null:
    * none, and every capture records its clock offset as unknown, with a warning.
    */
@@ -35,6 +55,15 @@ export const Settings = z.object({
    * from (text or JSON `{"ip": …}`); null: not asked, recorded as unknown with a warning.
    */
   egressEndpoint: z.string().url().nullable(),
+  /** Failed sign-ins in a row after which a user is locked out until an admin unlocks them. */
+  signInLockoutAfter: z.number().int().min(3).max(1000),
+  /** Largest report list `report import` reads (bytes); a larger file is refused before anything is stored. */
+  importMaxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 40)
+    .optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -34,11 +34,18 @@ let dir: { path: string; remove: () => void };
 let backend: Backend;
 let bridge: HttpBridge;
 let cookie = '';
+/** The session key the bridge hands over with the cookie; calls without it are refused. */
+let key = '';
 
 const rpc = async (method: string, input: unknown = {}, withCookie = cookie) =>
   http(`${bridge.url}/rpc`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Vigil-Request': '1', Cookie: withCookie },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Vigil-Request': '1',
+      Cookie: withCookie,
+      'X-Vigil-Session': key,
+    },
     body: JSON.stringify({ method, input }),
   });
 const call = async (method: string, input: unknown = {}) =>
@@ -77,6 +84,7 @@ describe('HTTP bridge', () => {
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     cookie = setCookie.split(';')[0] ?? '';
+    key = String(reply.headers['x-vigil-session']);
     const page = await http(`${bridge.url}/`, { headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
@@ -89,7 +97,7 @@ describe('HTTP bridge', () => {
     ).toBe(421);
     const noHeader = await http(`${bridge.url}/rpc`, {
       method: 'POST',
-      headers: { Cookie: cookie },
+      headers: { Cookie: cookie, 'X-Vigil-Session': key },
       body: '{"method":"session.status","input":{}}',
     });
     expect(noHeader.status).toBe(400);
@@ -139,7 +147,7 @@ describe('HTTP bridge', () => {
 
   it('streams events to a signed-in session', async () => {
     const res = await fetch(`${bridge.url}/events`, {
-      headers: { Cookie: cookie },
+      headers: { Cookie: cookie, 'X-Vigil-Session': key },
       signal: AbortSignal.timeout(10_000),
     });
     expect(res.status).toBe(200);
@@ -167,13 +175,19 @@ describe('HTTP bridge', () => {
       await registerBlob(tx, blob, ws.clock().toISOString());
       await audit({ actor: 'test', action: 'blob.stored', subject: `blob:${blob.sha256}` });
     });
-    const reply = await http(`${bridge.url}/artifacts/${blob.sha256}`, { headers: { Cookie: cookie } });
+    const reply = await http(`${bridge.url}/artifacts/${blob.sha256}`, {
+      headers: { Cookie: cookie, 'X-Vigil-Session': key },
+    });
     expect(reply.status).toBe(200);
     expect(reply.headers['content-security-policy']).toBe('sandbox');
     expect(reply.headers['x-content-type-options']).toBe('nosniff');
     expect(reply.body).toBe('<script>alert(1)</script>');
     expect(
-      (await http(`${bridge.url}/artifacts/${'0'.repeat(64)}`, { headers: { Cookie: cookie } })).status,
+      (
+        await http(`${bridge.url}/artifacts/${'0'.repeat(64)}`, {
+          headers: { Cookie: cookie, 'X-Vigil-Session': key },
+        })
+      ).status,
     ).toBe(404);
   });
 
@@ -185,10 +199,16 @@ describe('HTTP bridge', () => {
       await audit({ actor: 'test', action: 'blob.stored', subject: `blob:${blob.sha256}` });
     });
     expect(
-      (await http(`${bridge.url}/artifacts/${blob.sha256}`, { headers: { Cookie: cookie } })).status,
+      (
+        await http(`${bridge.url}/artifacts/${blob.sha256}`, {
+          headers: { Cookie: cookie, 'X-Vigil-Session': key },
+        })
+      ).status,
     ).toBe(200);
     await backend.users.update({ name: 'ivan', disabled: true }, 'admin');
-    const refused = await http(`${bridge.url}/artifacts/${blob.sha256}`, { headers: { Cookie: cookie } });
+    const refused = await http(`${bridge.url}/artifacts/${blob.sha256}`, {
+      headers: { Cookie: cookie, 'X-Vigil-Session': key },
+    });
     expect(refused.status).toBe(401);
     expect(refused.body).not.toContain('screenshot bytes');
   });

@@ -24,11 +24,16 @@ let bridge: HttpBridge;
 let browser: Browser;
 let profile: string;
 let cookie: string;
+/** The session key the bridge hands over with the cookie (the app page keeps it in sessionStorage). */
+let key: string;
 let packetSha: string;
 let strayPdfSha: string;
 let capture: CaptureRecord;
 
-const artifact = (sha256: string) => fetch(`${bridge.url}/artifacts/${sha256}`, { headers: { cookie } });
+const artifact = (sha256: string) =>
+  fetch(`${bridge.url}/artifacts/${sha256}`, { headers: { cookie, 'x-vigil-session': key } });
+/** How the app page addresses an artifact: a page cannot add headers to <object>, so the key rides along. */
+const keyedUrl = (sha256: string) => `${bridge.url}/s/${key}/artifacts/${sha256}`;
 
 beforeAll(async () => {
   dir = tempDir('vigil-bridge-packet-');
@@ -67,15 +72,18 @@ beforeAll(async () => {
   await mkdir(staticDir);
   writeFileSync(
     join(staticDir, 'review.html'),
-    `<!doctype html><html><body><object data="/artifacts/${packetSha}" type="application/pdf" width="800" height="600" data-testid="packet-object"></object></body></html>`,
+    `<!doctype html><html><body><object data="/s/KEY/artifacts/${packetSha}" type="application/pdf" width="800" height="600" data-testid="packet-object"></object></body></html>`,
   );
   bridge = await startHttpBridge({ backend, port: 0, staticDir });
   const auth = await fetch(bridge.loginUrl, { redirect: 'manual' });
   cookie = (auth.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  expect(cookie).toMatch(/^vigil_session=/);
+  expect(cookie).toMatch(/^vigil_session_\d+=/);
+  key = auth.headers.get('x-vigil-session') ?? '';
+  const reviewHtml = join(staticDir, 'review.html');
+  writeFileSync(reviewHtml, readFileSync(reviewHtml, 'utf8').replace('KEY', key));
   const signIn = await fetch(`${bridge.url}/rpc`, {
     method: 'POST',
-    headers: { cookie, 'content-type': 'application/json', 'x-vigil-request': '1' },
+    headers: { cookie, 'content-type': 'application/json', 'x-vigil-request': '1', 'x-vigil-session': key },
     body: JSON.stringify({ method: 'session.signIn', input: { name: 'ivan', password: PASSWORD } }),
   });
   expect(((await signIn.json()) as { ok: boolean }).ok).toBe(true);
@@ -138,7 +146,10 @@ describe('the HTTP bridge serves review packets as PDF documents', () => {
   it('refuses a packet to a session that has not signed in', async () => {
     const auth = await fetch(bridge.loginUrl, { redirect: 'manual' });
     const anonymous = (auth.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const res = await fetch(`${bridge.url}/artifacts/${packetSha}`, { headers: { cookie: anonymous } });
+    const anonymousKey = auth.headers.get('x-vigil-session') ?? '';
+    const res = await fetch(`${bridge.url}/artifacts/${packetSha}`, {
+      headers: { cookie: anonymous, 'x-vigil-session': anonymousKey },
+    });
     expect(res.status).toBe(401);
     await res.arrayBuffer();
   });
@@ -150,7 +161,7 @@ describe('the HTTP bridge serves review packets as PDF documents', () => {
       const response = await page.goto(`${bridge.url}/review.html`, { waitUntil: 'load' });
       expect(response?.headers()['content-security-policy']).toBe(APP_CSP);
       await viewer;
-      expect(page.frames().some((f) => f.url() === `${bridge.url}/artifacts/${packetSha}`)).toBe(true);
+      expect(page.frames().some((f) => f.url() === keyedUrl(packetSha))).toBe(true);
     } finally {
       await page.close();
     }
@@ -160,10 +171,10 @@ describe('the HTTP bridge serves review packets as PDF documents', () => {
     const page = await browser.newPage();
     try {
       const viewer = page.waitForFrame((f) => f.url().startsWith(PDF_VIEWER), { timeout: 30_000 });
-      await page.goto(`${bridge.url}/artifacts/${packetSha}`, { waitUntil: 'load' });
+      await page.goto(keyedUrl(packetSha), { waitUntil: 'load' });
       await viewer;
       // application/octet-stream + nosniff is never displayed: Chromium aborts the navigation.
-      await expect(page.goto(`${bridge.url}/artifacts/${strayPdfSha}`)).rejects.toThrow(/ERR_ABORTED/);
+      await expect(page.goto(keyedUrl(strayPdfSha))).rejects.toThrow(/ERR_ABORTED/);
     } finally {
       await page.close();
     }

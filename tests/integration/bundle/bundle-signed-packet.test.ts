@@ -6,7 +6,7 @@ import { verifyBundle } from '@core/bundle/bundle-verify';
 import { createIntakeService } from '@core/intake/intake-service';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { DecisionRecord, type DecisionInput } from '@shared/domain/decision';
-import { vigil } from '@tests/helpers/cli';
+import { rememberPassword, vigil } from '@tests/helpers/cli';
 import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
 import { run } from '@tests/helpers/openssl';
 import { tempDir } from '@tests/helpers/temp-dir';
@@ -46,6 +46,7 @@ beforeAll(async () => {
     { name: 'rita', displayName: 'Rita Reviewer', role: 'reviewer', password: PASSWORD },
     'setup',
   );
+  for (const name of ['ivan', 'rita']) rememberPassword(data, name, PASSWORD);
   const { resource } = await createIntakeService(backend.workspace).addReport(
     { url: `${site.http}/?case=bundle-packet`, sourceType: 'volunteer', caseRef: CASE },
     { actor: 'ivan', allowPrivateNetwork: true },

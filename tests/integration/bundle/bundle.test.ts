@@ -384,6 +384,17 @@ describe('tampering', () => {
 describe('import', () => {
   it('imports into a fresh data dir, verifies there, re-exports verifiably, and a second import changes nothing', async () => {
     const dataB = join(dir.path, 'b');
+    // Another data dir imports only bundles of a CA it trusts (foreign bundles are refused).
+    const trusted = await vigil([
+      '--data',
+      dataB,
+      'trust',
+      'add',
+      join(dataA, 'keys', 'ca.crt.pem'),
+      '--name',
+      'A',
+    ]);
+    expect(trusted.code, trusted.stderr).toBe(0);
     const first = await vigil(['--data', dataB, 'import', zipPath, '--json']);
     expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout) as {

@@ -287,8 +287,14 @@ describe('navigation', () => {
     expect(c.finalUrl).toBe(`${env.site.http}/redirect/final`);
     expect(c.http.status).toBe(200);
     expect(c.redirects).toEqual([
-      { url: `${env.site.http}/redirect/a`, status: 301, location: '/redirect/b', kind: 'http' },
-      { url: `${env.site.http}/redirect/b`, status: 302, location: '/redirect/final', kind: 'http' },
+      { url: `${env.site.http}/redirect/a`, status: 301, location: '/redirect/b', kind: 'http', via: 'http' },
+      {
+        url: `${env.site.http}/redirect/b`,
+        status: 302,
+        location: '/redirect/final',
+        kind: 'http',
+        via: 'http',
+      },
     ]);
     const records = await readWarcFromWacz(artifact(c, 'wacz'));
     const statuses = records.filter((r) => r.type === 'response').map((r) => r.status);
@@ -306,6 +312,7 @@ describe('navigation', () => {
         status: 200,
         location: `${env.site.http}/js-target`,
         kind: 'client',
+        via: 'script',
       },
     ]);
     expect(await text(c)).toContain('JS-TARGET-9');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '@core/backend';
 import { createLegalBasisCatalogue } from '@core/review/legal-basis-catalogue';
-import { vigil } from '@tests/helpers/cli';
+import { rememberPassword, vigil } from '@tests/helpers/cli';
 import { tempDir } from '@tests/helpers/temp-dir';
 
 const PASSWORD = 'correct horse battery';
@@ -35,6 +35,7 @@ beforeAll(async () => {
   backend = await createBackend({ dataDir: dir.path });
   await backend.users.create({ name: 'ada', role: 'admin', password: PASSWORD }, 'setup');
   await backend.users.create({ name: 'rita', role: 'reviewer', password: PASSWORD }, 'ada');
+  for (const name of ['ada', 'rita']) rememberPassword(dir.path, name, PASSWORD);
 });
 afterAll(async () => {
   await backend?.close();

@@ -9,7 +9,7 @@ import type { Session } from '@core/rpc/dispatch';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { DecisionRecord, type DecisionInput } from '@shared/domain/decision';
 import type { Envelope } from '@shared/contract/envelope';
-import { vigil } from '@tests/helpers/cli';
+import { rememberPassword, vigil } from '@tests/helpers/cli';
 import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
 import { run } from '@tests/helpers/openssl';
 import { tempDir } from '@tests/helpers/temp-dir';
@@ -110,6 +110,7 @@ beforeAll(async () => {
     'ada',
   );
   await backend.users.create({ name: 'sam', role: 'reviewer', password: PASSWORD }, 'ada');
+  for (const name of ['ada', 'ivan', 'rita', 'sam']) rememberPassword(dir.path, name, PASSWORD);
 });
 
 afterAll(async () => {

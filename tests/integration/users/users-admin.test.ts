@@ -7,7 +7,7 @@ import { listAudit } from '@core/custody/audit-log';
 import type { Session } from '@core/rpc/dispatch';
 import type { Envelope } from '@shared/contract/envelope';
 import type { User } from '@shared/domain/users';
-import { vigil } from '@tests/helpers/cli';
+import { rememberPassword, vigil } from '@tests/helpers/cli';
 import { run } from '@tests/helpers/openssl';
 import { tempDir } from '@tests/helpers/temp-dir';
 
@@ -48,6 +48,7 @@ beforeAll(async () => {
     ['rita', 'reviewer'],
   ] as const)
     value(await backend.dispatch(admin, 'users.add', { name, role, password: PASSWORD }));
+  for (const name of ['admin', 'ivan', 'rita']) rememberPassword(dir.path, name, PASSWORD);
 });
 
 afterAll(async () => {

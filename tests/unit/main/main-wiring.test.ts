@@ -91,6 +91,12 @@ const fake = vi.hoisted(() => {
       showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
     },
     shell: { openExternal: () => Promise.resolve() },
+    // No OS keystore here: the app keeps the 0600 host key.
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      encryptString: (s: string) => Buffer.from(s),
+      decryptString: (b: Buffer) => b.toString(),
+    },
     BrowserWindow: FakeWindow,
   };
   return { state, electron, FakeWindow };

@@ -158,11 +158,18 @@ describe('npm start', () => {
       const auth = await fetch(loginUrl, { redirect: 'manual' });
       expect(auth.status).toBe(302);
       const cookie = (auth.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      expect(cookie).toMatch(/^vigil_session=/);
+      // Named for the bridge's port; calls also need the session key handed over with it.
+      expect(cookie).toMatch(/^vigil_session_\d+=/);
+      const key = auth.headers.get('x-vigil-session') ?? '';
 
       const rpc = await fetch(`${origin}/rpc`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Vigil-Request': '1', Cookie: cookie },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Vigil-Request': '1',
+          Cookie: cookie,
+          'X-Vigil-Session': key,
+        },
         body: JSON.stringify({ method: 'session.status', input: {} }),
       });
       expect(await rpc.json()).toMatchObject({

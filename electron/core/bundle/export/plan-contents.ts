@@ -23,8 +23,10 @@ import {
   userKeyFile,
   type BundleManifest,
 } from '../bundle-format';
+import { CRL_FILE } from '../verify/revocation-check';
 import { compareNames } from '../zip-writer';
 import type { Gathered } from './gather-selection';
+import { planHeadTimestamps } from './plan-head-timestamps';
 import { fromBuffer, json, text, type Planned } from './planned-file';
 
 /**
@@ -38,6 +40,8 @@ export type BundleExtras = Readonly<{
   packetOf?: (resourceId: string) => Promise<Readonly<{ sha256: string; bytes: number }> | null>;
   /** The sha256 of a decision's packet of record (the one its reviewer signed), or null when none. */
   packetOfRecord?: (decisionId: string) => Promise<string | null>;
+  /** The other unit a decision was imported from; null for our own. */
+  originOf?: (decisionId: string) => Promise<Readonly<{ unit: string; caSha256: string }> | null>;
 }>;
 
 /** Every file of the bundle except those computed over the others (tsa/*.pem, README, manifest, sums). */
@@ -118,6 +122,7 @@ async function planDecisions(g: Gathered, extras: BundleExtras | undefined, plan
       dsa: dsa === undefined ? null : dsaFile(d.id),
       // Named so that a verifier can tell the packet of record from a copy put in its place.
       packetSha256: (await extras?.packetOfRecord?.(d.id)) ?? null,
+      origin: (await extras?.originOf?.(d.id)) ?? null,
     });
   }
   return decisions;
@@ -178,6 +183,8 @@ async function planCustodyAndKeys(ws: Workspace, g: Gathered, planned: Planned[]
   planned.push(fromBuffer(NAMES.workstationPub, text(ws.workstation.publicKeyPem)));
   planned.push(fromBuffer(NAMES.workstationCert, text(ws.workstation.certificatePem)));
   planned.push(fromBuffer(NAMES.caCert, text(ws.ca.certPem)));
+  // The CA's CRL, so a verifier can refuse a decision signed after its reviewer was revoked.
+  if (existsSync(ws.paths.caCrlPem)) planned.push(fromBuffer(CRL_FILE, await readFile(ws.paths.caCrlPem)));
   // CAs of workstations whose evidence was imported here, so their reviewers' certificates chain.
   const importedCas = join(ws.paths.keys, 'imported', 'ca');
   if (!existsSync(importedCas)) return;
@@ -201,5 +208,6 @@ export async function planContents(
   const users = await planReviewers(ws, g, planned);
   const packets = await planPackets(ws, g, extras, planned);
   await planCustodyAndKeys(ws, g, planned);
+  await planHeadTimestamps(ws, planned, tokenCerts);
   return { planned, tokenCerts, captures, decisions, users, packets };
 }

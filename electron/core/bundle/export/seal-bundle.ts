@@ -8,6 +8,7 @@ import type { Workspace } from '@core/workspace';
 import { BUNDLE_FORMAT, NAMES, formatSums, type BundleFile, type BundleManifest } from '../bundle-format';
 import { readmeText } from '../bundle-readme';
 import { signDeterministic } from '../deterministic-ecdsa';
+import { anchorInfo } from '../verify/anchors';
 import { compareNames } from '../zip-writer';
 import type { Gathered } from './gather-selection';
 import { fingerprint, type Contents } from './plan-contents';
@@ -57,6 +58,8 @@ function readme(ws: Workspace, g: Gathered, contents: Contents, tsa: TsaPems, op
       tsaFiles: tsa.ca !== '' || tsa.chain !== '',
       workstationKeyId: ws.workstation.keyId,
       app: `${APP_NAME} ${APP_VERSION}`,
+      ca: anchorInfo(new X509Certificate(ws.ca.certPem)),
+      tsaRootSha256: tsa.ca === '' ? null : fingerprint(tsa.ca),
     },
     g.caseRow?.language ?? 'en',
   );

@@ -17,8 +17,10 @@ import {
   localResourceId,
   noteImportedCapture,
 } from '@core/db/repositories/imports-repo';
+import { insertDecisionOrigin } from '@core/db/repositories/trust-repo';
 import type { Workspace } from '@core/workspace';
 import { captureDir, type BundleManifest } from '../bundle-format';
+import type { DecisionOriginOf } from './import-anchors';
 
 type StoredBlob = Readonly<{ sha256: string; bytes: number }>;
 
@@ -46,6 +48,8 @@ type Step = Readonly<{
   at: string;
   /** The exporting workstation's key id. */
   origin: string;
+  /** The other unit a decision was made by; null for our own. */
+  originOf: DecisionOriginOf;
 }>;
 
 /** The bundle's case: the one here with its ref, else a new one. */
@@ -153,6 +157,9 @@ async function importDecisions(s: Step, localId: ReadonlyMap<string, string>): P
         ? record.supersedes
         : null;
     await insertImportedDecision(s.tx, record, resourceId, supersedes, raw.toString('utf8'));
+    // Another unit's decision stays theirs: named by its unit, kept out of our block list.
+    const unit = s.originOf(record);
+    if (unit !== null) await insertDecisionOrigin(s.tx, { decisionId: record.id, ...unit, importedAt: s.at });
     added += 1;
     await s.audit({
       actor: s.actor,
@@ -163,6 +170,7 @@ async function importDecisions(s: Step, localId: ReadonlyMap<string, string>): P
         reviewer: record.reviewer.name,
         decision: record.fields.decision,
         origin: s.origin,
+        unit: unit?.unit ?? null,
       },
     });
   }
@@ -176,11 +184,20 @@ async function importDecisions(s: Step, localId: ReadonlyMap<string, string>): P
 export async function importRecords(
   ws: Workspace,
   bundle: ReadAgain,
-  meta: Readonly<{ path: string; actor: string; at: string }>,
+  meta: Readonly<{ path: string; actor: string; at: string; originOf: DecisionOriginOf }>,
 ): Promise<ImportCounts> {
   const origin = bundle.manifest.workstation.keyId;
   return ws.record(async (tx, audit) => {
-    const s: Step = { ws, tx, audit, bundle, actor: meta.actor, at: meta.at, origin };
+    const s: Step = {
+      ws,
+      tx,
+      audit,
+      bundle,
+      actor: meta.actor,
+      at: meta.at,
+      origin,
+      originOf: meta.originOf,
+    };
     for (const blob of bundle.kept) await registerBlob(tx, blob, meta.at);
     const caseId = await importCase(s);
     const { localId, added: resources } = await importResources(s, caseId);

@@ -56,7 +56,12 @@ export type ManifestRead =
 
 // Files the checks read; everything else is only hashed. Larger ones are not structure Vigil writes.
 const KEEP_LIMIT = 256 * 1024 * 1024;
-const keep = (name: string, bytes: number): boolean =>
+/**
+ * All kept files together stay under this, so a bundle of many "structure" files (thousands of
+ * keys/*.pem) cannot fill memory: past it a file is only hashed, and the checks that need it fail.
+ */
+const KEEP_TOTAL = 384 * 1024 * 1024;
+const isStructure = (name: string, bytes: number): boolean =>
   bytes <= KEEP_LIMIT &&
   (UNLISTED.has(name) ||
     name === NAMES.manifest ||
@@ -64,6 +69,7 @@ const keep = (name: string, bytes: number): boolean =>
     name.startsWith('keys/') ||
     name.startsWith('tsa/') ||
     name.startsWith('decisions/') ||
+    name.startsWith('custody/head.') ||
     /^captures\/[^/]+\/(manifest\.json|manifest\.json\.sig|manifest\.tsr)$/.test(name));
 
 const publicKeyOf = (pem: string): KeyObject | null => {
@@ -122,9 +128,15 @@ function readManifest(bytes: Buffer | null): ManifestRead {
 }
 
 /** Reads the bundle at `path` (a ZIP or a folder) once, for every checker. */
-export async function openBundleContext(path: string): Promise<BundleContext> {
+export async function openBundleContext(path: string, signal?: AbortSignal): Promise<BundleContext> {
   const files = new Map<string, SourceFile>();
-  const readProblems = await readBundle(path, keep, (f) => files.set(f.name, f));
+  let keptBytes = 0;
+  const keep = (name: string, bytes: number): boolean => {
+    if (!isStructure(name, bytes) || keptBytes + bytes > KEEP_TOTAL) return false;
+    keptBytes += bytes;
+    return true;
+  };
+  const readProblems = await readBundle(path, keep, (f) => files.set(f.name, f), signal);
   const content = (name: string): Buffer | null => files.get(name)?.content ?? null;
   const text = (name: string): string | null => content(name)?.toString('utf8') ?? null;
   const sumsBytes = content(NAMES.sums);

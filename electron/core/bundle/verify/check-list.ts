@@ -6,6 +6,7 @@ import { isAppError } from '@shared/errors/app-error';
  */
 export type BundleCheckId =
   | 'bundle.read'
+  | 'bundle.bounds'
   | 'sums.present'
   | 'sums.format'
   | 'file.hash'
@@ -20,14 +21,22 @@ export type BundleCheckId =
   | 'sums.timestamp'
   | 'capture.unknown'
   | 'capture.manifest'
+  | 'capture.record'
   | 'capture.signature'
   | 'capture.artifacts'
   | 'capture.timestamp'
+  | 'capture.operator-signature'
+  | 'capture.wacz'
   | 'decision.signature'
   | 'decision.certificate'
   | 'decision.captures'
   | 'packet.record'
-  | 'custody.rows';
+  | 'custody.rows'
+  | 'custody.head-timestamp'
+  | 'anchor.ca'
+  | 'anchor.decision'
+  | 'crl.signature'
+  | 'decision.revocation';
 
 /** One line of the report: a check, the file it names (null for the bundle as a whole), its verdict. */
 export type VerifyCheck = Readonly<{

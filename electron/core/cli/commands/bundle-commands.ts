@@ -5,6 +5,7 @@ import { AppError } from '@shared/errors/app-error';
 import { blocklistCsv, buildBlocklist, markBlocked, verifyBlocked } from '@core/bundle/blocklist';
 import { createBundleService } from '@core/bundle/bundle-service';
 import { formatReport, verifyBundle } from '@core/bundle/bundle-verify';
+import { readAnchorFiles, type VerifyAnchors } from '@core/bundle/verify/anchors';
 import { formatWaczReport, verifyWacz } from '@core/bundle/verify-wacz';
 import { verifyWaczRecorded } from '@core/bundle/wacz-verify-record';
 import { dataPaths } from '@core/data-dir';
@@ -60,11 +61,24 @@ const exportCommand: CliCommand = {
   },
 };
 
+/** `--trust-ca FILE` and `--tsa-ca FILE` (each repeatable): the anchors the verifier chose. */
+const ANCHOR_OPTIONS = {
+  'trust-ca': { type: 'string', multiple: true },
+  'tsa-ca': { type: 'string', multiple: true },
+} as const;
+
+const anchorsOf = (ctx: CliContext): Promise<VerifyAnchors> => {
+  const files = (name: string) =>
+    ((ctx.values[name] as string[] | undefined) ?? []).map((f) => resolve(ctx.io.cwd, f));
+  return readAnchorFiles(files('trust-ca'), files('tsa-ca'));
+};
+
 const verifyCommand: CliCommand = {
   path: ['verify'],
-  usage: 'verify FILE.zip|DIR|FILE.wacz [--json]',
+  usage: 'verify FILE.zip|DIR|FILE.wacz [--trust-ca CA.pem] [--tsa-ca TSA-ROOT.pem] [--json]',
   summary:
-    'check a court bundle, or a lone WACZ and its signature, offline; one line per check; exit 0 only when every check passes',
+    "check a court bundle, or a lone WACZ and its signature, offline; one line per check; exit 0 only when every check passes; --trust-ca / --tsa-ca anchor it to the issuing unit's CA and the TSA root obtained out of band (else trust is only self-consistent)",
+  options: ANCHOR_OPTIONS,
   async run(ctx) {
     const path = resolve(ctx.io.cwd, one(ctx, 'bundle (ZIP file or folder) or WACZ file'));
     // A WACZ sent alone carries its own signature (WACZ signing spec): no data dir is involved.
@@ -76,15 +90,18 @@ const verifyCommand: CliCommand = {
       return wacz.ok ? EXIT.ok : EXIT.checkFailed;
     }
     let report;
+    const anchors = await anchorsOf(ctx);
     // Anyone may check a bundle without a Vigil data dir; where one exists, the check is a custody event.
     if (existsSync(dataPaths(ctx.dataDir).db)) {
       const backend = await ctx.backend();
       report = await createBundleService(backend.workspace, backend.settings).verify(
         path,
         ctx.as ?? osActor(),
+        undefined,
+        anchors,
       );
     } else {
-      report = await verifyBundle(path);
+      report = await verifyBundle(path, anchors);
     }
     print(ctx, report, formatReport(report));
     return report.ok ? EXIT.ok : EXIT.checkFailed;
@@ -93,20 +110,30 @@ const verifyCommand: CliCommand = {
 
 const importCommand: CliCommand = {
   path: ['import'],
-  usage: 'import FILE.zip|DIR [--json]',
-  summary: 'verify a court bundle and import its evidence read-only; a failing bundle is refused (exit 1)',
+  usage: 'import FILE.zip|DIR [--trust-ca CA.pem] [--tsa-ca TSA-ROOT.pem] [--json]',
+  summary:
+    'verify a court bundle and import its evidence read-only; a failing bundle, or one whose CA is neither ours nor trusted (vigil trust add), is refused (exit 1)',
+  options: ANCHOR_OPTIONS,
   async run(ctx) {
     const path = resolve(ctx.io.cwd, one(ctx, 'bundle (ZIP file or folder)'));
+    const anchors = await anchorsOf(ctx);
     const backend = await ctx.backend();
     const result = await createBundleService(backend.workspace, backend.settings).import(
       path,
       ctx.as ?? osActor(),
+      undefined,
+      anchors,
     );
     if (!result.imported) {
+      const untrusted = result.report.checks.some((c) => !c.ok && c.check.startsWith('anchor.'));
       print(
         ctx,
         result,
-        `${formatReport(result.report)}import refused: the bundle does not verify; nothing was changed`,
+        `${formatReport(result.report)}import refused: the bundle does not verify; nothing was changed${
+          untrusted
+            ? "\nits CA is neither this data dir's CA nor one an administrator trusts (vigil trust list): compare its fingerprint with the issuing unit out of band, then vigil trust add CA.pem --name UNIT"
+            : ''
+        }`,
       );
       return EXIT.checkFailed;
     }

@@ -2,6 +2,7 @@ import type { CaptureRecord } from '@shared/domain/capture-record';
 import { ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import type { CaptureRequest } from '@core/capture/capture-service';
+import { parseAllowHost } from '@core/capture/request-policy';
 import { getCapture } from '@core/db/repositories/captures-repo';
 import { resourcesAwaitingCapture } from '@core/db/repositories/resources-repo';
 import { createIntakeService } from '@core/intake/intake-service';
@@ -19,7 +20,9 @@ function captureOptions(ctx: CliContext): Omit<CaptureRequest, 'operator'> {
   if (tsa !== undefined && !/^https?:\/\//.test(tsa))
     throw new AppError('input.invalid', '--tsa must be an http(s) URL');
   const profile = str(ctx, 'profile');
+  const allowHosts = allowHostsOf(ctx);
   return {
+    ...(allowHosts.length > 0 ? { allowHosts } : {}),
     ...(profile ? { profile } : {}),
     ...(seconds !== undefined ? { timeoutSeconds: seconds } : {}),
     ...(tsa !== undefined ? { tsaUrl: tsa } : {}),
@@ -27,6 +30,19 @@ function captureOptions(ctx: CliContext): Omit<CaptureRequest, 'operator'> {
     ...(ctx.values['ignore-certificate-errors'] === true ? { ignoreHttpsErrors: true } : {}),
     ...(ctx.values['refuse-certificate-errors'] === true ? { certificateErrors: 'refuse' as const } : {}),
   };
+}
+
+/** `--allow-host HOST[:PORT]`, repeatable: exactly those hosts may be reached, nothing else private. */
+function allowHostsOf(ctx: CliContext): string[] {
+  const raw = ctx.values['allow-host'];
+  const list = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : [];
+  for (const entry of list)
+    if (parseAllowHost(entry) === null)
+      throw new AppError(
+        'input.invalid',
+        `--allow-host takes HOST or HOST:PORT (IPv6 in brackets), not ${entry}`,
+      );
+  return list;
 }
 
 const summary = (r: CaptureRecord): string =>
@@ -44,6 +60,7 @@ const summary = (r: CaptureRecord): string =>
 const CAPTURE_OPTIONS = {
   profile: { type: 'string' },
   'allow-private-network': { type: 'boolean' },
+  'allow-host': { type: 'string', multiple: true },
   'ignore-certificate-errors': { type: 'boolean' },
   'refuse-certificate-errors': { type: 'boolean' },
   tsa: { type: 'string' },
@@ -53,7 +70,7 @@ const CAPTURE_OPTIONS = {
 const capture: CliCommand = {
   path: ['capture'],
   usage:
-    'capture URL... [--json] [--profile P] [--allow-private-network] [--ignore-certificate-errors] [--refuse-certificate-errors] [--tsa URL] [--timeout S]',
+    'capture URL... [--json] [--profile P] [--allow-private-network] [--allow-host HOST[:PORT]]... [--ignore-certificate-errors] [--refuse-certificate-errors] [--tsa URL] [--timeout S]',
   summary: 'report and capture URLs now; prints the sealed capture record(s); exit 1 if any capture failed',
   options: CAPTURE_OPTIONS,
   async run(ctx) {
@@ -66,11 +83,16 @@ const capture: CliCommand = {
     for (const url of ctx.positionals) {
       const added = await intake.addReport(
         { url, sourceType: 'own_initiative' },
-        { actor: operator, allowPrivateNetwork: options.allowPrivateNetwork === true },
+        {
+          actor: operator,
+          allowPrivateNetwork: options.allowPrivateNetwork === true,
+          allowHosts: options.allowHosts ?? [],
+        },
       );
       const record = await backend.captures.captureResource(added.resource.id, {
         ...options,
         operator,
+        ...(ctx.operator ? { operatorSigner: ctx.operator.signer } : {}),
         onProgress: (p) => ctx.io.stderr(`${p.captureId} ${p.stage} ${(p.elapsedMs / 1000).toFixed(1)}s\n`),
       });
       records.push(record);
@@ -85,7 +107,7 @@ const capture: CliCommand = {
 const queueRun: CliCommand = {
   path: ['queue', 'run'],
   usage:
-    'queue run [--concurrency N] [--profile P] [--allow-private-network] [--tsa URL] [--timeout S] [--json]',
+    'queue run [--concurrency N] [--profile P] [--allow-private-network] [--allow-host HOST[:PORT]]... [--tsa URL] [--timeout S] [--json]',
   summary: 'capture every resource waiting for a capture (reported, needs re-capture), then exit',
   options: { ...CAPTURE_OPTIONS, concurrency: { type: 'string' } },
   async run(ctx) {
@@ -108,7 +130,11 @@ const queueRun: CliCommand = {
     });
     backend.queue.enqueue(
       waiting.map((w) => ({ resourceId: ResourceId.parse(w.id), url: w.url })),
-      { ...options, operator: ctx.as ?? osActor() },
+      {
+        ...options,
+        operator: ctx.as ?? osActor(),
+        ...(ctx.operator ? { operatorSigner: ctx.operator.signer } : {}),
+      },
     );
     await backend.queue.idle();
     unsubscribe();

@@ -1,10 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Role, UserName, Password } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
-import { listAudit, verifyAudit } from '@core/custody/audit-log';
+import { listAudit } from '@core/custody/audit-log';
+import { verifyCustodyLog } from '@core/custody/audit-head';
+import { recordCheck } from '@core/custody/record-check';
+import { verifyHeadsAsConfigured, type HeadTimestampReport } from '@core/custody/head-timestamps';
 import { openWorkspace } from '@core/workspace';
 import { startHttpBridge } from '@core/bridge/http-bridge';
 import { verifyStore } from '@core/store/verify-store';
@@ -13,8 +16,23 @@ import { CA_PASSPHRASE_OPTIONS, caPassphraseOf } from '../ca-passphrase';
 import { print } from '../cli-helpers';
 import { EXIT, type CliCommand } from '../cli-types';
 import { openInBrowser } from '../open-browser';
+import { writeSignInFile } from '../sign-in-file';
+import { escapeForTerminal } from '../terminal-text';
+import { refuseOverwrite } from '../out-files';
 
 /** Acts done from the CLI without --as are recorded as the OS account that owns the data dir. */
+/** `audit verify`'s lines on the head tokens: every failing one, then up to which row the log is anchored. */
+function anchoredText(t: HeadTimestampReport): string {
+  const bad = t.checks
+    .filter((c) => !c.ok)
+    .map((c) => `head time-stamp of row ${c.seq} FAILED: ${c.problem ?? ''}`);
+  const anchor =
+    t.anchoredSeq === null
+      ? 'not anchored: no time-stamp by an independent authority covers the log'
+      : `anchored up to row ${t.anchoredSeq} at ${t.anchoredAt ?? ''} (RFC 3161, ${t.checks.filter((c) => c.ok).length} of ${t.checks.length} head time-stamps verify)`;
+  return [...bad, anchor].join('\n');
+}
+
 export const osActor = (): string => `os:${userInfo().username}`;
 
 /** What `init` says when the CA key is not (yet) under a passphrase. */
@@ -65,6 +83,8 @@ const userAdd: CliCommand = {
   usage:
     'user add NAME --role investigator|reviewer|admin [--display-name TEXT] [--password-stdin] [--ca-passphrase-file F]',
   summary: 'create a user with a signing key and a certificate issued by the local CA',
+  // Standard input carries the new user's password, never the proof of --as.
+  stdinPassword: 'other',
   options: {
     ...CA_PASSPHRASE_OPTIONS,
     role: { type: 'string' },
@@ -178,21 +198,29 @@ const auditVerify: CliCommand = {
   async run(ctx) {
     const backend = await ctx.backend();
     const ws = backend.workspace;
-    const result = await ws.db.read(async (c) => verifyAudit(c, await ws.readAnchor()));
-    await ws.record((_tx, audit) =>
-      audit({
-        actor: ctx.as ?? osActor(),
-        action: 'audit.verified',
-        subject: 'audit',
-        details: { ok: result.ok, rows: result.rows, firstBadSeq: result.firstBadSeq },
-      }),
-    );
+    // Checked before anything is appended, against the head and every head it had (read-only).
+    const chain = await verifyCustodyLog({
+      paths: ws.paths,
+      db: ws.db,
+      publicKeyPem: ws.workstation.publicKeyPem,
+    });
+    const timestamps = await verifyHeadsAsConfigured({ ws, settings: backend.settings });
+    const result = { ...chain, ok: chain.ok && timestamps.ok, timestamps };
+    const note = await recordCheck(ws, {
+      actor: ctx.as ?? osActor(),
+      action: 'audit.verified',
+      subject: 'audit',
+      details: { ok: result.ok, rows: result.rows, firstBadSeq: result.firstBadSeq },
+    });
+    if (note !== null) ctx.io.stderr(`${note}\n`);
     print(
       ctx,
       result,
-      result.ok
-        ? `audit log intact: ${result.rows} rows, head ${result.headSeq} ${result.headHash ?? ''}`
-        : `audit log BROKEN at seq ${result.firstBadSeq}: ${result.problem}`,
+      `${
+        chain.ok
+          ? `audit log intact: ${result.rows} rows, head ${result.headSeq} ${result.headHash ?? ''}`
+          : `audit log BROKEN at seq ${result.firstBadSeq}: ${result.problem}`
+      }\n${anchoredText(timestamps)}`,
     );
     return result.ok ? EXIT.ok : EXIT.checkFailed;
   },
@@ -206,19 +234,26 @@ const verifyStoreCommand: CliCommand = {
     const backend = await ctx.backend();
     const ws = backend.workspace;
     const result = await verifyStore(ws);
-    await ws.record((_tx, audit) =>
-      audit({
-        actor: ctx.as ?? osActor(),
-        action: 'store.verified',
-        subject: 'store',
-        details: { ok: result.ok, checked: result.checked, bad: result.bad.map((b) => b.sha256) },
-      }),
-    );
+    const note = await recordCheck(ws, {
+      actor: ctx.as ?? osActor(),
+      action: 'store.verified',
+      subject: 'store',
+      details: {
+        ok: result.ok,
+        checked: result.checked,
+        bad: result.bad.map((b) => b.sha256),
+        unreferenced: result.unreferenced.map((u) => u.path),
+      },
+    });
+    if (note !== null) ctx.io.stderr(`${note}\n`);
     const lines = result.bad.map((b) => `BAD ${b.problem} ${b.sha256} ${b.path}`);
     lines.push(
+      ...result.unreferenced.map((u) => `UNREFERENCED ${u.bytes} bytes ${u.path} (no row names this file)`),
+    );
+    lines.push(
       result.ok
-        ? `store intact: ${result.checked} blobs, ${result.bytes} bytes`
-        : `${result.bad.length} of ${result.checked} blobs failed`,
+        ? `store intact: ${result.checked} blobs, ${result.bytes} bytes, no other files`
+        : `${result.bad.length} of ${result.checked} blobs failed; ${result.unreferenced.length} files no row names`,
     );
     print(ctx, result, lines.join('\n'));
     return result.ok ? EXIT.ok : EXIT.checkFailed;
@@ -237,12 +272,38 @@ const serve: CliCommand = {
     const backend = await ctx.backend();
     const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
     const bridge = await startHttpBridge({ backend, port, staticDir });
+    // While the UI is served, pending time-stamps are retried and the log's head stamped daily.
+    backend.time.start();
     ctx.io.stdout(
-      `Vigil is running at ${bridge.url}\nOpen this link to sign in (it is the key to this session): ${bridge.loginUrl}\n`,
+      `Vigil is running at ${bridge.url}\nOpen this link to sign in (it works once, within a minute; it is the key to this session): ${bridge.loginUrl}\n`,
     );
-    if (ctx.values['no-open'] !== true) openInBrowser(bridge.loginUrl);
+    // The browser gets its own one-time token through a 0600 file, never on a command line.
+    const file =
+      ctx.values['no-open'] === true ? null : await writeSignInFile(bridge.url, bridge.newLoginToken());
+    if (file !== null) openInBrowser(pathToFileURL(file.path).href);
     await ctx.io.waitForStop();
+    await file?.remove();
     await bridge.close();
+    return EXIT.ok;
+  },
+};
+
+const userUnlock: CliCommand = {
+  path: ['user', 'unlock'],
+  usage: 'user unlock NAME [--json]',
+  summary: 'lift the lockout after failed sign-ins (a user.unlocked custody event)',
+  async run(ctx) {
+    const parsedName = UserName.safeParse(ctx.positionals[0]);
+    if (!parsedName.success)
+      throw new AppError('user.bad-name', `user name: ${parsedName.error.issues[0]?.message ?? 'invalid'}`);
+    const result = await (await ctx.backend()).users.unlock(parsedName.data, ctx.as ?? osActor());
+    print(
+      ctx,
+      { name: parsedName.data, ...result },
+      result.wasLocked
+        ? `${parsedName.data}: unlocked (${result.failures} failed sign-ins cleared)`
+        : `${parsedName.data}: was not locked (${result.failures} failed sign-ins cleared)`,
+    );
     return EXIT.ok;
   },
 };
@@ -273,7 +334,11 @@ const auditList: CliCommand = {
       ctx,
       rows,
       rows
-        .map((r) => `${r.seq}\t${r.at}\t${r.actor}\t${r.action}\t${r.subject}\t${JSON.stringify(r.details)}`)
+        .map((r) =>
+          [r.seq, r.at, r.actor, r.action, r.subject, JSON.stringify(r.details)]
+            .map((field) => escapeForTerminal(String(field)))
+            .join('\t'),
+        )
         .join('\n') || '(no rows)',
     );
     return EXIT.ok;
@@ -282,29 +347,37 @@ const auditList: CliCommand = {
 
 const keysExport: CliCommand = {
   path: ['keys', 'export'],
-  usage: 'keys export --out DIR [--json]',
-  summary: 'write every public key and certificate as PEM (for openssl dgst -sha256 -verify)',
-  options: { out: { type: 'string' } },
+  usage: 'keys export --out DIR [--force] [--json]',
+  summary:
+    'write every public key and certificate as PEM (for openssl dgst -sha256 -verify); existing files need --force',
+  options: { out: { type: 'string' }, force: { type: 'boolean' } },
   async run(ctx) {
     const out = ctx.values.out;
     if (typeof out !== 'string' || out === '')
       throw new AppError('input.invalid', 'name the folder with --out DIR');
     const backend = await ctx.backend();
     const ws = backend.workspace;
-    await mkdir(join(out, 'users'), { recursive: true });
-    const written: string[] = [];
-    const put = async (name: string, pem: string) => {
-      await writeFile(join(out, name), pem.endsWith('\n') ? pem : `${pem}\n`);
-      written.push(name);
-    };
-    await put('ca.crt.pem', ws.ca.certPem);
-    await put('workstation.pub.pem', ws.workstation.publicKeyPem);
-    await put('workstation.crt.pem', ws.workstation.certificatePem);
+    const files: [string, string][] = [
+      ['ca.crt.pem', ws.ca.certPem],
+      ['workstation.pub.pem', ws.workstation.publicKeyPem],
+      ['workstation.crt.pem', ws.workstation.certificatePem],
+    ];
     for (const user of await backend.users.list()) {
       const identity = await backend.users.publicIdentity(user.name);
       if (identity === null) continue;
-      await put(`users/${user.name}.pub.pem`, identity.publicKeyPem);
-      await put(`users/${user.name}.crt.pem`, identity.certificatePem);
+      files.push([`users/${user.name}.pub.pem`, identity.publicKeyPem]);
+      files.push([`users/${user.name}.crt.pem`, identity.certificatePem]);
+    }
+    const force = ctx.values.force === true;
+    refuseOverwrite(
+      files.map(([name]) => join(out, name)),
+      force,
+    );
+    await mkdir(join(out, 'users'), { recursive: true });
+    const written: string[] = [];
+    for (const [name, pem] of files) {
+      await writeFile(join(out, name), pem.endsWith('\n') ? pem : `${pem}\n`, { flag: force ? 'w' : 'wx' });
+      written.push(name);
     }
     print(ctx, { dir: out, files: written }, `wrote ${written.length} PEM files to ${out}`);
     return EXIT.ok;
@@ -316,6 +389,7 @@ export const FOUNDATION_COMMANDS: readonly CliCommand[] = [
   userAdd,
   userList,
   userSet,
+  userUnlock,
   auditVerify,
   auditList,
   verifyStoreCommand,

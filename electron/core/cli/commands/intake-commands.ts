@@ -1,10 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ReportFields, type ImportLine } from '@shared/contract/methods/intake';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
 import { createIntakeService } from '@core/intake/intake-service';
 import type { ReportDefaults } from '@core/intake/report-file';
+import type { ImportSink } from '@core/intake/import-job';
+import { DEFAULT_IMPORT_MAX_BYTES } from '@core/intake/list-lines';
+import { escapeForTerminal as termSafe } from '../terminal-text';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
@@ -66,8 +70,8 @@ const reportAdd: CliCommand = {
       ctx,
       out,
       out.merged
-        ? `merged report ${out.report.id} into resource ${out.resource.id} (${out.resource.reportCount} reports) ${out.resource.url}`
-        : `added report ${out.report.id} as new resource ${out.resource.id} ${out.resource.url}`,
+        ? `merged report ${out.report.id} into resource ${out.resource.id} (${out.resource.reportCount} reports) ${termSafe(out.resource.url)}`
+        : `added report ${out.report.id} as new resource ${out.resource.id} ${termSafe(out.resource.url)}`,
     );
     return EXIT.ok;
   },
@@ -75,18 +79,35 @@ const reportAdd: CliCommand = {
 
 function lineText(l: ImportLine): string {
   const where = `line ${String(l.line).padStart(5)}`;
-  if (l.outcome === 'rejected') return `${where}  rejected  ${l.url}  — ${l.reason ?? ''}`;
-  const note = l.reason === undefined ? '' : `  (${l.reason})`;
-  return `${where}  ${l.outcome.padEnd(8)}  ${l.resourceId ?? ''}  ${l.url}${note}`;
+  if (l.outcome === 'rejected') return `${where}  rejected  ${termSafe(l.url)}  — ${termSafe(l.reason ?? '')}`;
+  const note = l.reason === undefined ? '' : `  (${termSafe(l.reason)})`;
+  return `${where}  ${l.outcome.padEnd(8)}  ${l.resourceId ?? ''}  ${termSafe(l.url)}${note}`;
 }
 
-async function readListFile(ctx: CliContext, file: string): Promise<string> {
-  let bytes: Buffer;
+/**
+ * The list file, checked before a byte of it is read: a regular file (a device such as /dev/zero
+ * or a pipe never ends) no larger than the import limit.
+ */
+async function listFile(ctx: CliContext, file: string, maxBytes: number): Promise<string> {
+  const path = resolve(ctx.io.cwd, file);
+  let info;
   try {
-    bytes = await readFile(resolve(ctx.io.cwd, file));
+    info = await stat(path);
   } catch (error) {
     throw new AppError('intake.bad-file', `cannot read ${file}: ${(error as Error).message}`);
   }
+  if (!info.isFile()) throw new AppError('intake.bad-file', `${file} is not a regular file`);
+  if (info.size > maxBytes) {
+    throw new AppError(
+      'intake.bad-file',
+      `${file} is ${info.size} bytes, more than the import limit of ${maxBytes} (setting importMaxBytes); split the list`,
+    );
+  }
+  return path;
+}
+
+async function readListFile(ctx: CliContext, file: string, maxBytes: number): Promise<string> {
+  const bytes = await readFile(await listFile(ctx, file, maxBytes));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -100,32 +121,72 @@ async function readListFile(ctx: CliContext, file: string): Promise<string> {
 const reportImport: CliCommand = {
   path: ['report', 'import'],
   usage:
-    'report import FILE(.csv|.txt) [--dry-run] [--source S] [--category C] [--case REF] [--allow-private-network] [--json]',
-  summary: 'import a list of reports; prints every line as added, merged or rejected (with the reason)',
-  options: { ...REPORT_OPTIONS, 'dry-run': { type: 'boolean' } },
+    'report import FILE(.csv|.txt) [--dry-run] [--source S] [--category C] [--case REF] [--allow-private-network] [--quiet] [--json]',
+  summary:
+    'import a list of reports as one resumable job; prints every line as added, merged or rejected (with the reason), progress on stderr',
+  options: { ...REPORT_OPTIONS, 'dry-run': { type: 'boolean' }, quiet: { type: 'boolean' } },
   async run(ctx) {
     const [file, extra] = ctx.positionals;
     if (file === undefined || extra !== undefined)
       throw new AppError('input.invalid', 'give exactly one FILE');
     const defaults = optionFields(ctx);
-    const content = await readListFile(ctx, file);
     const backend = await ctx.backend();
+    const maxBytes = (await backend.settings.get()).importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
     const intake = createIntakeService(backend.workspace);
-    const request = { fileName: basename(file), content, defaults };
     const opts = {
       actor: ctx.as ?? osActor(),
       allowPrivateNetwork: ctx.values['allow-private-network'] === true,
     };
-    const result =
-      ctx.values['dry-run'] === true
-        ? await intake.previewImport(request, opts)
-        : await intake.importReports(request, opts);
-    const summary = `${result.lines.length} lines: ${result.added} added, ${result.merged} merged, ${result.rejected} rejected${ctx.values['dry-run'] === true ? ' (dry run: nothing stored)' : ''}`;
-    print(ctx, result, [...result.lines.map(lineText), summary].join('\n'));
+    if (ctx.values['dry-run'] === true) {
+      const content = await readListFile(ctx, file, maxBytes);
+      const result = await intake.previewImport({ fileName: basename(file), content, defaults }, opts);
+      const summary = `${result.lines.length} lines: ${result.added} added, ${result.merged} merged, ${result.rejected} rejected (dry run: nothing stored)`;
+      print(ctx, result, [...result.lines.map(lineText), summary].join('\n'));
+      return EXIT.ok;
+    }
+    const path = await listFile(ctx, file, maxBytes);
+    const out = await intake.importFile(
+      {
+        fileName: basename(file),
+        open: () => createReadStream(path, { highWaterMark: 64 * 1024 }),
+        store: () => backend.workspace.blobs.putFile(path),
+      },
+      defaults,
+      opts,
+      importPrinter(ctx),
+    );
+    const resumed = out.resumedAfterLine > 0 ? ` (resumed after line ${out.resumedAfterLine})` : '';
+    if (ctx.json)
+      ctx.io.stdout(`],\n"added":${out.added},"merged":${out.merged},"rejected":${out.rejected},"job":${JSON.stringify(out.jobId)},"resumedAfterLine":${out.resumedAfterLine}}\n`);
+    else
+      ctx.io.stdout(`${out.rowsDone} lines: ${out.added} added, ${out.merged} merged, ${out.rejected} rejected${resumed}\n`);
     // Rejected lines are an expected outcome of a list, reported above; the import itself succeeded.
     return EXIT.ok;
   },
 };
+
+/**
+ * Prints each line as its batch commits (nothing is kept: a 50,000-line list prints as it goes), and
+ * one progress line per batch on stderr. `--json` streams the same shape `--dry-run --json` prints.
+ */
+function importPrinter(ctx: CliContext): ImportSink {
+  let first = true;
+  if (ctx.json) ctx.io.stdout('{"lines":[\n');
+  return {
+    line: (l) => {
+      if (ctx.json) {
+        ctx.io.stdout(`${first ? '' : ',\n'}${JSON.stringify(l)}`);
+        first = false;
+      } else ctx.io.stdout(`${lineText(l)}\n`);
+    },
+    progress: (p) => {
+      if (ctx.values.quiet === true) return;
+      ctx.io.stderr(
+        `import ${p.jobId}: ${p.rowsDone} of ${p.rows} lines (${p.added} added, ${p.merged} merged, ${p.rejected} rejected)\n`,
+      );
+    },
+  };
+}
 
 const showResource: CliCommand = {
   path: ['show', 'resource'],
@@ -141,21 +202,23 @@ const showResource: CliCommand = {
     const r = detail.resource;
     const lines = [
       `resource ${r.id}  ${r.state}`,
-      `url      ${r.url}`,
-      ...(r.displayUrl === r.url ? [] : [`display  ${r.displayUrl}`]),
-      `host     ${r.host}`,
-      `case     ${r.caseRef ?? '-'}`,
-      `category ${r.categories.join(', ') || '-'}`,
+      `url      ${termSafe(r.url)}`,
+      ...(r.displayUrl === r.url ? [] : [`display  ${termSafe(r.displayUrl)}`]),
+      `host     ${termSafe(r.host)}`,
+      `case     ${termSafe(r.caseRef ?? '-')}`,
+      `category ${termSafe(r.categories.join(', ') || '-')}`,
       `created  ${r.createdAt}   updated ${r.updatedAt}`,
       `reports  ${r.reportCount}`,
       ...detail.reports.map(
         (p) =>
-          `  ${p.id}  ${p.receivedAt}  ${p.sourceType}${p.reporterRef ? ` (${p.reporterRef})` : ''}  ${p.originalUrl}${p.note ? `\n      ${p.note}` : ''}`,
+          `  ${p.id}  ${p.receivedAt}  ${p.sourceType}${p.reporterRef ? ` (${termSafe(p.reporterRef)})` : ''}  ${termSafe(p.originalUrl)}${p.note ? `\n      ${termSafe(p.note)}` : ''}`,
       ),
       `captures ${detail.captures.length}`,
       ...detail.captures.map((c) => `  ${c.id}  ${c.startedAt}  ${c.outcome}  ${c.manifestSha256}`),
       `decisions ${detail.decisions.length}`,
-      ...detail.decisions.map((d) => `  ${d.id}  ${d.signedAt}  ${d.fields.decision}  by ${d.reviewer.name}`),
+      ...detail.decisions.map(
+        (d) => `  ${d.id}  ${d.signedAt}  ${d.fields.decision}  by ${termSafe(d.reviewer.name)}`,
+      ),
       `allowed  ${detail.allowedActions.join(', ') || '-'} (as ${role})`,
     ];
     print(ctx, detail, lines.join('\n'));

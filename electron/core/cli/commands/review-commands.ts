@@ -12,6 +12,7 @@ import { createReview } from '@core/review/review-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
+import { refuseOverwrite } from '../out-files';
 
 const reviewOf = (backend: Backend) =>
   createReview({
@@ -175,11 +176,12 @@ const basisImport: CliCommand = {
 const packet: CliCommand = {
   path: ['packet'],
   usage:
-    'packet RESOURCE --out FILE.pdf [--language en|ar|ru] [--as REVIEWER --password-stdin | --sign] [--json]',
+    'packet RESOURCE --out FILE.pdf [--force] [--language en|ar|ru] [--as REVIEWER --password-stdin | --sign] [--json]',
   summary:
     'the review packet of the latest decision (or a DRAFT before one); signed by its reviewer when asked',
   options: {
     out: { type: 'string' },
+    force: { type: 'boolean' },
     language: { type: 'string' },
     sign: { type: 'boolean' },
     'password-stdin': { type: 'boolean' },
@@ -188,6 +190,7 @@ const packet: CliCommand = {
     const id = one(ctx, 'RESOURCE id');
     const out = str(ctx, 'out');
     if (out === undefined) throw new AppError('input.invalid', '--out FILE.pdf is required');
+    refuseOverwrite([resolve(ctx.io.cwd, out)], ctx.values.force === true);
     const lang = str(ctx, 'language');
     const language = lang === undefined ? undefined : Language.safeParse(lang).data;
     if (lang !== undefined && language === undefined)
@@ -226,9 +229,9 @@ const packet: CliCommand = {
 
 const packetTimestamp: CliCommand = {
   path: ['packet', 'timestamp'],
-  usage: 'packet timestamp RESOURCE [--tsa URL] [--out FILE.pdf] [--json]',
+  usage: 'packet timestamp RESOURCE [--tsa URL] [--out FILE.pdf [--force]] [--json]',
   summary: 'adds a PAdES document time-stamp to the signed packet of the latest decision (for a B-B packet)',
-  options: { tsa: { type: 'string' }, out: { type: 'string' } },
+  options: { tsa: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
   async run(ctx) {
     const id = one(ctx, 'RESOURCE id');
     const backend = await ctx.backend();
@@ -239,7 +242,10 @@ const packetTimestamp: CliCommand = {
       ...(tsa === undefined ? {} : { tsaUrl: tsa }),
     });
     const out = str(ctx, 'out');
-    if (out !== undefined) await copyFile(result.file, resolve(ctx.io.cwd, out));
+    if (out !== undefined) {
+      refuseOverwrite([resolve(ctx.io.cwd, out)], ctx.values.force === true);
+      await copyFile(result.file, resolve(ctx.io.cwd, out));
+    }
     print(
       ctx,
       { ...result, ...(out === undefined ? {} : { out: resolve(ctx.io.cwd, out) }) },

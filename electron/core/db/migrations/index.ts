@@ -3,6 +3,21 @@ import { migration0010 } from './0010-initial-schema';
 import { migration0020 } from './0020-resource-list-indexes';
 import { migration0030 } from './0030-review-packets';
 import { migration0040 } from './0040-certificate-revocations';
+import { migration0050 } from './0050-trusted-cas';
+import { migration0060 } from './0060-time-stamps';
+import { migration0070 } from './0070-cli-sessions';
+import { migration0090 } from './0090-sign-in-lockouts';
+import { migration0100 } from './0100-import-jobs';
 
 /** Every shipped migration, oldest first. Append new ones; never edit or reorder shipped ones. */
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030, migration0040];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0010,
+  migration0020,
+  migration0030,
+  migration0040,
+  migration0050,
+  migration0060,
+  migration0070,
+  migration0090,
+  migration0100,
+];

@@ -18,6 +18,7 @@ import { SectionCard } from '@renderer/components/section-card';
 import { StateChip } from '@renderer/components/state-chip';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { PerDayChart } from './per-day-chart';
+import { TimeStampCard } from './time-stamp-card';
 
 export function DashboardScreen() {
   const { t, number } = useI18n();
@@ -56,6 +57,7 @@ export function DashboardScreen() {
             {t('dashboard.openReview')}
           </Button>
         </SectionCard>
+        <TimeStampCard />
         <SectionCard title={t('dashboard.queueHealth')} testId="queue-health">
           {queue.error ? <ErrorView error={queue.error} onRetry={queue.reload} /> : null}
           {queue.data ? (

@@ -4,6 +4,7 @@ import type { CaptureRecord } from '@shared/domain/capture-record';
 import { EmptyView } from '@renderer/components/empty-view';
 import { HashText } from '@renderer/components/hash-text';
 import { LoadingView } from '@renderer/components/loading-view';
+import { CapturedUrl } from '@renderer/components/captured-text';
 import { LtrText } from '@renderer/components/ltr-text';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { KeyValueTable } from './key-value-table';
@@ -77,7 +78,7 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
                 t('resource.http.protocol'),
                 <LtrText key="p">{capture.http.protocol ?? t('common.none')}</LtrText>,
               ],
-              [t('resource.finalUrl'), <LtrText key="u">{capture.finalUrl}</LtrText>],
+              [t('resource.finalUrl'), <CapturedUrl key="u" url={capture.finalUrl} />],
             ]}
           />
           <Typography variant="subtitle2" sx={{ mt: 2 }}>
@@ -100,8 +101,13 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
           <Box component="ol" sx={{ m: 0, paddingInlineStart: 3 }}>
             {capture.redirects.map((r, i) => (
               <li key={`${i}-${r.url}`}>
-                <LtrText mono>{String(r.status)}</LtrText> <LtrText>{r.url}</LtrText> →{' '}
-                <LtrText>{r.location}</LtrText>
+                <LtrText mono>{String(r.status)}</LtrText>{' '}
+                {r.via === undefined ? null : (
+                  <>
+                    <span data-testid="redirect-via">{t(`resource.redirects.via.${r.via}`)}</span>{' '}
+                  </>
+                )}
+                <CapturedUrl url={r.url} /> → <CapturedUrl url={r.location} />
               </li>
             ))}
           </Box>

@@ -8,6 +8,7 @@ import { EmptyView } from '@renderer/components/empty-view';
 import { ErrorView } from '@renderer/components/error-view';
 import { HashText } from '@renderer/components/hash-text';
 import { LoadingView } from '@renderer/components/loading-view';
+import { CapturedText, CapturedUrl } from '@renderer/components/captured-text';
 import { LtrText } from '@renderer/components/ltr-text';
 import { SectionCard } from '@renderer/components/section-card';
 import { StateChip } from '@renderer/components/state-chip';
@@ -59,7 +60,7 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
           {t('resource.title')} · <LtrText mono>{resource.id}</LtrText>
         </Typography>
         <Typography variant="h5" component="h1" sx={{ overflowWrap: 'anywhere' }} data-testid="resource-url">
-          <LtrText>{resource.displayUrl}</LtrText>
+          <CapturedUrl url={resource.displayUrl} testId="resource-display-url" />
         </Typography>
         {resource.displayUrl !== resource.url ? (
           <Typography variant="body2" color="text.secondary">
@@ -68,7 +69,7 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
         ) : null}
         {current ? (
           <Typography data-testid="resource-title">
-            {t('resource.pageTitle')}: <bdi>{current.page.title}</bdi>
+            {t('resource.pageTitle')}: <CapturedText>{current.page.title}</CapturedText>
           </Typography>
         ) : null}
         <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }}>

@@ -26,6 +26,7 @@ import { useI18n } from '@renderer/i18n/i18n-context';
 import { LanguagePicker } from '../session/language-picker';
 import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';
+import { TrustedCasSection } from './trusted-cas-section';
 import { UsersSection } from './users-section';
 
 type Draft = Pick<
@@ -198,6 +199,7 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
           </Stack>
         </SectionCard>
         <UsersSection isAdmin={isAdmin} />
+        <TrustedCasSection />
         <SectionCard title={t('settings.profiles')}>
           {profiles.error ? <ErrorView error={profiles.error} onRetry={profiles.reload} /> : null}
           <Table size="small">

@@ -1,0 +1,89 @@
+// Bulk intake (`report import`) of a 50,000-line list (BENCH_INTAKE_LINES): lines per second and the
+// peak RSS of the importing process, against a baseline process that opens the same kind of data dir
+// and imports nothing, and the same import of a tenth of the lines (memory must stay flat in the
+// file's size). Each import ends with `audit verify`, which must pass. Printed, not asserted.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBackend } from '../electron/core/backend';
+import { verifyCustodyLog } from '../electron/core/custody/audit-head';
+import { createIntakeService } from '../electron/core/intake/intake-service';
+
+const LINES = Number(process.env.BENCH_INTAKE_LINES ?? 50_000);
+const self = fileURLToPath(import.meta.url);
+
+type Figures = { ms: number; maxRssMb: number; lines: number; auditOk: boolean };
+
+async function child(mode: string, dataDir: string, list: string): Promise<void> {
+  const backend = await createBackend({ dataDir });
+  let lines = 0;
+  const started = process.hrtime.bigint();
+  if (mode === 'import') {
+    const out = await createIntakeService(backend.workspace).importFile(
+      {
+        fileName: 'list.csv',
+        open: () => createReadStream(list, { highWaterMark: 64 * 1024 }),
+        store: () => backend.workspace.blobs.putFile(list),
+      },
+      {},
+      { actor: 'bench' },
+    );
+    lines = out.rowsDone;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const ws = backend.workspace;
+  const auditOk = (await verifyCustodyLog({ paths: ws.paths, db: ws.db, publicKeyPem: ws.workstation.publicKeyPem })).ok;
+  await backend.close();
+  const figures: Figures = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, lines, auditOk };
+  console.log(JSON.stringify(figures));
+}
+
+function measure(mode: string, dataDir: string, list: string): Figures {
+  const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+  const r = spawnSync(tsx, [self, mode, dataDir, list], { encoding: 'utf8', env: process.env });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Figures;
+}
+
+function writeList(path: string, lines: number): void {
+  // Every 10th line repeats an earlier URL (merged), every 50th is refused; the rest are new resources.
+  const rows = ['url,note,source'];
+  for (let i = 1; i <= lines; i += 1) {
+    if (i % 50 === 0) rows.push(`ftp://refused.example/${i},refused,citizen`);
+    else if (i % 10 === 0) rows.push(`https://bench.example/item/${i - 1}?utm_source=x,again,citizen`);
+    else rows.push(`https://bench.example/item/${i},note ${i},volunteer`);
+  }
+  writeFileSync(path, `${rows.join('\n')}\n`);
+}
+
+function main(): void {
+  const scratch = mkdtempSync(join(tmpdir(), 'vigil-bench-intake-'));
+  try {
+    const big = join(scratch, 'big.csv');
+    const small = join(scratch, 'small.csv');
+    writeList(big, LINES);
+    writeList(small, Math.max(1, Math.round(LINES / 10)));
+    const base = measure('baseline', join(scratch, 'd0'), big);
+    const tenth = measure('import', join(scratch, 'd1'), small);
+    const full = measure('import', join(scratch, 'd2'), big);
+    const rate = (f: Figures): string => ((f.lines / f.ms) * 1000).toFixed(0);
+    console.log(`baseline (open data dir, import nothing): peak RSS ${base.maxRssMb.toFixed(0)} MB`);
+    console.log(
+      `import ${tenth.lines} lines: ${(tenth.ms / 1000).toFixed(1)} s, ${rate(tenth)} lines/s, peak RSS ${tenth.maxRssMb.toFixed(0)} MB, audit verify ${tenth.auditOk ? 'ok' : 'FAILED'}`,
+    );
+    console.log(
+      `import ${full.lines} lines: ${(full.ms / 1000).toFixed(1)} s, ${rate(full)} lines/s (target ≥ 5,000), peak RSS ${full.maxRssMb.toFixed(0)} MB, audit verify ${full.auditOk ? 'ok' : 'FAILED'}`,
+    );
+    console.log(
+      `peak RSS over baseline: ${(full.maxRssMb - base.maxRssMb).toFixed(0)} MB at ${full.lines} lines vs ${(tenth.maxRssMb - base.maxRssMb).toFixed(0)} MB at ${tenth.lines} (flat: about equal)`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const [mode, dataDir, list] = process.argv.slice(2);
+if (mode !== undefined && dataDir !== undefined && list !== undefined) await child(mode, dataDir, list);
+else main();
