@@ -25,7 +25,7 @@ async function child(mode: string, dataDir: string, list: string): Promise<void>
       {
         fileName: 'list.csv',
         open: () => createReadStream(list, { highWaterMark: 64 * 1024 }),
-        store: () => backend.workspace.blobs.putFile(list),
+        store: () => backend.workspace.blobs.put(createReadStream(list)),
       },
       {},
       { actor: 'bench' },
@@ -34,7 +34,9 @@ async function child(mode: string, dataDir: string, list: string): Promise<void>
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const ws = backend.workspace;
-  const auditOk = (await verifyCustodyLog({ paths: ws.paths, db: ws.db, publicKeyPem: ws.workstation.publicKeyPem })).ok;
+  const auditOk = (
+    await verifyCustodyLog({ paths: ws.paths, db: ws.db, publicKeyPem: ws.workstation.publicKeyPem })
+  ).ok;
   await backend.close();
   const figures: Figures = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, lines, auditOk };
   console.log(JSON.stringify(figures));

@@ -21,6 +21,7 @@ import { createInternalErrorLog } from './rpc/internal-error-log';
 import { createSessionRefresh } from './rpc/session-refresh';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { storeErrorOf } from './store/store-errors';
+import { createSessionKeys, type SessionKeys } from './users/session-keys';
 import { createUsersService, type UsersService } from './users/users-service';
 import { openWorkspace, type Workspace } from './workspace';
 
@@ -47,6 +48,8 @@ export type Backend = Readonly<{
   /** Pending time-stamp retries and head time-stamps; `start()` where Vigil keeps running (app, serve). */
   time: TimeKeeper;
   events: EventBus;
+  /** The signed-in UI sessions' unlocked keys; a transport clears a session's key when it expires. */
+  sessionKeys: SessionKeys;
   handlers: Handlers;
   /** `call`: what the transport knows of this call (its client's abort signal, dialog-granted paths). */
   dispatch: (session: Session, method: string, input: unknown, call?: CallInfo) => Promise<Envelope<unknown>>;
@@ -85,7 +88,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     concurrency: (await settings.get()).captureConcurrency,
   });
   const time = createTimeKeeper(ws, settings, opts.time);
-  const handlers = createHandlers({ ws, users, settings, captures, queue, env, time });
+  const sessionKeys = createSessionKeys();
+  const handlers = createHandlers({ ws, users, settings, captures, queue, env, time, sessionKeys });
   const onInternalError = createInternalErrorLog(ws);
   const refreshSession = createSessionRefresh(ws, users);
 
@@ -97,6 +101,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     queue,
     time,
     events: ws.events,
+    sessionKeys,
     handlers,
     refreshSession: async (session, route) => {
       await refreshSession(session, route);
@@ -116,7 +121,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       }
       return dispatch(handlers, session, method, input, {
         onInternalError,
-        // TMPDISABLE environmentError: (error) => storeErrorOf(error, ws.paths.root, ws.paths.db),
+        environmentError: (error) => storeErrorOf(error, ws.paths.root, ws.paths.db),
         ...(call !== undefined ? { call } : {}),
       });
     },

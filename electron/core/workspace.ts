@@ -6,8 +6,9 @@ import type { AuditRow } from '@shared/contract/methods/custody';
 import { AppError } from '@shared/errors/app-error';
 import { systemClock, type Clock } from './clock';
 import { createIdGenerator, type IdGenerator } from './ids';
-import { appendAudit, type AuditAnchor, type AuditEntry } from './custody/audit-log';
+import { appendAudit, appendAuditBatch, type AuditAnchor, type AuditEntry } from './custody/audit-log';
 import { createHeadWriter, readHead } from './custody/audit-head';
+import { requireKeyMatchesCertificate } from './custody/key-match';
 import { keyIdOf } from './custody/signing';
 import {
   HOST_FILE_SEALER,
@@ -52,7 +53,12 @@ export type Workspace = Readonly<{
    * rows commit together or not at all. After commit the signed head of the log moves forward.
    */
   record: <T>(
-    fn: (tx: WriteConn, audit: (entry: AuditEntry) => Promise<AuditRow>) => Promise<T>,
+    fn: (
+      tx: WriteConn,
+      audit: (entry: AuditEntry) => Promise<AuditRow>,
+      /** Many entries at once, chained in memory (a bulk import's batch); same rows as `audit` each. */
+      auditMany: (entries: readonly AuditEntry[]) => Promise<AuditRow[]>,
+    ) => Promise<T>,
   ) => Promise<T>;
   readAnchor: () => Promise<AuditAnchor | null>;
   close: () => Promise<void>;
@@ -176,11 +182,16 @@ async function ensureWorkstationKey(
     );
   }
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  const certificatePem = await readKeyFile(paths.workstationCert, certificateText);
+  requireKeyMatchesCertificate(privateKey, certificatePem, {
+    key: paths.workstationKey,
+    certificate: paths.workstationCert,
+  });
   return {
     sealedNow: loaded.sealedNow,
     privateKey,
     publicKeyPem,
-    certificatePem: await readKeyFile(paths.workstationCert, certificateText),
+    certificatePem,
     keyId: keyIdOf(publicKeyPem),
   };
 }
@@ -302,11 +313,19 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
       const rows: AuditRow[] = [];
       const result = await db
         .write((tx) =>
-          fn(tx, async (entry) => {
-            const row = await appendAudit(tx, clock, entry);
-            rows.push(row);
-            return row;
-          }),
+          fn(
+            tx,
+            async (entry) => {
+              const row = await appendAudit(tx, clock, entry);
+              rows.push(row);
+              return row;
+            },
+            async (entries) => {
+              const many = await appendAuditBatch(tx, clock, entries);
+              rows.push(...many);
+              return many;
+            },
+          ),
         )
         .catch((error: unknown) => {
           // A full disk or a damaged database is the environment, named as such (exit 3), not a bug.

@@ -21,14 +21,38 @@ export function parseEvidenceUrl(raw: string): string | null {
 
 export const evidenceUrlOf = (sha256: string): string => `${EVIDENCE_SCHEME}://${EVIDENCE_HOST}/${sha256}`;
 
+const REVEAL_QUERY = /^\?reveal=[0-9a-z]{1,32}$/;
+
+/**
+ * An evidence URL as the UI asks for it: `evidence://blob/<sha256>`, or with `?reveal=<n>` after a
+ * `media.reveal` (the one query accepted: it asks for the original a reveal granted, see core/media).
+ */
+export function parseEvidenceRequest(raw: string): Readonly<{ sha256: string; reveal: boolean }> | null {
+  const plain = parseEvidenceUrl(raw);
+  if (plain !== null) return { sha256: plain, reveal: false };
+  const at = raw.indexOf('?');
+  if (at < 0 || !REVEAL_QUERY.test(raw.slice(at))) return null;
+  const sha256 = parseEvidenceUrl(raw.slice(0, at));
+  return sha256 === null ? null : { sha256, reveal: true };
+}
+
 /** `packet`: a review packet Vigil generated, shown in the PDF viewer rather than sandboxed. */
-export type KnownBlob = Readonly<{ bytes: number; mediaType: string | null; packet: boolean }>;
+export type KnownBlob = Readonly<{
+  bytes: number;
+  mediaType: string | null;
+  packet: boolean;
+  /** The bytes to send when they are not the stored blob's own (a sensitive image's blurred stand-in). */
+  open?: () => Readable;
+}>;
 
 export type EvidenceDeps = Readonly<{
   /** Whether the window that owns this protocol handler has a signed-in session right now. */
-  signedIn: () => boolean;
-  /** The database's row for the blob, or null when the database does not know it. */
-  lookup: (sha256: string) => Promise<KnownBlob | null>;
+  signedIn: () => boolean | Promise<boolean>;
+  /**
+   * The database's row for the blob, or null when the database does not know it; `reveal`: the URL
+   * asks for a revealed original (core/media/artifact-access.ts decides what is served).
+   */
+  lookup: (sha256: string, reveal: boolean) => Promise<KnownBlob | null>;
   open: (sha256: string) => Readable;
 }>;
 
@@ -55,10 +79,11 @@ export async function serveEvidenceRequest(
   deps: EvidenceDeps,
 ): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'method not allowed');
-  const sha256 = parseEvidenceUrl(request.url);
-  if (sha256 === null) return refuse(400, 'not an evidence URL');
-  if (!deps.signedIn()) return refuse(401, 'sign in first');
-  const blob = await deps.lookup(sha256);
+  const asked = parseEvidenceRequest(request.url);
+  if (asked === null) return refuse(400, 'not an evidence URL');
+  const { sha256 } = asked;
+  if (!(await deps.signedIn())) return refuse(401, 'sign in first');
+  const blob = await deps.lookup(sha256, asked.reveal);
   if (blob === null) return refuse(404, 'no such artifact');
   const mediaType =
     blob.mediaType !== null && MEDIA_TYPE.test(blob.mediaType) ? blob.mediaType : 'application/octet-stream';
@@ -71,6 +96,8 @@ export async function serveEvidenceRequest(
     'Access-Control-Allow-Origin': APP_ORIGIN,
   };
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
-  const body = Readable.toWeb(deps.open(sha256)) as ReadableStream<Uint8Array>;
+  const body = Readable.toWeb(
+    blob.open !== undefined ? blob.open() : deps.open(sha256),
+  ) as ReadableStream<Uint8Array>;
   return new Response(body, { status: 200, headers });
 }

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@shared/contract/envelope';
 import { APP_NAME, APP_VERSION, createBackend, type Backend } from '../core/backend';
 import { defaultDataDir } from '../core/data-dir';
-import { servedBlob } from '../core/db/repositories/blobs-repo';
+import { createArtifactAccess, type ArtifactAccess } from '../core/media/artifact-access';
 import type { Session } from '../core/rpc/dispatch';
 import { serveAppRequest } from './app-protocol';
 import { isDesktopMethod, runDesktopMethod } from './desktop-methods';
@@ -67,6 +67,7 @@ const sessionByPartition = new Map<string, Session>();
 const configuredPartitions = new Set<string>();
 const pendingWrites = new Set<Promise<void>>();
 let backend: Backend | null = null;
+let artifacts: ArtifactAccess | null = null;
 let confirmOpen = false;
 
 const forbidden = (message: string): Envelope<unknown> => ({
@@ -93,9 +94,11 @@ function track(write: Promise<void>): void {
   pendingWrites.add(done);
 }
 
-async function lookupBlob(sha256: string): Promise<KnownBlob | null> {
-  if (backend === null) return null;
-  return backend.workspace.db.read((c) => servedBlob(c, sha256));
+/** The same session check and sensitive-media rule as the loopback bridge (core/media/artifact-access.ts). */
+async function lookupBlob(partition: string, sha256: string, reveal: boolean): Promise<KnownBlob | null> {
+  const session = sessionByPartition.get(partition);
+  if (artifacts === null || session === undefined) return null;
+  return artifacts.resolve(session, sha256, reveal);
 }
 
 async function confirmExternal(parent: BrowserWindow | null, url: string): Promise<void> {
@@ -142,8 +145,11 @@ function configurePartition(partition: string): void {
   ses.protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
   ses.protocol.handle(EVIDENCE_SCHEME, (request) =>
     serveEvidenceRequest(request, {
-      signedIn: () => (sessionByPartition.get(partition)?.user ?? null) !== null,
-      lookup: lookupBlob,
+      signedIn: async () => {
+        const session = sessionByPartition.get(partition);
+        return session !== undefined && artifacts !== null && artifacts.signedIn(session, 'evidence');
+      },
+      lookup: (sha256, reveal) => lookupBlob(partition, sha256, reveal),
       open: (sha256) => {
         if (backend === null) throw new Error('the backend is closed');
         return backend.workspace.blobs.open(sha256);
@@ -315,6 +321,7 @@ async function start(): Promise<void> {
       });
     });
     backend = await createBackend({ dataDir, ...(keySealer ? { keySealer } : {}) });
+    artifacts = createArtifactAccess(backend);
   } catch (error) {
     dialog.showErrorBox(
       `${APP_NAME} cannot start`,
@@ -368,6 +375,7 @@ if (!app.requestSingleInstanceLock()) {
       await Promise.all([...pendingWrites]);
       const live = backend;
       backend = null;
+      artifacts = null;
       await live?.close().catch(() => undefined);
     })().finally(() => {
       closed = true;

@@ -252,5 +252,11 @@ export const CaptureRecord = z.object({
   warnings: z.array(Warning),
   /** Set when the capture was imported from another workstation's bundle (read-only evidence). */
   origin: z.object({ workstationKeyId: z.string(), importedAt: IsoTime }).optional(),
+  /**
+   * Set only in views (never sealed or exported): the stored row disagrees with the signed manifest
+   * in these fields (`manifest`: the manifest is missing or unreadable). The view then shows the
+   * manifest's values, never silently the edited row.
+   */
+  tampered: z.array(z.string()).optional(),
 });
 export type CaptureRecord = z.infer<typeof CaptureRecord>;

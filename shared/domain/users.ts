@@ -23,5 +23,7 @@ export const User = z.object({
   disabled: z.boolean(),
   /** SHA-256 fingerprint of the user's signing certificate (DER). */
   certificateSha256: z.string(),
+  /** Locked after too many failed sign-ins until an admin unlocks them (`users.unlock`); set by `users.list`. */
+  locked: z.boolean().optional(),
 });
 export type User = Readonly<z.infer<typeof User>>;

@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   // custody
   'custody.chain-broken',
   'custody.key-missing',
+  // a private key that parses but is not the one its certificate certifies
+  'custody.key-mismatch',
   'custody.signature-invalid',
   // the local CA's private key (sealed under the CA passphrase)
   'ca.passphrase-required',

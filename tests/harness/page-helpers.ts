@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { TimeoutError } from 'puppeteer-core';
 import type { Page } from 'puppeteer-core';
 import { SCREENS_DIR } from './ui-harness';
 
@@ -78,24 +79,50 @@ export async function go(page: Page, base: string, hash: string, lang?: string):
   await page.goto(`${base}/${query}#${hash}`, { waitUntil: 'domcontentloaded' });
 }
 
+/** How long a select may take to show a choice that goes to the backend first (a user's role). */
+const CHOICE_MS = 20_000;
+
 /** Opens the MUI select whose hidden input carries `data-testid=inputTestId` and picks the option with `value`. */
 export async function chooseOption(page: Page, inputTestId: string, value: string): Promise<void> {
   const combo = `${tid(inputTestId)}`;
   await page.waitForSelector(combo);
   const option =
     value === '*' ? 'li[role="option"]:not([data-value=""])' : `li[role="option"][data-value="${value}"]`;
-  // A click that lands while the menu is still growing in can miss its option: check the select's
-  // value afterwards and pick once more if it did not take.
+  const combobox = `${q(combo)}.parentElement.querySelector('[role="combobox"]')`;
+  const taken =
+    value === '*'
+      ? `${q(combo)}.value !== ''`
+      : `${q(combo)}.value.split(',').includes(${JSON.stringify(value)})`;
+  // The menu's paper has grown in when its transition is over and it is fully opaque.
+  const menuSettled = `(() => {
+    const paper = document.querySelector('[role="listbox"]')?.closest('.MuiPaper-root');
+    return paper != null && paper.getAnimations().length === 0 && getComputedStyle(paper).opacity === '1';
+  })()`;
   for (let attempt = 0; attempt < 3; attempt += 1) {
+    // A select whose change is saved by the backend (a user's role) is disabled until the answer;
+    // a mousedown on it then opens nothing.
+    await page.waitForFunction(`${combobox}.getAttribute('aria-disabled') !== 'true'`, {
+      timeout: CHOICE_MS,
+    });
     await page.evaluate(
-      `${q(combo)}.parentElement.querySelector('[role="combobox"]').dispatchEvent(new MouseEvent('mousedown', { bubbles: true, button: 0 }))`,
+      `${combobox}.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, button: 0 }))`,
     );
     await page.waitForSelector(option, { visible: true });
+    // A click that lands while the menu is still growing in can miss its option.
+    await page.waitForFunction(menuSettled);
     await page.click(option);
     await page.keyboard.press('Escape');
     await page.waitForFunction(`document.querySelector('[role="listbox"]') === null`);
-    const chosen = await inPage<string>(page, `${q(combo)}.value`);
-    if (value === '*' ? chosen !== '' : chosen.split(',').includes(value)) return;
+    // A select bound to backend data shows the new value only once the change is saved and the
+    // data reloaded: wait for it rather than read it at once (and never pick twice meanwhile).
+    const took = await page.waitForFunction(taken, { timeout: CHOICE_MS }).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof TimeoutError) return false;
+        throw error;
+      },
+    );
+    if (took) return;
   }
   throw new Error(`${inputTestId}: the option ${value} was not selected`);
 }

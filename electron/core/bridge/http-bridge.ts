@@ -6,7 +6,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { RpcRequest } from '@shared/contract/envelope';
 import type { ErrorPayload } from '@shared/errors/app-error';
 import type { Backend } from '../backend';
-import { servedBlob } from '../db/repositories/blobs-repo';
+import { createArtifactAccess } from '../media/artifact-access';
 import type { Session } from '../rpc/dispatch';
 import {
   createBridgeSessions,
@@ -130,6 +130,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   const clock = opts.clock ?? backend.workspace.clock;
   const lifetimes: SessionLifetimes = { ...DEFAULT_LIFETIMES, ...opts.lifetimes };
   const streams = createEventStreams(backend);
+  const artifacts = createArtifactAccess(backend);
   const staticRoot = opts.staticDir === null ? null : resolve(opts.staticDir);
   let allowedHosts: readonly string[] = [];
   // Known once the server listens; no request is handled before that.
@@ -140,6 +141,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     streams.closeFor(entry);
     const user = entry.session.user;
     entry.session.user = null;
+    // The user's unlocked key lives only as long as the session: captures sealing later are not co-signed.
+    backend.sessionKeys.clear(entry.session);
     if (user === null) return;
     await backend.workspace.record((_tx, audit) =>
       audit({
@@ -179,13 +182,17 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     createReadStream(file).pipe(res);
   }
 
-  async function serveArtifact(res: ServerResponse, session: Session, sha256: string): Promise<void> {
-    await backend.refreshSession(session, 'artifact');
-    if (session.user === null)
+  async function serveArtifact(
+    res: ServerResponse,
+    session: Session,
+    sha256: string,
+    reveal: boolean,
+  ): Promise<void> {
+    if (!(await artifacts.signedIn(session, 'artifact')))
       return sendJson(res, 401, errorBody({ code: 'auth.not-signed-in', message: 'sign in first' }));
-    const ws = backend.workspace;
-    const blob = await ws.db.read((c) => servedBlob(c, sha256));
-    if (!blob)
+    // A sensitive image goes out blurred unless a reveal (a custody event) granted this one request.
+    const blob = await artifacts.resolve(session, sha256, reveal);
+    if (blob === null)
       return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: `no artifact ${sha256}` }));
     res.writeHead(200, {
       'Content-Type': blob.mediaType ?? 'application/octet-stream',
@@ -193,9 +200,11 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       // Evidence is shown, never run: a sandboxed, non-sniffed response even if someone opens it directly.
       'Content-Security-Policy': blob.packet ? PACKET_CSP : 'sandbox',
       'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, max-age=31536000, immutable',
+      'Cache-Control': blob.cacheControl,
     });
-    ws.blobs.open(sha256).pipe(res);
+    const body = blob.open();
+    body.on('error', () => res.destroy());
+    body.pipe(res);
   }
 
   /**
@@ -314,7 +323,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       return streams.open(req, res, found.entry);
     }
     const artifact = /^\/artifacts\/([0-9a-f]{64})$/.exec(pathname);
-    if (req.method === 'GET' && artifact?.[1] !== undefined) return serveArtifact(res, session, artifact[1]);
+    if (req.method === 'GET' && artifact?.[1] !== undefined)
+      return serveArtifact(res, session, artifact[1], url.searchParams.has('reveal'));
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, pathname);
     return sendJson(res, 405, errorBody({ code: 'rpc.invalid-input', message: 'method not allowed' }));
   }

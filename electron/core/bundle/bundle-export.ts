@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { AppError, errorMessage } from '@shared/errors/app-error';
 import { sha256Hex } from '../custody/signing';
 import type { Workspace } from '../workspace';
@@ -6,6 +7,7 @@ import { planContents, type BundleExtras } from './export/plan-contents';
 import type { Planned } from './export/planned-file';
 import { sealBundle } from './export/seal-bundle';
 import { writeBundleAtomically } from './export/atomic-write';
+import { sweepPartials } from './export/partial-sweep';
 import { assertCapturesIntact, assertCustodyVerifies, assertExportTarget } from './export/export-guards';
 import type { BundleEntry, WriteResult } from './zip-writer';
 
@@ -56,6 +58,7 @@ async function recordExport(
   g: Gathered,
   sums: Buffer,
   result: WriteResult,
+  swept: readonly string[],
 ): Promise<void> {
   await ws.record((_tx, audit) =>
     audit({
@@ -74,6 +77,8 @@ async function recordExport(
         captures: g.captures.map((c) => c.id),
         decisions: g.decisions.map((d) => d.id),
         timestamped: opts.tsaUrl !== null,
+        // Leftovers of earlier exports killed while writing into this folder, removed before this one.
+        sweptPartials: [...swept],
       },
     }),
   );
@@ -96,7 +101,8 @@ export async function exportBundle(ws: Workspace, opts: ExportOptions): Promise<
     tsaUrl: opts.tsaUrl,
     tsaTimeoutMs: opts.tsaTimeoutMs ?? 15_000,
   });
+  const swept = await sweepPartials(dirname(opts.outPath));
   const result = await writeBundle(opts, sealed.entries, exportedAt);
-  await recordExport(ws, opts, g, sealed.sums, result);
+  await recordExport(ws, opts, g, sealed.sums, result, swept);
   return { path: opts.outPath, sha256: result.sha256, files: result.files, bytes: result.bytes };
 }

@@ -25,6 +25,8 @@ export const UNLISTED: ReadonlySet<string> = new Set([NAMES.sums, NAMES.sumsSig,
 
 export const captureDir = (captureId: string): string => `captures/${captureId}`;
 export const CAPTURE_SIGNATURE_NAME = 'manifest.json.sig';
+/** The TimeStampReq the capture's `manifest.tsr` answers (`openssl ts -verify -queryfile`). */
+export const CAPTURE_QUERY_NAME = 'manifest.tsq';
 export const foreignWorkstationKey = (keyId: string): string => `keys/workstations/${keyId}.pub.pem`;
 export const userCertFile = (certificateSha256: string): string => `keys/users/${certificateSha256}.crt.pem`;
 export const userKeyFile = (certificateSha256: string): string => `keys/users/${certificateSha256}.pub.pem`;

@@ -1,3 +1,4 @@
+import { bundleCaPemSync } from '../custody/org-ca';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaptureRecord } from '@shared/domain/capture-record';
@@ -29,6 +30,11 @@ export type CaptureRequest = Readonly<{
   operator: string;
   /** The proven operator's signing key (`--as` with proof): co-signs the manifest. */
   operatorSigner?: OperatorSigner;
+  /**
+   * A capture queued from the UI: the queuing session's key, asked for when the capture seals; null
+   * then (signed out, expired) seals it with the `operator.not-cosigned` warning.
+   */
+  sessionSigner?: () => OperatorSigner | null;
   profile?: string;
   allowPrivateNetwork?: boolean;
   /** `HOST[:PORT]` entries the capture may reach whatever their address (`--allow-host`), added to the profile's. */
@@ -192,7 +198,8 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         waczSigner: {
           privateKey: ws.workstation.privateKey,
           certificatePem: ws.workstation.certificatePem,
-          issuerCertificatePem: ws.ca.certPem,
+          // The CA that certified the workstation key: an organisation CA once its certificate is installed.
+          issuerCertificatePem: bundleCaPemSync(ws.paths, ws.ca.certPem, ws.workstation.certificatePem),
         },
       });
       const raw = await withCaption(browsed, { browser: chromium, captureId, workDir });
@@ -204,7 +211,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         captureId,
         resourceId: ResourceId.parse(ref.id),
         operator: request.operator,
-        ...(request.operatorSigner ? { operatorSigner: request.operatorSigner } : {}),
+        ...operatorSignerOf(request),
         tsaUrl,
         ...(configured !== null && configured.url === tsaUrl
           ? { tsaChecks: { trustedCertsPem: configured.trustedCertsPem, policyOid: configured.policyOid } }
@@ -302,4 +309,19 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       if (p) await p.close();
     },
   };
+}
+
+/** The key that co-signs: the CLI's proven user, else the queuing UI session's key if it is still live. */
+function operatorSignerOf(request: CaptureRequest): {
+  operatorSigner?: OperatorSigner;
+  notCosigned?: string;
+} {
+  if (request.operatorSigner) return { operatorSigner: request.operatorSigner };
+  if (request.sessionSigner === undefined) return {};
+  const signer = request.sessionSigner();
+  return signer !== null
+    ? { operatorSigner: signer }
+    : {
+        notCosigned: `the manifest is signed by the workstation only: ${request.operator}'s session that queued this capture had ended (signed out or expired) before it sealed, so the operator's key did not co-sign it`,
+      };
 }

@@ -32,6 +32,8 @@ export type SealOptions = Readonly<{
   operator: string;
   /** The proven operator's key: co-signs the manifest next to the workstation. */
   operatorSigner?: OperatorSigner;
+  /** Why a user operator's key did not co-sign (a UI session that ended before sealing). */
+  notCosigned?: string;
   tsaUrl: string | null;
   /** The configured root and policy of `tsaUrl`: a token is checked against them before it is kept. */
   tsaChecks?: TsaChecks;
@@ -40,7 +42,10 @@ export type SealOptions = Readonly<{
 }>;
 
 /** What a token must satisfy beyond its own signature (the administrator's choice of authority). */
-export type TsaChecks = Readonly<{ trustedCertsPem: readonly string[] | undefined; policyOid: string | null }>;
+export type TsaChecks = Readonly<{
+  trustedCertsPem: readonly string[] | undefined;
+  policyOid: string | null;
+}>;
 
 /** The TimeStampReq a granted token answers, kept beside it so a later verifier can recheck the nonce. */
 export type KeptQuery = Readonly<{ tokenSha256: string; sha256: string; bytes: number }>;
@@ -141,7 +146,13 @@ export async function sealCapture(
 > {
   const { stored, text } = await storeArtifacts(ws, raw);
   const common = commonFields(ws, raw, opts);
-  const provenanceWarnings = warningsOf(opts.provenance);
+  const provenanceWarnings = [
+    ...warningsOf(opts.provenance),
+    // In the signed manifest too: it states by itself that no operator co-signature is to be expected.
+    ...(opts.notCosigned !== undefined && opts.operatorSigner === undefined
+      ? [{ code: 'operator.not-cosigned', message: opts.notCosigned }]
+      : []),
+  ];
   const manifest = manifestOf(ws, raw, opts, common, stored, provenanceWarnings);
   // Never sign a manifest that leaves a provenance field out: that is a defect, not evidence.
   const checked = CaptureManifestV2.safeParse(manifest);

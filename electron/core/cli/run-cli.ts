@@ -54,6 +54,7 @@ export function exitCodeFor(code: ErrorCode): number {
     code === 'store.damaged' ||
     code === 'store.disk-full' ||
     code === 'custody.key-missing' ||
+    code === 'custody.key-mismatch' ||
     code === 'tsa.unreachable'
   ) {
     return code === 'db.append-only' ? EXIT.usage : EXIT.environment;

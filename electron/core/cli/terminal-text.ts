@@ -15,8 +15,6 @@ const UNSAFE = /\\|[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
  */
 export function escapeForTerminal(text: string): string {
   return text.replace(UNSAFE, (ch) =>
-    ch === '\\'
-      ? '\\\\'
-      : `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}}`,
+    ch === '\\' ? '\\\\' : `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}}`,
   );
 }

@@ -1,17 +1,19 @@
 import type { ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
+import { checkedAgainstManifests } from '../capture/manifest-view';
 import { getCapture } from '../db/repositories/captures-repo';
+import { withTokenDetails } from '../custody/token-details';
 import { getResourceRef } from '../db/repositories/resources-repo';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
 
 /** The contract's capture and queue methods; the acting user is the operator recorded in each capture. */
 export function createCaptureHandlers(
-  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'queue'>,
+  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'queue' | 'sessionKeys'>,
 ): HandlersOf<'capture'> {
-  const { ws, captures: service, queue } = deps;
+  const { ws, captures: service, queue, sessionKeys } = deps;
   return {
-    'capture.enqueue': async (input, { user }) => {
+    'capture.enqueue': async (input, { user, session }) => {
       const list: { resourceId: ResourceId; url: string }[] = [];
       for (const id of input.resourceIds) {
         const ref = await ws.db.read((c) => getResourceRef(c, id));
@@ -19,13 +21,19 @@ export function createCaptureHandlers(
         list.push({ resourceId: id, url: ref.url });
       }
       const operator = user.name;
-      const queued = queue.enqueue(list, { operator, ...(input.profile ? { profile: input.profile } : {}) });
+      const queued = queue.enqueue(list, {
+        operator,
+        // Asked when each capture seals, not now: a session signed out by then no longer co-signs.
+        sessionSigner: sessionKeys.signerAtSeal(session, operator),
+        ...(input.profile ? { profile: input.profile } : {}),
+      });
       return { queued };
     },
     'capture.get': async (input) => {
       const record = await ws.db.read((c) => getCapture(c, input.id, ws.blobs.pathOf));
       if (record === null) throw new AppError('evidence.not-found', `no capture ${input.id}`);
-      return record;
+      const [detailed] = await withTokenDetails(ws.blobs, await checkedAgainstManifests(ws.blobs, [record]));
+      return detailed ?? record;
     },
     'queue.status': () => Promise.resolve(queue.status()),
     'queue.cancel': (input) => {

@@ -2,6 +2,7 @@ import type { CaptureQueue } from '../capture/capture-queue';
 import type { CaptureService } from '../capture/capture-service';
 import type { TimeKeeper } from '../custody/time-keeper';
 import type { SettingsService } from '../settings/settings-service';
+import type { SessionKeys } from '../users/session-keys';
 import type { UsersService } from '../users/users-service';
 import type { Workspace } from '../workspace';
 
@@ -16,4 +17,6 @@ export type HandlerDeps = Readonly<{
   env: NodeJS.ProcessEnv;
   /** Time-stamp status, retries and head time-stamps. */
   time: TimeKeeper;
+  /** The signed-in sessions' unlocked keys, which co-sign the captures they queue. */
+  sessionKeys: SessionKeys;
 }>;

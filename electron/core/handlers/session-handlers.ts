@@ -1,13 +1,25 @@
 import { APP_NAME, APP_VERSION } from '../app-info';
+import type { Session } from '../rpc/dispatch';
+import { signerOf } from '../users/cli-sessions';
 import type { ClientFailures } from '../users/sign-in-guard';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
 
 /** Sign-in state of one session: first-run setup, sign in and out, each recorded in the custody log. */
 export function createSessionHandlers(
-  deps: Pick<HandlerDeps, 'ws' | 'users' | 'settings'>,
+  deps: Pick<HandlerDeps, 'ws' | 'users' | 'settings' | 'sessionKeys'>,
 ): HandlersOf<'session'> {
-  const { ws, users, settings } = deps;
+  const { ws, users, settings, sessionKeys } = deps;
+  // The password just checked unlocks the user's key for the session (memory only), so captures
+  // queued from the UI are co-signed; a key that cannot be unlocked leaves them with a warning.
+  const holdKey = async (session: Session, name: string, password: string): Promise<void> => {
+    sessionKeys.clear(session);
+    try {
+      sessionKeys.hold(session, signerOf(await users.unlockSigningKey(name, password)));
+    } catch {
+      // Sign-in stands; the captures of this session say they are not co-signed.
+    }
+  };
   // Failed sign-ins per client (an app window, a bridge session), for the per-client backoff.
   const clients = new WeakMap<object, ClientFailures>();
   const clientOf = (session: object): ClientFailures => {
@@ -26,6 +38,7 @@ export function createSessionHandlers(
     'session.setupAdmin': async (input, { session }) => {
       const user = await users.create({ ...input, role: 'admin' }, 'setup', { onlyIfNone: true });
       session.user = user;
+      await holdKey(session, user.name, input.password);
       return user;
     },
     'session.signIn': async (input, { session }) => {
@@ -33,10 +46,12 @@ export function createSessionHandlers(
       // Backoff, lockout and their custody events (and the signed-in one) are the guard's.
       const user = await users.signIn(input.name, input.password, clientOf(session), signInLockoutAfter);
       session.user = user;
+      await holdKey(session, user.name, input.password);
       return user;
     },
     'session.signOut': async (_input, { session, user }) => {
       session.user = null;
+      sessionKeys.clear(session);
       await ws.record((_tx, audit) =>
         audit({ actor: user.name, action: 'session.signed-out', subject: `user:${user.name}` }),
       );

@@ -1,5 +1,6 @@
 import { AppError } from '@shared/errors/app-error';
 import { artifactOfResource } from '../db/repositories/captures-repo';
+import { revealGrantsOf } from '../media/reveal-grants';
 import { searchText } from '../search/search-service';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
@@ -23,6 +24,8 @@ export function createWorkspaceHandlers(deps: Pick<HandlerDeps, 'ws' | 'settings
           details: { sha256: input.sha256, captureId: known.captureId, name: known.name },
         }),
       );
+      // The artifact servers hand out a sensitive original only against this grant, once, after the row above.
+      revealGrantsOf(ws).grant(user.id, input.sha256);
       return null;
     },
   };

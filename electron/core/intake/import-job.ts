@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
+import type { AuditRow } from '@shared/contract/methods/custody';
 import type { ImportLine } from '@shared/contract/methods/intake';
 import type { ResourceState } from '@shared/domain/resources';
 import { AppError, isAppError } from '@shared/errors/app-error';
@@ -69,6 +70,15 @@ export type ImportHooks<P> = Readonly<{
     state: ResourceState;
     caseNote?: string;
   }>;
+  /** The whole batch with a few statements (`writeReportBatch`); `writeOne` is the fallback. */
+  writeMany: (
+    tx: WriteConn,
+    auditMany: (entries: readonly AuditEntry[]) => Promise<AuditRow[]>,
+    items: readonly P[],
+    origin: Readonly<Record<string, unknown>>,
+  ) => Promise<
+    readonly { line: number; resourceId: string; merged: boolean; state: ResourceState; caseNote?: string }[]
+  >;
   changed: (changed: ReadonlyMap<string, ResourceState>) => void;
 }>;
 
@@ -98,19 +108,28 @@ async function scan(run: ImportRun): Promise<{ sha256: string; rows: number }> {
     }
   }
   let rows = 0;
-  for await (const _row of reportRows(splitLines(hashed(), { fileName, maxFileBytes: run.maxFileBytes }), fileName))
+  for await (const _row of reportRows(
+    splitLines(hashed(), { fileName, maxFileBytes: run.maxFileBytes }),
+    fileName,
+  ))
     rows += 1;
   return { sha256: hash.digest('hex'), rows };
 }
 
-type Pending<P> = Readonly<{ line: number; url: string; prepared: P } | { line: number; url: string; rejected: string }>;
+type Pending<P> = Readonly<
+  { line: number; url: string; prepared: P } | { line: number; url: string; rejected: string }
+>;
 
 /**
  * Imports a report list as one resumable job (DESIGN §1 intake; issue: imports at scale). The file is
  * streamed twice — checked and hashed, then imported — so memory stays flat in its size; the file's
  * outcome lines go to the sink as batches commit and are not kept.
  */
-export async function runImport<P>(ws: Workspace, hooks: ImportHooks<P>, run: ImportRun): Promise<ImportSummary> {
+export async function runImport<P>(
+  ws: Workspace,
+  hooks: ImportHooks<P>,
+  run: ImportRun,
+): Promise<ImportSummary> {
   const { fileName } = run.source;
   const { sha256, rows } = await scan(run);
   const blob = await run.source.store();
@@ -184,18 +203,70 @@ export async function runImport<P>(ws: Workspace, hooks: ImportHooks<P>, run: Im
   return { ...progress(), sha256, fileName };
 }
 
-/** One batch in one transaction: its reports, their custody rows and the job's new position. */
-async function writeBatch<P>(
-  ws: Workspace,
-  hooks: ImportHooks<P>,
-  b: Readonly<{
-    batch: readonly Pending<P>[];
-    jobId: string;
-    actor: string;
-    origin: Readonly<Record<string, unknown>>;
-    counts: ImportCounts;
-  }>,
-): Promise<{ lines: ImportLine[]; counts: ImportCounts; changed: Map<string, ResourceState> }> {
+type BatchArgs<P> = Readonly<{
+  batch: readonly Pending<P>[];
+  jobId: string;
+  actor: string;
+  origin: Readonly<Record<string, unknown>>;
+  counts: ImportCounts;
+}>;
+type BatchOut = { lines: ImportLine[]; counts: ImportCounts; changed: Map<string, ResourceState> };
+
+/**
+ * One batch in one transaction: its reports, their custody rows and the job's new position. The
+ * fast path writes the batch with a few statements; if the database refuses it (a line it will not
+ * take), the batch is written again line by line, each in a savepoint, so only that line is refused.
+ * A store error (full disk, damaged file) is not retried: the import stops, resumable.
+ */
+async function writeBatch<P>(ws: Workspace, hooks: ImportHooks<P>, b: BatchArgs<P>): Promise<BatchOut> {
+  try {
+    return await ws.record(async (tx, _audit, auditMany) => {
+      const items: P[] = [];
+      const urls = new Map<number, string>();
+      for (const p of b.batch)
+        if ('prepared' in p) {
+          items.push(p.prepared);
+          urls.set(p.line, hooks.urlOf(p.prepared));
+        }
+      const written = new Map(
+        (await hooks.writeMany(tx, auditMany, items, b.origin)).map((w) => [w.line, w]),
+      );
+      const lines: ImportLine[] = [];
+      const changed = new Map<string, ResourceState>();
+      const counts = { ...b.counts };
+      for (const p of b.batch) {
+        const w = written.get(p.line);
+        if ('rejected' in p || w === undefined) {
+          counts.rejected += 1;
+          lines.push({
+            line: p.line,
+            url: p.url,
+            outcome: 'rejected',
+            reason: 'rejected' in p ? p.rejected : 'internal.unexpected: not written',
+          });
+          continue;
+        }
+        changed.set(w.resourceId, w.state);
+        counts[w.merged ? 'merged' : 'added'] += 1;
+        lines.push({
+          line: p.line,
+          url: urls.get(p.line) ?? p.url,
+          outcome: w.merged ? 'merged' : 'added',
+          resourceId: w.resourceId,
+          ...(w.caseNote === undefined ? {} : { reason: w.caseNote }),
+        });
+      }
+      const last = b.batch.at(-1);
+      if (last !== undefined) await advanceImportJob(tx, b.jobId, last.line, counts);
+      return { lines, counts, changed };
+    });
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    return writeBatchByLine(ws, hooks, b);
+  }
+}
+
+async function writeBatchByLine<P>(ws: Workspace, hooks: ImportHooks<P>, b: BatchArgs<P>): Promise<BatchOut> {
   return ws.record(async (tx, audit) => {
     const lines: ImportLine[] = [];
     const changed = new Map<string, ResourceState>();

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { isAllowedHost } from '../capture/request-policy';
 import type { ImportLine } from '@shared/contract/methods/intake';
 import type { CategoryHint, Report, ResourceSummary } from '@shared/domain/resources';
@@ -7,12 +8,13 @@ import type { ResourceState } from '@shared/domain/resources';
 import { AppError, isAppError } from '@shared/errors/app-error';
 import type { AuditEntry } from '../custody/audit-log';
 import { createSettingsService } from '../settings/settings-service';
+import { writeReportBatch, type PreparedReport } from './import-batch';
 import { runImport, type ImportSink, type ImportSource, type ImportSummary } from './import-job';
 import { DEFAULT_IMPORT_MAX_BYTES, echoPrefix } from './list-lines';
 import type { WriteConn } from '../db/database';
 import type { Workspace } from '../workspace';
 import { checkHostAllowed } from './address-policy';
-import { normalizeUrl, type NormalizedUrl } from './normalize-url';
+import { normalizeUrl } from './normalize-url';
 import {
   parseReceivedAt,
   parseReportFile,
@@ -21,7 +23,9 @@ import {
   type ReportInput,
 } from './report-file';
 import { caseRefOf, findCaseByRef, insertCase } from '../db/repositories/cases-repo';
+import { checkedAgainstManifests } from '../capture/manifest-view';
 import { capturesPerDay, listCaptures } from '../db/repositories/captures-repo';
+import { withTokenDetails } from '../custody/token-details';
 import { decisionsPerDay, listDecisions } from '../db/repositories/decisions-repo';
 import { insertReport, listReports } from '../db/repositories/reports-repo';
 import {
@@ -77,12 +81,7 @@ export type IntakeService = Readonly<{
 }>;
 
 /** A report that passed every check that needs no database: ready to be written. */
-type Prepared = Readonly<{
-  line: number;
-  input: ReportInput;
-  url: NormalizedUrl;
-  receivedAt: string;
-}>;
+type Prepared = PreparedReport;
 
 type Written = Readonly<{
   report: Report;
@@ -262,6 +261,8 @@ export function createIntakeService(ws: Workspace): IntakeService {
           const { written, entries } = await writeOne(tx, p, opts.actor, origin);
           return { ...written, entries };
         },
+        writeMany: (tx, auditMany, items, origin) =>
+          writeReportBatch(ws, tx, auditMany, { items, actor: opts.actor, origin }),
         changed: emitChanged,
       },
       {
@@ -341,9 +342,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
       const out = await importFrom(
         {
           fileName: input.fileName,
-          open: async function* () {
-            yield content;
-          },
+          open: () => Readable.from([content]),
           store: () => ws.blobs.put(content),
         },
         input.defaults ?? {},
@@ -358,7 +357,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
     listResources: (q) => ws.db.read((c) => listResources(c, q)),
 
     async getResource(id, role) {
-      return ws.db.read(async (c) => {
+      const found = await ws.db.read(async (c) => {
         const resource = await getResourceSummary(c, id);
         if (resource === null) throw new AppError('evidence.not-found', `no resource ${id}`);
         return {
@@ -369,6 +368,9 @@ export function createIntakeService(ws: Workspace): IntakeService {
           allowedActions: allowedActions(resource.state, role),
         };
       });
+      // Shown as signed: a row edited in the database is flagged, with the manifest's values.
+      const checked = await checkedAgainstManifests(ws.blobs, found.captures);
+      return { ...found, captures: await withTokenDetails(ws.blobs, checked) };
     },
 
     async dashboard(role) {

@@ -156,7 +156,9 @@ export function parseReportFile(fileName: string, content: string): ParsedReport
 
 /** `.csv`/`.tsv` are CSV; `.txt` is a text list; any other name is CSV when its header has a `url`. */
 export const isCsvList = (lowerName: string, sniffed: string | null): boolean =>
-  lowerName.endsWith('.csv') || lowerName.endsWith('.tsv') || (!lowerName.endsWith('.txt') && sniffed !== null);
+  lowerName.endsWith('.csv') ||
+  lowerName.endsWith('.tsv') ||
+  (!lowerName.endsWith('.txt') && sniffed !== null);
 
 function parseTextList(text: string): ParsedReportFile {
   const rows: ReportRow[] = [];
@@ -235,6 +237,9 @@ const enumWord = (v: string): string =>
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
 
+/** Built once: zod compiles a schema on first use, and `omit` makes a new schema each call. */
+const ROW_FIELDS = ReportFields.omit({ url: true });
+
 /**
  * One row's cells as report fields, over the import's defaults (a cell wins over a default). Values are
  * checked with the contract's own schema, so a file can't carry what the form would refuse.
@@ -252,7 +257,7 @@ export function rowToReport(
   if (v.note !== undefined) merged.note = v.note;
   if (v.receivedAt !== undefined) merged.receivedAt = v.receivedAt;
   if (v.caseRef !== undefined) merged.caseRef = v.caseRef;
-  const parsed = ReportFields.omit({ url: true }).safeParse(merged);
+  const parsed = ROW_FIELDS.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.map(String).join('.') ?? 'row';

@@ -17,9 +17,13 @@ import {
  * Throws `intake.bad-file` for what makes the whole file unreadable (a header without `url`, bytes
  * that are not UTF-8, a NUL); a line that is only too long becomes a row with a `problem`.
  */
-export async function* reportRows(lines: AsyncIterable<ListLine>, fileName: string): AsyncGenerator<ReportRow> {
-  let format: Readonly<{ kind: 'text' } | { kind: 'csv'; delimiter: ',' | ';' | '\t'; columns: CsvColumns }> | null =
-    null;
+export async function* reportRows(
+  lines: AsyncIterable<ListLine>,
+  fileName: string,
+): AsyncGenerator<ReportRow> {
+  let format: Readonly<
+    { kind: 'text' } | { kind: 'csv'; delimiter: ',' | ';' | '\t'; columns: CsvColumns }
+  > | null = null;
   let pending: { line: number; text: string } | null = null;
   const tooLong = (l: ListLine & { kind: 'too-long' }): ReportRow => ({
     line: l.line,
@@ -48,7 +52,8 @@ export async function* reportRows(lines: AsyncIterable<ListLine>, fileName: stri
       continue;
     }
     const text = lineText(l, fileName);
-    pending = pending === null ? { line: l.line, text } : { line: pending.line, text: `${pending.text}\n${text}` };
+    pending =
+      pending === null ? { line: l.line, text } : { line: pending.line, text: `${pending.text}\n${text}` };
     if (pending.text.length > MAX_LINE_BYTES) {
       yield {
         line: pending.line,

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { requireKeyMatchesCertificate } from '../custody/key-match';
 import { UserId } from '@shared/domain/ids';
 import type { User } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
@@ -47,7 +48,8 @@ export type CliSessions = Readonly<{
 
 const TOKEN_PREFIX = 'vgs_';
 
-const signerOf = (id: SigningIdentity): OperatorSigner => ({
+/** The co-signing key a proof unlocked (also held by the UI's sessions, users/session-keys.ts). */
+export const signerOf = (id: SigningIdentity): OperatorSigner => ({
   name: id.user.name,
   keyId: keyIdOf(id.publicKeyPem),
   privateKey: id.privateKey,
@@ -135,9 +137,13 @@ export function createCliSessions(
         identity.publicKeyPem
       )
         throw new AppError(
-          'custody.key-missing',
+          'custody.key-mismatch',
           `the session key of ${name} does not match their certificate`,
         );
+      requireKeyMatchesCertificate(privateKey, identity.certificatePem, {
+        key: `the session key of ${name}`,
+        certificate: `the certificate of ${name}`,
+      });
       const idle = Math.min(now.getTime() + limits.idleMs, Date.parse(session.expiresAt));
       // Session bookkeeping, not evidence: the act this proof allows writes its own custody rows.
       await ws.db.write((tx) => touchCliSession(tx, hash, now.toISOString(), new Date(idle).toISOString()));

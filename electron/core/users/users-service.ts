@@ -1,3 +1,4 @@
+import { issuerPemOf, listOrgCas } from '../custody/org-ca';
 import {
   createPrivateKey,
   createPublicKey,
@@ -10,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Role, User } from '@shared/domain/users';
 import { UserId } from '@shared/domain/ids';
+import { requireKeyMatchesCertificate } from '../custody/key-match';
 import { AppError } from '@shared/errors/app-error';
 import {
   decryptSecret,
@@ -28,6 +30,7 @@ import {
   userByName,
   type StoredUser,
 } from '../db/repositories/users-repo';
+import { lockedUserIds } from '../db/repositories/sign-in-lockouts-repo';
 import type { Workspace } from '../workspace';
 import { createSignInGuard, type SignInGuard } from './sign-in-guard';
 import { issueUserCertificate, publishRevocations, revokeInTx, type Revoked } from './user-certificates';
@@ -112,7 +115,15 @@ export type UsersService = Readonly<{
 export function createUsersService(ws: Workspace): UsersService {
   const base: Omit<UsersService, 'signIn' | 'unlock'> = {
     count: () => ws.db.read((c) => countUsers(c)),
-    list: async () => (await ws.db.read((c) => listUsers(c))).map(toUser),
+    list: async () => {
+      const [rows, locked] = await ws.db.read(
+        async (c) => [await listUsers(c), await lockedUserIds(c)] as const,
+      );
+      return rows.map((row) => {
+        const user = toUser(row);
+        return { ...user, locked: locked.has(user.id) };
+      });
+    },
     byName: async (name) => {
       const row = await ws.db.read((c) => userByName(c, name));
       return row ? toUser(row) : null;
@@ -280,13 +291,21 @@ export function createUsersService(ws: Workspace): UsersService {
       // A key that does not match the certified public key must never sign anything.
       const derivedPub = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
       if (derivedPub !== row.publicKeyPem)
-        throw new AppError('custody.key-missing', `the stored key of ${name} does not match its certificate`);
+        throw new AppError(
+          'custody.key-mismatch',
+          `the stored key of ${name} does not match its certificate`,
+        );
+      requireKeyMatchesCertificate(privateKey, row.certificatePem, {
+        key: `the stored key of ${name}`,
+        certificate: `the certificate of ${name}`,
+      });
       return {
         user: toUser(row),
         privateKey,
         publicKeyPem: row.publicKeyPem,
         certificatePem: row.certificatePem,
-        chainPem: [ws.ca.certPem],
+        // The CA that issued the user's certificate: an organisation CA's after `vigil ca install-cert`.
+        chainPem: [issuerPemOf(row.certificatePem, ws.ca.certPem, await listOrgCas(ws.paths))],
       };
     },
 

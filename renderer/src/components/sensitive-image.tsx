@@ -10,6 +10,8 @@ import { ErrorView } from './error-view';
 /**
  * A captured image. Sensitive media is blurred and greyscale until the viewer reveals this one
  * image; the reveal goes to the backend first so the view is in the custody log before it happens.
+ * The backend enforces it too: until then it serves only a blurred greyscale derivative, and after
+ * the reveal the original once, for the `?reveal=` URL.
  */
 export function SensitiveImage({
   resourceId,
@@ -27,13 +29,18 @@ export function SensitiveImage({
   const { t } = useI18n();
   const client = useClient();
   const [revealed, setRevealed] = useState(false);
+  // Each reveal is a new URL: the backend serves the original once per reveal, blurred otherwise.
+  const [reveals, setReveals] = useState(0);
   const reveal = useAction((c, id: string, hash: string) =>
     c.call('media.reveal', { resourceId: id, sha256: hash }),
   );
   const hidden = sensitive && !revealed;
   const onReveal = async () => {
     const done = await reveal.run(resourceId, sha256);
-    if (done !== undefined) setRevealed(true);
+    if (done !== undefined) {
+      setReveals((n) => n + 1);
+      setRevealed(true);
+    }
   };
   return (
     <Box sx={{ display: 'block', width: '100%' }}>
@@ -82,7 +89,11 @@ export function SensitiveImage({
         </Box>
       ) : null}
       <img
-        src={client.artifactUrl(sha256)}
+        src={
+          hidden || !sensitive
+            ? client.artifactUrl(sha256)
+            : `${client.artifactUrl(sha256)}?reveal=${reveals}`
+        }
         alt={alt}
         data-testid="captured-image"
         data-blurred={hidden ? 'true' : 'false'}

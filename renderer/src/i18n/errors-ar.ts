@@ -32,6 +32,7 @@ export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'evidence.not-found': 'الدليل غير موجود.',
   'custody.chain-broken': 'سلسلة سجل الحفظ مكسورة.',
   'custody.key-missing': 'مفتاح توقيع مفقود.',
+  'custody.key-mismatch': 'مفتاح التوقيع لا يطابق شهادته.',
   'custody.signature-invalid': 'التوقيع غير صالح.',
   'ca.passphrase-required':
     'هذا الإجراء يحتاج إلى عبارة مرور المرجع المصدق: فهي تفتح المفتاح الذي يصدر الشهادات ويلغيها.',

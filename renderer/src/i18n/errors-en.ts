@@ -32,6 +32,7 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'evidence.not-found': 'The evidence was not found.',
   'custody.chain-broken': 'The custody log chain is broken.',
   'custody.key-missing': 'A signing key is missing.',
+  'custody.key-mismatch': 'A signing key does not match its certificate.',
   'custody.signature-invalid': 'A signature does not verify.',
   'ca.passphrase-required':
     'The CA passphrase is needed for this: it unlocks the key that issues and revokes certificates.',

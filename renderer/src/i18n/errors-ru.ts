@@ -33,6 +33,7 @@ export const errorsRu: Readonly<Record<ErrorCode, string>> = {
   'evidence.not-found': 'Доказательство не найдено.',
   'custody.chain-broken': 'Цепочка журнала хранения нарушена.',
   'custody.key-missing': 'Отсутствует ключ подписи.',
+  'custody.key-mismatch': 'Ключ подписи не соответствует своему сертификату.',
   'custody.signature-invalid': 'Подпись не проходит проверку.',
   'ca.passphrase-required':
     'Для этого нужна парольная фраза УЦ: она открывает ключ, который выпускает и отзывает сертификаты.',

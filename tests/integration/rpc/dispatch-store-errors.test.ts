@@ -11,7 +11,10 @@ let backend: Backend | null = null;
 beforeAll(async () => {
   dir = tempDir('vigil-rpc-damaged-');
   const first = await createBackend({ dataDir: dir.path });
-  await first.users.create({ name: 'ivan', role: 'investigator', password: 'correct horse battery' }, 'setup');
+  await first.users.create(
+    { name: 'ivan', role: 'investigator', password: 'correct horse battery' },
+    'setup',
+  );
   const intake = createIntakeService(first.workspace);
   for (let i = 0; i < 200; i += 1)
     await intake.addReport(
@@ -27,7 +30,13 @@ beforeAll(async () => {
   // Garbles the resources table's root page on disk (header and schema intact), as a bad sector would.
   const fd = openSync(`${dir.path}/vigil.db`, 'r+');
   try {
-    writeSync(fd, Buffer.alloc(where.pageSize ?? 4096, 0xa5), 0, where.pageSize ?? 4096, ((where.root ?? 2) - 1) * (where.pageSize ?? 4096));
+    writeSync(
+      fd,
+      Buffer.alloc(where.pageSize ?? 4096, 0xa5),
+      0,
+      where.pageSize ?? 4096,
+      ((where.root ?? 2) - 1) * (where.pageSize ?? 4096),
+    );
   } finally {
     closeSync(fd);
   }

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { AppError, errorMessage, isAppError } from '@shared/errors/app-error';
 import { forEachBundleFile } from '../bundle-source';
 import { throwIfCancelled } from '../cancel';
 import { writeTree, writeZip, type BundleEntry, type WriteResult } from '../zip-writer';
 import { createHash } from 'node:crypto';
+import { partialNameFor } from './partial-sweep';
 
 /**
  * A bundle appears under its final name only complete: it is written under a temporary name beside
@@ -16,10 +16,7 @@ import { createHash } from 'node:crypto';
  * leaves nothing at the target path (at most a `.…vigil-partial` file beside it), never a truncated
  * ZIP a court could be handed; a re-run to the same path then succeeds.
  */
-export const PARTIAL_SUFFIX = '.vigil-partial';
-
-export const partialNameFor = (target: string): string =>
-  join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`);
+export { PARTIAL_SUFFIX, partialNameFor } from './partial-sweep';
 
 /** Each entry's stream, stopped when `signal` aborts (the client left, or the deadline passed). */
 function guarded(entries: readonly BundleEntry[], signal: AbortSignal | undefined): BundleEntry[] {

@@ -8,10 +8,13 @@ import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '@core/custody/canonical-json';
 import { keyIdOf } from '@core/custody/signing';
 import { inspectTimestampToken } from '@core/custody/tsa-client';
+import { bundleCas } from '@core/custody/org-ca';
 import { pemBlocks } from '@core/custody/x509';
 import type { ExportUser } from '@core/db/repositories/exports-repo';
+import { queryOfToken } from '@core/db/repositories/time-stamps-repo';
 import type { Workspace } from '@core/workspace';
 import {
+  CAPTURE_QUERY_NAME,
   CAPTURE_SIGNATURE_NAME,
   NAMES,
   captureDir,
@@ -89,6 +92,13 @@ async function planCaptures(ws: Workspace, g: Gathered, planned: Planned[], toke
       if (a.kind === 'timestamp-token') {
         const token = await readFile(ws.blobs.pathOf(a.sha256));
         tokenCerts.push(...inspectTimestampToken(token).certificatesPem);
+        // The query beside the token lets a verifier recheck its nonce (RFC 3161 §2.4.2); tokens
+        // granted before queries were kept have none.
+        const query = await ws.db.read((c) => queryOfToken(c, a.sha256));
+        if (query !== null) {
+          const bytes = await readFile(ws.blobs.pathOf(query));
+          planned.push(fromBuffer(`${dir}/${CAPTURE_QUERY_NAME}`, bytes));
+        }
       }
     }
     planned.push(
@@ -182,7 +192,15 @@ async function planCustodyAndKeys(ws: Workspace, g: Gathered, planned: Planned[]
   planned.push(fromBuffer(NAMES.custody, custody));
   planned.push(fromBuffer(NAMES.workstationPub, text(ws.workstation.publicKeyPem)));
   planned.push(fromBuffer(NAMES.workstationCert, text(ws.workstation.certificatePem)));
-  planned.push(fromBuffer(NAMES.caCert, text(ws.ca.certPem)));
+  // keys/ca.pem: the workstation's issuer (an imported organisation CA, else the local CA); the
+  // data dir's other issuing CAs beside it, so every certificate it issued still chains.
+  const cas = await bundleCas(ws.paths, ws.ca.certPem, ws.workstation.certificatePem);
+  planned.push(fromBuffer(NAMES.caCert, text(cas.caPem)));
+  const carried = new Set<string>();
+  for (const other of cas.others) {
+    carried.add(other.sha256);
+    planned.push(fromBuffer(`keys/ca-${other.sha256}.pem`, text(other.pem)));
+  }
   // The CA's CRL, so a verifier can refuse a decision signed after its reviewer was revoked.
   if (existsSync(ws.paths.caCrlPem)) planned.push(fromBuffer(CRL_FILE, await readFile(ws.paths.caCrlPem)));
   // CAs of workstations whose evidence was imported here, so their reviewers' certificates chain.
@@ -190,7 +208,7 @@ async function planCustodyAndKeys(ws: Workspace, g: Gathered, planned: Planned[]
   if (!existsSync(importedCas)) return;
   for (const name of (await readdir(importedCas)).sort()) {
     const m = /^([0-9a-f]{64})\.pem$/.exec(name);
-    if (m?.[1] !== undefined)
+    if (m?.[1] !== undefined && !carried.has(m[1]))
       planned.push(fromBuffer(`keys/ca-${m[1]}.pem`, await readFile(join(importedCas, name))));
   }
 }

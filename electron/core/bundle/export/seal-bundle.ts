@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { AppError, errorMessage } from '@shared/errors/app-error';
 import { APP_NAME, APP_VERSION } from '@core/app-info';
+import { bundleCaPemSync } from '@core/custody/org-ca';
 import { sha256Hex } from '@core/custody/signing';
 import { requestTimestamp, timestampResponseFromToken, type TimestampGrant } from '@core/custody/tsa-client';
 import { derToPem, pemBlocks } from '@core/custody/x509';
@@ -58,7 +59,9 @@ function readme(ws: Workspace, g: Gathered, contents: Contents, tsa: TsaPems, op
       tsaFiles: tsa.ca !== '' || tsa.chain !== '',
       workstationKeyId: ws.workstation.keyId,
       app: `${APP_NAME} ${APP_VERSION}`,
-      ca: anchorInfo(new X509Certificate(ws.ca.certPem)),
+      ca: anchorInfo(
+        new X509Certificate(bundleCaPemSync(ws.paths, ws.ca.certPem, ws.workstation.certificatePem)),
+      ),
       tsaRootSha256: tsa.ca === '' ? null : fingerprint(tsa.ca),
     },
     g.caseRow?.language ?? 'en',

@@ -70,7 +70,7 @@ const isStructure = (name: string, bytes: number): boolean =>
     name.startsWith('tsa/') ||
     name.startsWith('decisions/') ||
     name.startsWith('custody/head.') ||
-    /^captures\/[^/]+\/(manifest\.json|manifest\.json\.sig|manifest\.tsr)$/.test(name));
+    /^captures\/[^/]+\/(manifest\.json|manifest\.json\.sig|manifest\.tsr|manifest\.tsq)$/.test(name));
 
 const publicKeyOf = (pem: string): KeyObject | null => {
   try {

@@ -1,9 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { sha256Hex, verifyEs256 } from '@core/custody/signing';
-import { CAPTURE_SIGNATURE_NAME, captureDir, type BundleManifest } from '../bundle-format';
+import { recheckQuery } from '@core/custody/tsa-query-check';
+import {
+  CAPTURE_QUERY_NAME,
+  CAPTURE_SIGNATURE_NAME,
+  captureDir,
+  type BundleManifest,
+} from '../bundle-format';
 import type { BundleContext } from './bundle-context';
-import { checkOf, type VerifyCheck } from './check-list';
+import { checkOf, errorText, type VerifyCheck } from './check-list';
 import { readSignedManifest, type SignedManifestRead } from './signed-capture-manifest';
 import { verifyBundledToken } from './timestamp-check';
 
@@ -123,7 +129,31 @@ function tokenChecks(
     verdict.ok
       ? checkOf('capture.timestamp', tokenName, true, `manifest time-stamped at ${verdict.info.genTime}`)
       : checkOf('capture.timestamp', tokenName, false, verdict.problem),
+    ...queryChecks(ctx, record, token, manifestSha256, expected),
   ];
+}
+
+/** manifest.tsq, when present: the token answers that very query (imprint and nonce, RFC 3161 §2.4.2). */
+function queryChecks(
+  ctx: BundleContext,
+  record: CaptureRecord,
+  token: Buffer,
+  manifestSha256: string,
+  expected: Set<string>,
+): VerifyCheck[] {
+  const queryName = `${captureDir(record.id)}/${CAPTURE_QUERY_NAME}`;
+  const query = ctx.content(queryName);
+  // Tokens granted before queries were kept travel without one; the token itself is checked above.
+  if (query === null) return [];
+  expected.add(queryName);
+  try {
+    recheckQuery(query, token, Buffer.from(manifestSha256, 'hex'));
+    return [
+      checkOf('capture.timestamp', queryName, true, 'the token answers this query (imprint and nonce)'),
+    ];
+  } catch (error) {
+    return [checkOf('capture.timestamp', queryName, false, errorText(error))];
+  }
 }
 
 /** One capture: its manifest's hash, signature, artifacts and time-stamp, and nothing else in its folder. */

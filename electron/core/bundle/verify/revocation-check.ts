@@ -79,8 +79,11 @@ function decisionLine(file: string, record: DecisionRecord, cert: X509Certificat
  * (imported ones) are not covered by this CRL and get no line here.
  */
 export function checkRevocations(ctx: BundleContext, manifest: BundleManifest): VerifyCheck[] {
-  const ca = ctx.keys.ca;
-  if (ca === null) return [];
+  const bundled = ctx.keys.ca;
+  if (bundled === null) return [];
+  // keys/ca.crl.pem is the local CA's; with an organisation CA as keys/ca.pem the local CA travels as
+  // keys/ca-<sha256>.pem, so the CRL is checked against the bundled CA whose name it carries.
+  const ca = crlIssuerOf(ctx, bundled);
   const pem = ctx.content(CRL_FILE);
   if (pem === null)
     return [
@@ -111,4 +114,19 @@ export function checkRevocations(ctx: BundleContext, manifest: BundleManifest): 
     out.push(decisionLine(d.file, found.record, found.cert, crl));
   }
   return out;
+}
+
+/** The bundled CA named as the CRL's issuer: keys/ca.pem unless another bundled CA's name matches. */
+function crlIssuerOf(ctx: BundleContext, ca: X509Certificate): X509Certificate {
+  const pem = ctx.content(CRL_FILE);
+  if (pem === null) return ca;
+  try {
+    const crl = pkijs.CertificateRevocationList.fromBER(pemToDer(pem.toString('utf8'), 'X509 CRL'));
+    const named = (c: X509Certificate) => crl.issuer.isEqual(pkijs.Certificate.fromBER(c.raw).subject);
+    if (named(ca)) return ca;
+    return ctx.keys.otherCas.find(named) ?? ca;
+  } catch {
+    // Reported by readCrl against keys/ca.pem.
+    return ca;
+  }
 }

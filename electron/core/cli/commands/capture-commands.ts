@@ -3,6 +3,7 @@ import { ResourceId } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import type { CaptureRequest } from '@core/capture/capture-service';
 import { parseAllowHost } from '@core/capture/request-policy';
+import { checkedAgainstManifests, tamperedText } from '@core/capture/manifest-view';
 import { getCapture } from '@core/db/repositories/captures-repo';
 import { resourcesAwaitingCapture } from '@core/db/repositories/resources-repo';
 import { createIntakeService } from '@core/intake/intake-service';
@@ -48,6 +49,7 @@ function allowHostsOf(ctx: CliContext): string[] {
 const summary = (r: CaptureRecord): string =>
   [
     `${r.outcome.toUpperCase()} ${r.id} ${r.url}`,
+    r.tampered ? `  TAMPERED ${tamperedText(r.tampered)}` : null,
     r.error ? `  error ${r.error.code}: ${r.error.message}` : null,
     `  status ${r.http.status ?? '-'}  final ${r.finalUrl}  title ${JSON.stringify(r.page.title)}`,
     `  manifest sha256 ${r.manifestSha256}  timestamp ${r.timestamp.status}`,
@@ -179,8 +181,9 @@ const showCapture: CliCommand = {
     const [id] = ctx.positionals;
     if (id === undefined) throw new AppError('input.invalid', 'name the capture id');
     const ws = (await ctx.backend()).workspace;
-    const record = await ws.db.read((c) => getCapture(c, id, ws.blobs.pathOf));
-    if (record === null) throw new AppError('evidence.not-found', `no capture ${id}`);
+    const row = await ws.db.read((c) => getCapture(c, id, ws.blobs.pathOf));
+    if (row === null) throw new AppError('evidence.not-found', `no capture ${id}`);
+    const [record = row] = await checkedAgainstManifests(ws.blobs, [row]);
     ctx.io.stdout(ctx.json ? `${JSON.stringify(record, null, 2)}\n` : `${summary(record)}\n`);
     return EXIT.ok;
   },

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { ReportFields, type ImportLine } from '@shared/contract/methods/intake';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
+import { tamperedText } from '@core/capture/manifest-view';
 import { createIntakeService } from '@core/intake/intake-service';
 import type { ReportDefaults } from '@core/intake/report-file';
 import type { ImportSink } from '@core/intake/import-job';
@@ -79,7 +80,8 @@ const reportAdd: CliCommand = {
 
 function lineText(l: ImportLine): string {
   const where = `line ${String(l.line).padStart(5)}`;
-  if (l.outcome === 'rejected') return `${where}  rejected  ${termSafe(l.url)}  — ${termSafe(l.reason ?? '')}`;
+  if (l.outcome === 'rejected')
+    return `${where}  rejected  ${termSafe(l.url)}  — ${termSafe(l.reason ?? '')}`;
   const note = l.reason === undefined ? '' : `  (${termSafe(l.reason)})`;
   return `${where}  ${l.outcome.padEnd(8)}  ${l.resourceId ?? ''}  ${termSafe(l.url)}${note}`;
 }
@@ -149,7 +151,8 @@ const reportImport: CliCommand = {
       {
         fileName: basename(file),
         open: () => createReadStream(path, { highWaterMark: 64 * 1024 }),
-        store: () => backend.workspace.blobs.putFile(path),
+        // `put`, not `putFile`: the user's list stays where it is.
+        store: () => backend.workspace.blobs.put(createReadStream(path)),
       },
       defaults,
       opts,
@@ -157,9 +160,13 @@ const reportImport: CliCommand = {
     );
     const resumed = out.resumedAfterLine > 0 ? ` (resumed after line ${out.resumedAfterLine})` : '';
     if (ctx.json)
-      ctx.io.stdout(`],\n"added":${out.added},"merged":${out.merged},"rejected":${out.rejected},"job":${JSON.stringify(out.jobId)},"resumedAfterLine":${out.resumedAfterLine}}\n`);
+      ctx.io.stdout(
+        `],\n"added":${out.added},"merged":${out.merged},"rejected":${out.rejected},"job":${JSON.stringify(out.jobId)},"resumedAfterLine":${out.resumedAfterLine}}\n`,
+      );
     else
-      ctx.io.stdout(`${out.rowsDone} lines: ${out.added} added, ${out.merged} merged, ${out.rejected} rejected${resumed}\n`);
+      ctx.io.stdout(
+        `${out.rowsDone} lines: ${out.added} added, ${out.merged} merged, ${out.rejected} rejected${resumed}\n`,
+      );
     // Rejected lines are an expected outcome of a list, reported above; the import itself succeeded.
     return EXIT.ok;
   },
@@ -214,7 +221,10 @@ const showResource: CliCommand = {
           `  ${p.id}  ${p.receivedAt}  ${p.sourceType}${p.reporterRef ? ` (${termSafe(p.reporterRef)})` : ''}  ${termSafe(p.originalUrl)}${p.note ? `\n      ${termSafe(p.note)}` : ''}`,
       ),
       `captures ${detail.captures.length}`,
-      ...detail.captures.map((c) => `  ${c.id}  ${c.startedAt}  ${c.outcome}  ${c.manifestSha256}`),
+      ...detail.captures.map(
+        (c) =>
+          `  ${c.id}  ${c.startedAt}  ${c.outcome}  ${c.manifestSha256}${c.tampered ? `\n      TAMPERED ${tamperedText(c.tampered)}` : ''}`,
+      ),
       `decisions ${detail.decisions.length}`,
       ...detail.decisions.map(
         (d) => `  ${d.id}  ${d.signedAt}  ${d.fields.decision}  by ${termSafe(d.reviewer.name)}`,

@@ -68,6 +68,20 @@ export async function insertAuditRow(tx: WriteConn, row: StoredAuditRow): Promis
   ]);
 }
 
+/** Rows per multi-row INSERT: 8 bound values each, far below SQLite's limit on bound parameters. */
+const AUDIT_ROWS_PER_INSERT = 400;
+
+/** Inserts consecutive rows with one statement per few hundred (a bulk import's custody rows). */
+export async function insertAuditRows(tx: WriteConn, rows: readonly StoredAuditRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += AUDIT_ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + AUDIT_ROWS_PER_INSERT);
+    await tx.run(
+      `INSERT INTO audit (${COLUMNS}) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      part.flatMap((r) => [r.seq, r.at, r.actor, r.action, r.subject, r.detailsJson, r.prevHash, r.hash]),
+    );
+  }
+}
+
 /** The lowest sequence number below 1, if a row has one (the chain starts at 1). */
 export async function lowestSeqBelowOne(conn: ReadConn): Promise<number | null> {
   const odd = await conn.get<{ seq: number }>('SELECT seq FROM audit WHERE seq < 1 ORDER BY seq LIMIT 1');

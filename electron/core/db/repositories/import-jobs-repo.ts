@@ -31,7 +31,11 @@ type Row = {
 };
 
 /** The unfinished job for this file under these options, if an earlier run was interrupted. */
-export async function findOpenImportJob(c: ReadConn, sha256: string, options: string): Promise<ImportJob | null> {
+export async function findOpenImportJob(
+  c: ReadConn,
+  sha256: string,
+  options: string,
+): Promise<ImportJob | null> {
   const r = await c.get<Row>(
     `SELECT id, sha256, file_name, options, actor, started_at, lines_done, added, merged, rejected
      FROM import_jobs WHERE sha256 = ? AND options = ? AND finished_at IS NULL
@@ -55,7 +59,14 @@ export async function findOpenImportJob(c: ReadConn, sha256: string, options: st
 
 export async function insertImportJob(
   tx: WriteConn,
-  j: Readonly<{ id: string; sha256: string; fileName: string; options: string; actor: string; startedAt: string }>,
+  j: Readonly<{
+    id: string;
+    sha256: string;
+    fileName: string;
+    options: string;
+    actor: string;
+    startedAt: string;
+  }>,
 ): Promise<void> {
   await tx.run(
     `INSERT INTO import_jobs (id, sha256, file_name, options, actor, started_at) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -1,6 +1,6 @@
 import type { CategoryHint, Report, SourceType } from '@shared/domain/resources';
 import type { ReadConn, WriteConn } from '../database';
-import { indexText } from './search-repo';
+import { indexText, indexTexts } from './search-repo';
 
 /** Reports: each time someone pointed at a resource, as they entered it. */
 
@@ -31,6 +31,42 @@ export async function insertReport(tx: WriteConn, r: NewReport, displayUrl: stri
     captureId: null,
     kind: 'report',
   });
+}
+
+/** Many reports (a bulk import's batch) with a few multi-row statements; the same rows as `insertReport`. */
+export async function insertReports(
+  tx: WriteConn,
+  rows: readonly Readonly<{ report: NewReport; displayUrl: string }>[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const part = rows.slice(i, i + 500);
+    await tx.run(
+      `INSERT INTO reports (id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by, created_at)
+       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      part.flatMap(({ report: r }) => [
+        r.id,
+        r.resourceId,
+        r.originalUrl,
+        r.sourceType,
+        r.reporterRef,
+        r.category,
+        r.note,
+        r.receivedAt,
+        r.createdBy,
+        r.createdAt,
+      ]),
+    );
+  }
+  await indexTexts(
+    tx,
+    rows.map(({ report: r, displayUrl }) => ({
+      title: displayUrl,
+      body: [r.originalUrl, r.note ?? ''].join('\n'),
+      resourceId: r.resourceId,
+      captureId: null,
+      kind: 'report' as const,
+    })),
+  );
 }
 
 type ReportRow = {

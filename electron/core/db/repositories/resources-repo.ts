@@ -107,6 +107,86 @@ export async function insertResource(tx: WriteConn, r: NewResource): Promise<voi
   );
 }
 
+/** The resources these URLs already are, by URL (a bulk import's batch, read under the write lock). */
+export async function resourcesByUrls(
+  c: ReadConn,
+  urls: readonly string[],
+): Promise<Map<string, ResourceKey>> {
+  const found = new Map<string, ResourceKey>();
+  const unique = [...new Set(urls)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const part = unique.slice(i, i + 500);
+    const rows = await c.all<{
+      id: string;
+      url: string;
+      case_id: string | null;
+      categories: string;
+      state: ResourceState;
+    }>(
+      `SELECT id, url, case_id, categories, state FROM resources WHERE url IN (${part.map(() => '?').join(', ')})`,
+      part,
+    );
+    for (const row of rows)
+      found.set(row.url, {
+        id: row.id,
+        caseId: row.case_id,
+        categories: parseCategories(row.categories),
+        state: row.state,
+      });
+  }
+  return found;
+}
+
+/** New resources of a batch, each with the number of the batch's reports that point at it. */
+export async function insertResources(
+  tx: WriteConn,
+  rows: readonly (NewResource & Readonly<{ reportCount: number; updatedAt: string }>)[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const part = rows.slice(i, i + 500);
+    await tx.run(
+      `INSERT INTO resources (id, case_id, url, display_url, host, state, categories, report_count, created_at, updated_at)
+       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      part.flatMap((r) => [
+        r.id,
+        r.caseId,
+        r.url,
+        r.displayUrl,
+        r.host,
+        INITIAL_STATE,
+        JSON.stringify(r.categories),
+        r.reportCount,
+        r.at,
+        r.updatedAt,
+      ]),
+    );
+  }
+}
+
+/** `addReportToResource` for many resources at once: `count` more reports each. */
+export async function addReportsToResources(
+  tx: WriteConn,
+  updates: readonly Readonly<{
+    id: string;
+    count: number;
+    categories: readonly CategoryHint[];
+    caseId: string | null;
+    at: string;
+  }>[],
+): Promise<void> {
+  for (let i = 0; i < updates.length; i += 500) {
+    const part = updates.slice(i, i + 500);
+    await tx.run(
+      `UPDATE resources SET report_count = report_count + v.n, categories = v.categories,
+         case_id = coalesce(resources.case_id, v.case_id), updated_at = v.at
+       FROM (SELECT column1 AS id, column2 AS n, column3 AS categories, column4 AS case_id, column5 AS at
+             FROM (VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')})) AS v
+       WHERE resources.id = v.id`,
+      part.flatMap((u) => [u.id, u.count, JSON.stringify(u.categories), u.caseId, u.at]),
+    );
+  }
+}
+
 /** One more report points at the resource: count, category union, case if it had none. */
 export async function addReportToResource(
   tx: WriteConn,

@@ -22,6 +22,17 @@ export async function indexText(tx: WriteConn, entry: TextIndexEntry): Promise<v
   ]);
 }
 
+/** Many entries with one statement per few hundred (a bulk import's reports). */
+export async function indexTexts(tx: WriteConn, entries: readonly TextIndexEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 500) {
+    const part = entries.slice(i, i + 500);
+    await tx.run(
+      `INSERT INTO text_index (title, body, resource_id, capture_id, kind) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      part.flatMap((e) => [e.title, e.body, e.resourceId, e.captureId, e.kind]),
+    );
+  }
+}
+
 /**
  * Turns what a person typed into an FTS5 query that can't be misread as query syntax: every word is
  * a quoted phrase (quotes doubled), all words must occur. Returns null when nothing searchable is left.

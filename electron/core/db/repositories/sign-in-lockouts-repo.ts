@@ -37,3 +37,11 @@ export async function writeSignInFailures(tx: WriteConn, f: SignInFailures): Pro
 export async function clearSignInFailures(tx: WriteConn, userId: string): Promise<void> {
   await tx.run('DELETE FROM sign_in_lockouts WHERE user_id = ?', [userId]);
 }
+
+/** The ids of the users locked out now (what the users screen marks and offers to unlock). */
+export async function lockedUserIds(c: ReadConn): Promise<Set<string>> {
+  const rows = await c.all<{ user_id: string }>(
+    'SELECT user_id FROM sign_in_lockouts WHERE locked_at IS NOT NULL',
+  );
+  return new Set(rows.map((r) => r.user_id));
+}

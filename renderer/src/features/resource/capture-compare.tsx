@@ -5,6 +5,7 @@ import { LtrText } from '@renderer/components/ltr-text';
 import { SensitiveImage } from '@renderer/components/sensitive-image';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { KeyValueTable } from './key-value-table';
+import { TamperedNotice } from './tampered-notice';
 
 /** Two captures of one resource side by side: first screenshot segment and the facts that differ most often. */
 export function CaptureCompare({
@@ -20,6 +21,7 @@ export function CaptureCompare({
         <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
           {label} · {dateTime(c.startedAt)}
         </Typography>
+        <TamperedNotice capture={c} />
         <KeyValueTable
           rows={[
             [t('resource.outcome'), t(`outcome.${c.outcome}`)],

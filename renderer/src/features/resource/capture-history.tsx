@@ -73,6 +73,15 @@ export function CaptureHistory({
                   label={t(`outcome.${c.outcome}`)}
                   color={c.outcome === 'complete' ? 'success' : c.outcome === 'partial' ? 'warning' : 'error'}
                 />
+                {c.tampered ? (
+                  <Chip
+                    size="small"
+                    color="error"
+                    label={t('resource.tampered')}
+                    data-testid="capture-tampered-chip"
+                    sx={{ ml: 0.5 }}
+                  />
+                ) : null}
                 {c.origin ? (
                   <Typography variant="caption" sx={{ display: 'block' }}>
                     {t('resource.imported')}

@@ -8,6 +8,7 @@ import { CapturedUrl } from '@renderer/components/captured-text';
 import { LtrText } from '@renderer/components/ltr-text';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { KeyValueTable } from './key-value-table';
+import { TamperedNotice } from './tampered-notice';
 import { TlsCertificates } from './tls-certificates';
 import { useArtifactText } from './use-artifact-text';
 
@@ -55,6 +56,7 @@ export function CaptureTabs({ capture }: Readonly<{ capture: CaptureRecord }>) {
   const ts = capture.timestamp;
   return (
     <Box data-testid="capture-tabs">
+      <TamperedNotice capture={capture} />
       <Tabs value={tab} onChange={(_, v: TabName) => setTab(v)} variant="scrollable" sx={{ mb: 1 }}>
         {TABS.map((name) => (
           <Tab key={name} value={name} label={t(`resource.tab.${name}`)} data-testid={`tab-${name}`} />

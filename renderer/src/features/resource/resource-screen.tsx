@@ -17,6 +17,7 @@ import { ArtifactTable } from './artifact-table';
 import { CaptureCompare } from './capture-compare';
 import { CaptureHistory } from './capture-history';
 import { CaptureTabs } from './capture-tabs';
+import { CaptureTimeStamp } from './capture-time-stamp';
 import { ScreenshotViewer } from './screenshot-viewer';
 
 const newestFirst = (captures: readonly CaptureRecord[]) =>
@@ -137,6 +138,7 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
           }}
         >
           <SectionCard title={t('resource.screenshot')}>
+            <CaptureTimeStamp key={`ts-${current.id}`} capture={current} />
             {current.warnings.length > 0 ? (
               <Alert severity="warning" sx={{ mb: 1 }}>
                 {current.warnings.map((w) => (

@@ -6,6 +6,8 @@ import { UserName } from '@shared/domain/users';
 import { useAction } from '@renderer/api/api-context';
 import { ErrorView } from '@renderer/components/error-view';
 import { useI18n } from '@renderer/i18n/i18n-context';
+import type { TsaChoiceInput } from '@shared/contract/methods/custody';
+import { EMPTY_TSA_DRAFT, TsaChoiceFields, tsaChoiceOf, type TsaDraft } from '../settings/tsa-choice-fields';
 import { LanguagePicker } from './language-picker';
 
 export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
@@ -19,6 +21,10 @@ export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
   const [caPassphrase, setCaPassphrase] = useState('');
   const [caRepeat, setCaRepeat] = useState('');
   const [touched, setTouched] = useState(false);
+  // The time-stamp authority is asked at first run; "decide later" keeps the dashboard's warning.
+  const [tsa, setTsa] = useState<TsaDraft>(EMPTY_TSA_DRAFT);
+  const [adminMade, setAdminMade] = useState(false);
+  const choose = useAction((c, choice: TsaChoiceInput) => c.call('timestamps.choose', choice));
   const setup = useAction((c, n: string, d: string, p: string, ca: string) =>
     c.call(
       'session.setupAdmin',
@@ -35,9 +41,14 @@ export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (!nameOk || !passwordOk || !same || !caOk || !caSame) return;
+    const choice = tsaChoiceOf(tsa);
+    if (!nameOk || !passwordOk || !same || !caOk || !caSame || choice === 'invalid') return;
     const user = await setup.run(name, displayName.trim(), password, caPassphrase);
-    if (user !== undefined) onDone();
+    if (user === undefined) return;
+    setAdminMade(true);
+    // The new administrator is signed in by setupAdmin, so the choice is theirs and is recorded as such.
+    if (choice !== null && (await choose.run(choice)) === undefined) return;
+    onDone();
   };
   return (
     <Box sx={{ minHeight: '100vh', display: 'grid', placeItems: 'center', p: 2 }}>
@@ -116,10 +127,27 @@ export function SetupScreen({ onDone }: Readonly<{ onDone: () => void }>) {
             required
             slotProps={{ htmlInput: { 'data-testid': 'setup-ca-passphrase-repeat' } }}
           />
+          <Typography variant="subtitle1" component="h2">
+            {t('tsa.title')}
+          </Typography>
+          <TsaChoiceFields
+            draft={tsa}
+            onChange={setTsa}
+            allowLater
+            showInvalid={touched}
+            disabled={adminMade}
+          />
           {setup.error ? <ErrorView error={setup.error} /> : null}
-          <Button type="submit" variant="contained" disabled={setup.pending} data-testid="setup-submit">
-            {t('auth.createAdmin')}
-          </Button>
+          {choose.error ? <ErrorView error={choose.error} /> : null}
+          {adminMade ? (
+            <Button variant="outlined" onClick={onDone} data-testid="setup-continue">
+              {t('tsa.continueLater')}
+            </Button>
+          ) : (
+            <Button type="submit" variant="contained" disabled={setup.pending} data-testid="setup-submit">
+              {t('auth.createAdmin')}
+            </Button>
+          )}
         </Stack>
       </Paper>
     </Box>

@@ -27,6 +27,7 @@ import { LanguagePicker } from '../session/language-picker';
 import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';
 import { TrustedCasSection } from './trusted-cas-section';
+import { TsaSection } from './tsa-section';
 import { UsersSection } from './users-section';
 
 type Draft = Pick<
@@ -39,6 +40,7 @@ type Draft = Pick<
   | 'timeServer'
   | 'clockOffsetThresholdMs'
   | 'egressEndpoint'
+  | 'signInLockoutAfter'
 >;
 
 export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeChoice) => void }>) {
@@ -53,7 +55,17 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
 
   const save = async () => {
     if (draft === null) return;
-    const saved = await update.run(draft);
+    // The time-stamp authority is changed only through its own section (`timestamps.choose`, with its
+    // trust anchor): a save here must never write back a TSA choice read before that section saved.
+    const {
+      tsaUrl: _tsaUrl,
+      tsaChoice: _tsaChoice,
+      tsaCaPem: _tsaCaPem,
+      tsaQualified: _tsaQualified,
+      tsaPolicyOid: _tsaPolicyOid,
+      ...patch
+    } = draft as Partial<Settings>;
+    const saved = await update.run(patch);
     if (saved !== undefined) {
       setDraft(null);
       settings.reload();
@@ -99,16 +111,6 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
             {shown ? (
               <>
                 <TextField
-                  label={t('settings.tsa')}
-                  value={shown.tsaUrl ?? ''}
-                  placeholder={t('settings.tsaNone')}
-                  onChange={(e) =>
-                    setDraft({ ...shown, tsaUrl: e.target.value === '' ? null : e.target.value })
-                  }
-                  disabled={!isAdmin}
-                  slotProps={{ htmlInput: { dir: 'ltr' } }}
-                />
-                <TextField
                   label={t('settings.timeServer')}
                   value={shown.timeServer ?? ''}
                   placeholder={t('settings.timeServerNone')}
@@ -152,6 +154,22 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
                   }
                   disabled={!isAdmin}
                   sx={{ maxWidth: 260 }}
+                />
+                <TextField
+                  type="number"
+                  label={t('settings.signInLockoutAfter')}
+                  helperText={t('settings.signInLockoutAfterHelp')}
+                  value={shown.signInLockoutAfter}
+                  onChange={(e) =>
+                    setDraft({
+                      ...shown,
+                      // The contract's bounds (3–1000): fewer would lock users out on a typo or two.
+                      signInLockoutAfter: Math.min(1000, Math.max(3, Math.round(Number(e.target.value)))),
+                    })
+                  }
+                  disabled={!isAdmin}
+                  sx={{ maxWidth: 360 }}
+                  slotProps={{ htmlInput: { min: 3, max: 1000, 'data-testid': 'settings-lockout-after' } }}
                 />
                 <FormControlLabel
                   control={
@@ -198,6 +216,7 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
             ) : null}
           </Stack>
         </SectionCard>
+        <TsaSection isAdmin={isAdmin} onChosen={settings.reload} />
         <UsersSection isAdmin={isAdmin} />
         <TrustedCasSection />
         <SectionCard title={t('settings.profiles')}>

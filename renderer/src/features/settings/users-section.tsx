@@ -50,6 +50,13 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
     ),
   );
   const update = useAction((c, change: Change) => c.call('users.update', withCa(change, caPassphrase)));
+  const unlock = useAction((c, who: string) => c.call('users.unlock', { name: who }));
+  const unlockUser = async (who: string) => {
+    add.reset();
+    update.reset();
+    await unlock.run(who);
+    users.reload();
+  };
   const nameOk = UserName.safeParse(name).success;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -108,6 +115,7 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
                 data-name={u.name}
                 data-role={u.role}
                 data-disabled={String(u.disabled)}
+                data-locked={String(u.locked === true)}
               >
                 <TableCell>
                   <LtrText mono>{u.name}</LtrText>
@@ -153,6 +161,25 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
                       variant={u.disabled ? 'filled' : 'outlined'}
                       label={u.disabled ? t('settings.disabled') : t('settings.enabled')}
                     />
+                    {u.locked === true ? (
+                      <Chip
+                        size="small"
+                        color="error"
+                        label={t('settings.locked')}
+                        data-testid={`user-locked-${u.name}`}
+                      />
+                    ) : null}
+                    {isAdmin && u.locked === true ? (
+                      <Button
+                        size="small"
+                        color="primary"
+                        disabled={unlock.pending}
+                        onClick={() => void unlockUser(u.name)}
+                        data-testid={`user-unlock-${u.name}`}
+                      >
+                        {t('settings.unlock')}
+                      </Button>
+                    ) : null}
                     {editable(u) ? (
                       <Button
                         size="small"
@@ -180,6 +207,12 @@ export function UsersSection({ isAdmin }: Readonly<{ isAdmin: boolean }>) {
         </Typography>
       ) : null}
       {update.error ? <ErrorView error={update.error} /> : null}
+      {unlock.error ? <ErrorView error={unlock.error} /> : null}
+      {unlock.result ? (
+        <Alert severity="success" sx={{ mt: 1 }} data-testid="user-unlocked">
+          {t('settings.userUnlocked', { name: unlock.result.name })}
+        </Alert>
+      ) : null}
       {update.result ? (
         <Alert severity="success" sx={{ mt: 1 }} data-testid="user-updated">
           {t('settings.userUpdated', { name: update.result.name })}

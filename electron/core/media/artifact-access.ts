@@ -1,0 +1,104 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Backend } from '../backend';
+import { servedBlob } from '../db/repositories/blobs-repo';
+import { mediaSensitivity } from '../db/repositories/sensitive-media-repo';
+import type { Session } from '../rpc/dispatch';
+import { createBlurCache } from './blurred-derivative';
+import { revealGrantsOf } from './reveal-grants';
+
+/** `original`: not sensitive; `revealed`: sensitive, through a reveal (custody row written); `blurred`: the derivative. */
+export type ArtifactVariant = 'original' | 'revealed' | 'blurred';
+
+export type ServedArtifact = Readonly<{
+  bytes: number;
+  mediaType: string | null;
+  packet: boolean;
+  variant: ArtifactVariant;
+  cacheControl: string;
+  /** The bytes to send; the stream is destroyed at once if the user loses access while it runs. */
+  open: () => Readable;
+}>;
+
+export type ArtifactAccess = Readonly<{
+  /** Re-reads the session's user (revoking it, with its custody row, if disabled): true if still signed in. */
+  signedIn: (session: Session, route: string) => Promise<boolean>;
+  /**
+   * What a signed-in session gets for `sha256`, or null for a blob the database does not know.
+   * `reveal`: the request asks for the original of a sensitive image (it gets it only by using up
+   * a grant its user's `media.reveal` left).
+   */
+  resolve: (session: Session, sha256: string, reveal: boolean) => Promise<ServedArtifact | null>;
+}>;
+
+/** Custody actions after which a user's in-flight downloads stop (as the event streams do). */
+const ACCESS_ACTIONS: ReadonlySet<string> = new Set(['user.updated', 'session.revoked', 'session.expired']);
+
+const IMMUTABLE = 'private, max-age=31536000, immutable';
+// An image may become sensitive later (a `minors` report, `blurAllMedia`): a browser must ask again.
+const REVALIDATE = 'private, no-cache';
+
+/**
+ * The one rule for serving stored blobs, used by the loopback bridge (`/artifacts/<sha256>`) and the
+ * desktop shell (`evidence://`): only to a session whose user is (re-read now) signed in and not
+ * disabled; a sensitive image — an image artifact of a `minors` resource, or every image when
+ * `blurAllMedia` is on — only as its blurred greyscale derivative, unless its user revealed it a
+ * moment ago (`media.reveal`, a custody event), and then exactly once.
+ */
+export function createArtifactAccess(backend: Backend): ArtifactAccess {
+  const ws = backend.workspace;
+  const cache = createBlurCache(ws.paths.root);
+
+  const signedIn = async (session: Session, route: string): Promise<boolean> => {
+    await backend.refreshSession(session, route);
+    return session.user !== null;
+  };
+
+  /** Ends `stream` as soon as the session's user is disabled, signs out or the session ends. */
+  const guarded = (session: Session, stream: Readable): Readable => {
+    const name = session.user?.name ?? null;
+    const unsubscribe = backend.events.subscribe((event) => {
+      if (session.user === null || session.user.name !== name) return void stream.destroy();
+      if (event.name !== 'audit.appended' || !ACCESS_ACTIONS.has(event.payload.action)) return;
+      if (event.payload.subject === `user:${name ?? ''}`) stream.destroy();
+    });
+    stream.once('close', unsubscribe);
+    return stream;
+  };
+
+  return {
+    signedIn,
+    resolve: async (session, sha256, reveal) => {
+      const user = session.user;
+      if (user === null) return null;
+      const [blob, sensitivity] = await ws.db.read(
+        async (c) => [await servedBlob(c, sha256), await mediaSensitivity(c, sha256)] as const,
+      );
+      if (blob === null) return null;
+      const base = { bytes: blob.bytes, mediaType: blob.mediaType, packet: blob.packet };
+      const original = () => guarded(session, ws.blobs.open(sha256));
+      const sensitive =
+        !blob.packet &&
+        sensitivity.image &&
+        (sensitivity.minors || (await backend.settings.get()).blurAllMedia);
+      if (!sensitive)
+        return {
+          ...base,
+          variant: 'original',
+          cacheControl: sensitivity.image ? REVALIDATE : IMMUTABLE,
+          open: original,
+        };
+      if (reveal && revealGrantsOf(ws).take(user.id, sha256))
+        return { ...base, variant: 'revealed', cacheControl: 'no-store', open: original };
+      const derivative = await cache.derivative(sha256, () => ws.blobs.open(sha256));
+      return {
+        bytes: derivative.bytes,
+        mediaType: 'image/png',
+        packet: false,
+        variant: 'blurred',
+        cacheControl: REVALIDATE,
+        open: () => guarded(session, createReadStream(derivative.path)),
+      };
+    },
+  };
+}
