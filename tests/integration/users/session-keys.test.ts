@@ -136,9 +136,7 @@ describe('captures queued from the UI', () => {
       const record = await captureFromUi(ivan, url, async () => {
         await requested;
         expect(await call(ivan, 'session.signOut')).toMatchObject({ ok: true });
-        (held)
-          ?.writeHead(200, { 'Content-Type': 'text/html' })
-          .end('<h1>held page</h1>');
+        held?.writeHead(200, { 'Content-Type': 'text/html' }).end('<h1>held page</h1>');
       });
       expect(record.context.operator).toBe('ivan');
       expect(record.operatorSignature).toBeUndefined();
