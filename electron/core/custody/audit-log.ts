@@ -26,15 +26,19 @@ export type AuditEntry = Readonly<{
 
 /** hash = sha256(prevHash ‖ canonicalJSON(row without hash)) — DESIGN §5. */
 export function auditHash(row: Omit<AuditRow, 'hash'>): string {
-  const body = canonicalJson({
-    seq: row.seq,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    subject: row.subject,
-    details: row.details,
-    prevHash: row.prevHash,
-  });
+  // Absent details are left out of the canonical object, as `undefined` members are.
+  return auditHashOfDetailsText(row, row.details === undefined ? null : canonicalJson(row.details));
+}
+
+/**
+ * The same hash from the details' canonical text, which the writer stores anyway: the row's canonical
+ * JSON is spelt out with its keys in canonical (sorted) order, so the details are encoded once.
+ */
+function auditHashOfDetailsText(row: Omit<AuditRow, 'hash' | 'details'>, detailsJson: string | null): string {
+  const body =
+    `{"action":${JSON.stringify(row.action)},"actor":${JSON.stringify(row.actor)},"at":${JSON.stringify(row.at)}` +
+    `${detailsJson === null ? '' : `,"details":${detailsJson}`},"prevHash":${JSON.stringify(row.prevHash)},"seq":${canonicalJson(row.seq)}` +
+    `,"subject":${JSON.stringify(row.subject)}}`;
   return createHash('sha256').update(row.prevHash, 'utf8').update(body, 'utf8').digest('hex');
 }
 
@@ -65,9 +69,10 @@ export async function appendAudit(tx: WriteConn, clock: Clock, entry: AuditEntry
     details: entry.details ?? {},
     prevHash: head?.hash ?? GENESIS_HASH,
   };
-  const row: AuditRow = { ...partial, hash: auditHash(partial) };
-  const { details, ...columns } = row;
-  await insertAuditRow(tx, { ...columns, detailsJson: canonicalJson(details) });
+  const detailsJson = canonicalJson(partial.details);
+  const row: AuditRow = { ...partial, hash: auditHashOfDetailsText(partial, detailsJson) };
+  const { details: _details, ...columns } = row;
+  await insertAuditRow(tx, { ...columns, detailsJson });
   return row;
 }
 
@@ -97,10 +102,11 @@ export async function appendAuditBatch(
       details: entry.details ?? {},
       prevHash,
     };
-    const row: AuditRow = { ...partial, hash: auditHash(partial) };
+    const detailsJson = canonicalJson(partial.details);
+    const row: AuditRow = { ...partial, hash: auditHashOfDetailsText(partial, detailsJson) };
     rows.push(row);
-    const { details, ...columns } = row;
-    stored.push({ ...columns, detailsJson: canonicalJson(details) });
+    const { details: _details, ...columns } = row;
+    stored.push({ ...columns, detailsJson });
     prevHash = row.hash;
   }
   await insertAuditRows(tx, stored);

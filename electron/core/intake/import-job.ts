@@ -31,9 +31,12 @@ export const IMPORT_BATCH = 500;
 /**
  * Pause between batches. The write lock is free only between transactions; another process waiting
  * on it (a `report add` beside the import) polls every few tens of milliseconds, so the importer
- * leaves it a window instead of taking the lock straight back.
+ * leaves it a window instead of taking the lock straight back. The window opens once the importer has
+ * held the lock for YIELD_EVERY_MS (not after every batch, which cost a sixth of a bulk import's
+ * time): a waiting writer gets in within about a third of a second.
  */
 const YIELD_MS = 30;
+const YIELD_EVERY_MS = 250;
 
 export type ImportSource = Readonly<{
   fileName: string;
@@ -165,6 +168,7 @@ export async function runImport<P>(
   });
   const origin = { sha256, fileName };
   let batch: Pending<P>[] = [];
+  let lastYield = performance.now();
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const out = await writeBatch(ws, hooks, { batch, jobId, actor: run.actor, origin, counts });
@@ -173,7 +177,11 @@ export async function runImport<P>(
     hooks.changed(out.changed);
     run.sink?.progress?.(progress());
     batch = [];
-    await pause(YIELD_MS);
+    // Scheduling only, never recorded: the wall clock is fine here.
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      await pause(YIELD_MS);
+      lastYield = performance.now();
+    }
   };
   const lines = splitLines(run.source.open(), { fileName, maxFileBytes: run.maxFileBytes });
   for await (const row of reportRows(lines, fileName)) {
