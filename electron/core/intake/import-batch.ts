@@ -13,6 +13,13 @@ import {
 } from '../db/repositories/resources-repo';
 import type { Workspace } from '../workspace';
 import type { NormalizedUrl } from './normalize-url';
+import {
+  caseCreatedEntry,
+  caseNoteText,
+  reportEntry,
+  reportOf,
+  resourceCreatedEntry,
+} from './report-entries';
 import type { ReportInput } from './report-file';
 
 /** A report that passed every check that needs no database: ready to be written. */
@@ -59,12 +66,7 @@ async function caseNamed(
   if (caseId === null) {
     caseId = ws.ids('CaseId');
     await insertCase(tx, { id: caseId, ref: caseRef, title: caseRef, at: c.at, createdBy: actor });
-    c.entries.push({
-      actor,
-      action: 'case.created',
-      subject: `case:${caseId}`,
-      details: { ref: caseRef, via: 'report' },
-    });
+    c.entries.push(caseCreatedEntry(actor, caseId, caseRef));
   }
   c.cases.set(caseRef, caseId);
   c.refs.set(caseId, caseRef);
@@ -126,25 +128,14 @@ export async function writeReportBatch(
       };
       fresh.push(row);
       known.set(p.url.url, { id: resourceId, caseId, categories, state: INITIAL_STATE, fresh: true });
-      entries.push({
-        actor,
-        action: 'resource.created',
-        subject: `resource:${resourceId}`,
-        details: {
-          url: p.url.url,
-          displayUrl: p.url.displayUrl,
-          host: p.url.host,
-          caseRef: caseRef ?? null,
-          report: reportId,
-        },
-      });
+      entries.push(resourceCreatedEntry(actor, { resourceId, url: p.url, caseRef, reportId }));
     } else {
       resourceId = existing.id;
       if (category !== null && !existing.categories.includes(category)) existing.categories.push(category);
       if (caseId !== null && existing.caseId !== null && existing.caseId !== caseId) {
         const ref = refs.get(existing.caseId) ?? (await caseRefOf(tx, existing.caseId)) ?? existing.caseId;
         refs.set(existing.caseId, ref);
-        caseNote = `the resource stays in case ${ref}; this report named ${caseRef ?? ''}`;
+        caseNote = caseNoteText(ref, caseRef);
       }
       // As `addReportToResource`: the case is set only when the resource had none.
       existing.caseId = existing.caseId ?? caseId;
@@ -168,28 +159,16 @@ export async function writeReportBatch(
         });
       }
     }
-    const report: Report = {
-      id: reportId,
-      resourceId,
-      originalUrl: p.url.original,
-      sourceType: p.input.sourceType,
-      reporterRef: p.input.reporterRef ?? null,
-      category,
-      note: p.input.note ?? null,
-      receivedAt: p.receivedAt,
-      createdBy: actor,
-    };
+    const report = reportOf(p, { reportId, resourceId, category, actor });
     reports.push({ report: { ...report, createdAt: at }, displayUrl: p.url.displayUrl });
-    entries.push({
-      actor,
-      action: existing === undefined ? 'report.added' : 'report.merged',
-      subject: `resource:${resourceId}`,
-      details: {
+    entries.push(
+      reportEntry(actor, {
         report,
-        import: { ...b.origin, line: p.line },
-        ...(caseNote === undefined ? {} : { caseNote }),
-      },
-    });
+        merged: existing !== undefined,
+        importedFrom: { ...b.origin, line: p.line },
+        caseNote,
+      }),
+    );
     const state = existing?.state ?? INITIAL_STATE;
     const written = { line: p.line, report, resourceId, merged: existing !== undefined, state };
     out.push(caseNote === undefined ? written : { ...written, caseNote });

@@ -16,6 +16,13 @@ import type { Workspace } from '../workspace';
 import { checkHostAllowed } from './address-policy';
 import { normalizeUrl } from './normalize-url';
 import {
+  caseCreatedEntry,
+  caseNoteText,
+  reportEntry,
+  reportOf,
+  resourceCreatedEntry,
+} from './report-entries';
+import {
   parseReceivedAt,
   parseReportFile,
   rowToReport,
@@ -122,12 +129,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
     if (known !== null) return known;
     const caseId = ws.ids('CaseId');
     await insertCase(tx, { id: caseId, ref: caseRef, title: caseRef, at: by.at, createdBy: by.actor });
-    by.entries.push({
-      actor: by.actor,
-      action: 'case.created',
-      subject: `case:${caseId}`,
-      details: { ref: caseRef, via: 'report' },
-    });
+    by.entries.push(caseCreatedEntry(by.actor, caseId, caseRef));
     return caseId;
   }
 
@@ -162,18 +164,7 @@ export function createIntakeService(ws: Workspace): IntakeService {
         categories: category === null ? [] : [category],
         at,
       });
-      entries.push({
-        actor,
-        action: 'resource.created',
-        subject: `resource:${resourceId}`,
-        details: {
-          url: p.url.url,
-          displayUrl: p.url.displayUrl,
-          host: p.url.host,
-          caseRef: caseRef ?? null,
-          report: reportId,
-        },
-      });
+      entries.push(resourceCreatedEntry(actor, { resourceId, url: p.url, caseRef, reportId }));
     } else {
       resourceId = existing.id;
       const categories =
@@ -182,32 +173,12 @@ export function createIntakeService(ws: Workspace): IntakeService {
           : [...existing.categories, category];
       await addReportToResource(tx, resourceId, { categories, caseId, at });
       if (caseId !== null && existing.caseId !== null && existing.caseId !== caseId) {
-        caseNote = `the resource stays in case ${(await caseRefOf(tx, existing.caseId)) ?? existing.caseId}; this report named ${caseRef ?? ''}`;
+        caseNote = caseNoteText((await caseRefOf(tx, existing.caseId)) ?? existing.caseId, caseRef);
       }
     }
-    const report: Report = {
-      id: reportId,
-      resourceId,
-      originalUrl: p.url.original,
-      sourceType: p.input.sourceType,
-      reporterRef: p.input.reporterRef ?? null,
-      category,
-      note: p.input.note ?? null,
-      receivedAt: p.receivedAt,
-      createdBy: actor,
-    };
+    const report = reportOf(p, { reportId, resourceId, category, actor });
     await insertReport(tx, { ...report, createdAt: at }, p.url.displayUrl);
-    // The custody row carries the whole report, so the log alone shows what was entered and by whom.
-    entries.push({
-      actor,
-      action: existing === null ? 'report.added' : 'report.merged',
-      subject: `resource:${resourceId}`,
-      details: {
-        report,
-        ...(origin === null ? {} : { import: origin }),
-        ...(caseNote === undefined ? {} : { caseNote }),
-      },
-    });
+    entries.push(reportEntry(actor, { report, merged: existing !== null, importedFrom: origin, caseNote }));
     const written: Written = {
       report,
       resourceId,
