@@ -93,6 +93,24 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /**
+ * An 8-bit PNG (ISO/IEC 15948) from raw scanlines, each led by its filter byte: colour type 0 grey,
+ * 2 RGB, 6 RGBA. One IDAT, no ancillary chunks.
+ */
+export function encodePng(width: number, height: number, colourType: 0 | 2 | 6, raw: Buffer): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = colourType;
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 6 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
  * A new PNG: `top` rows (already in the base's channel layout) above every row of `base`. The base's
  * rows are copied as they are filtered; only its first row, whose filter refers to an all-zero row
  * above it, is rewritten unfiltered (filter 0), so every base pixel decodes to exactly its value.
@@ -104,15 +122,5 @@ export function stackAbove(top: readonly Buffer[], base: PngImage): Buffer {
   const parts: Buffer[] = [];
   for (const row of top) parts.push(Buffer.from([0]), row);
   parts.push(Buffer.from([0]), first, raw.subarray(stride + 1));
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(base.width, 0);
-  ihdr.writeUInt32BE(base.height + top.length, 4);
-  ihdr[8] = 8;
-  ihdr[9] = base.channels === 4 ? 6 : 2;
-  return Buffer.concat([
-    SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(parts), { level: 6 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(base.width, base.height + top.length, base.channels === 4 ? 6 : 2, Buffer.concat(parts));
 }

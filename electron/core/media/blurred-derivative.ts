@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { crc32, deflateSync } from 'node:zlib';
-import { readPng, scanlines, unfilterRow } from '../capture/png-rows';
+import { encodePng, readPng, scanlines, unfilterRow } from '../capture/png-rows';
 
 /**
  * Cell size of the mosaic in pixels. At 24 px a line of body text (13–16 px) falls inside one
@@ -12,30 +11,9 @@ import { readPng, scanlines, unfilterRow } from '../capture/png-rows';
  */
 export const BLUR_CELL = 24;
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
-
 /** An 8-bit greyscale PNG (ISO/IEC 15948 colour type 0) from unfiltered scanlines (filter byte 0 each). */
 function greyPng(width: number, height: number, raw: Buffer): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 0;
-  return Buffer.concat([
-    SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 6 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(width, height, 0, raw);
 }
 
 /** What is served for an image that cannot be decoded: one mid-grey pixel, never the original. */
