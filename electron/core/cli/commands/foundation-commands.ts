@@ -5,12 +5,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Role, UserName, Password } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
 import { listAudit } from '@core/custody/audit-log';
-import { verifyCustodyLog } from '@core/custody/audit-head';
-import { recordCheck } from '@core/custody/record-check';
-import { verifyHeadsAsConfigured, type HeadTimestampReport } from '@core/custody/head-timestamps';
+import { verifyAuditAndRecord, verifyStoreAndRecord } from '@core/custody/recorded-checks';
+import type { HeadTimestampReport } from '@core/custody/head-timestamps';
 import { openWorkspace } from '@core/workspace';
 import { startHttpBridge } from '@core/bridge/http-bridge';
-import { verifyStore } from '@core/store/verify-store';
 import type { CaKeyState } from '@core/custody/ca-key';
 import { CA_PASSPHRASE_OPTIONS, caPassphraseOf } from '../ca-passphrase';
 import { print } from '../cli-helpers';
@@ -198,26 +196,17 @@ const auditVerify: CliCommand = {
   async run(ctx) {
     const backend = await ctx.backend();
     const ws = backend.workspace;
-    // Checked before anything is appended, against the head and every head it had (read-only).
-    const chain = await verifyCustodyLog({
-      paths: ws.paths,
-      db: ws.db,
-      publicKeyPem: ws.workstation.publicKeyPem,
-    });
-    const timestamps = await verifyHeadsAsConfigured({ ws, settings: backend.settings });
-    const result = { ...chain, ok: chain.ok && timestamps.ok, timestamps };
-    const note = await recordCheck(ws, {
-      actor: ctx.as ?? osActor(),
-      action: 'audit.verified',
-      subject: 'audit',
-      details: { ok: result.ok, rows: result.rows, firstBadSeq: result.firstBadSeq },
-    });
+    const { result, chainOk, note } = await verifyAuditAndRecord(
+      { ws, settings: backend.settings },
+      ctx.as ?? osActor(),
+    );
+    const { timestamps } = result;
     if (note !== null) ctx.io.stderr(`${note}\n`);
     print(
       ctx,
       result,
       `${
-        chain.ok
+        chainOk
           ? `audit log intact: ${result.rows} rows, head ${result.headSeq} ${result.headHash ?? ''}`
           : `audit log BROKEN at seq ${result.firstBadSeq}: ${result.problem}`
       }\n${anchoredText(timestamps)}`,
@@ -233,18 +222,7 @@ const verifyStoreCommand: CliCommand = {
   async run(ctx) {
     const backend = await ctx.backend();
     const ws = backend.workspace;
-    const result = await verifyStore(ws);
-    const note = await recordCheck(ws, {
-      actor: ctx.as ?? osActor(),
-      action: 'store.verified',
-      subject: 'store',
-      details: {
-        ok: result.ok,
-        checked: result.checked,
-        bad: result.bad.map((b) => b.sha256),
-        unreferenced: result.unreferenced.map((u) => u.path),
-      },
-    });
+    const { result, note } = await verifyStoreAndRecord(ws, ctx.as ?? osActor());
     if (note !== null) ctx.io.stderr(`${note}\n`);
     const lines = result.bad.map((b) => `BAD ${b.problem} ${b.sha256} ${b.path}`);
     lines.push(
