@@ -1,36 +1,13 @@
 import type { CategoryHint, Report, SourceType } from '@shared/domain/resources';
 import type { ReadConn, WriteConn } from '../database';
-import { indexText, indexTexts } from './search-repo';
+import { indexTexts } from './search-repo';
 
 /** Reports: each time someone pointed at a resource, as they entered it. */
 
 export type NewReport = Report & Readonly<{ createdAt: string }>;
 
 export async function insertReport(tx: WriteConn, r: NewReport, displayUrl: string): Promise<void> {
-  await tx.run(
-    `INSERT INTO reports (id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      r.id,
-      r.resourceId,
-      r.originalUrl,
-      r.sourceType,
-      r.reporterRef,
-      r.category,
-      r.note,
-      r.receivedAt,
-      r.createdBy,
-      r.createdAt,
-    ],
-  );
-  // What a person typed or pasted is searchable: the URL as reported (and its readable form) and the note.
-  await indexText(tx, {
-    title: displayUrl,
-    body: [r.originalUrl, r.note ?? ''].join('\n'),
-    resourceId: r.resourceId,
-    captureId: null,
-    kind: 'report',
-  });
+  await insertReports(tx, [{ report: r, displayUrl }]);
 }
 
 /** Many reports (a bulk import's batch) with a few multi-row statements; the same rows as `insertReport`. */
@@ -57,6 +34,7 @@ export async function insertReports(
       ]),
     );
   }
+  // What a person typed or pasted is searchable: the URL as reported (and its readable form) and the note.
   await indexTexts(
     tx,
     rows.map(({ report: r, displayUrl }) => ({
