@@ -1,4 +1,4 @@
-import type { KeySealer } from './custody/key-sealer';
+import { HOST_FILE_SEALER, type KeySealer } from './custody/key-sealer';
 import type { Envelope } from '@shared/contract/envelope';
 import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
@@ -10,17 +10,26 @@ import { createBundleHandlers } from './handlers/bundle-handlers';
 import { createCaptureHandlers } from './handlers/capture-handlers';
 import { createCustodyHandlers } from './handlers/custody-handlers';
 import type { HandlerDeps } from './handlers/handler-deps';
+import { createIndicatorsHandlers } from './handlers/indicators-handlers';
 import { createIntakeHandlers } from './handlers/intake-handlers';
 import { createReviewHandlers } from './handlers/review-handlers';
+import { createReferralsHandlers } from './handlers/referrals-handlers';
 import { createSessionHandlers } from './handlers/session-handlers';
 import { createUsersHandlers } from './handlers/users-handlers';
+import { createWellbeingHandlers } from './handlers/wellbeing-handlers';
+import { createFlagsHandlers } from './handlers/flags-handlers';
+import { createHashlistsHandlers } from './handlers/hashlists-handlers';
 import { createWorkspaceHandlers } from './handlers/workspace-handlers';
 import type { CallInfo } from './rpc/call-info';
 import { dispatch, type Handlers, type Session } from './rpc/dispatch';
 import { createInternalErrorLog } from './rpc/internal-error-log';
 import { createSessionRefresh } from './rpc/session-refresh';
+import { createRestrictedVault, vaultSink } from './media/restricted-vault';
+import { hashMedia } from './media/media-hashes';
+import { createMediaMatcher } from './media/media-matcher';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { storeErrorOf } from './store/store-errors';
+import { createIndicatorService, type IndicatorService } from './indicators/indicator-service';
 import { createSessionKeys, type SessionKeys } from './users/session-keys';
 import { createUsersService, type UsersService } from './users/users-service';
 import { openWorkspace, type Workspace } from './workspace';
@@ -44,6 +53,8 @@ export type Backend = Readonly<{
   users: UsersService;
   settings: SettingsService;
   captures: CaptureService;
+  /** Indicators found in captures (extracted after each seal), networks, lexicons. */
+  indicators: IndicatorService;
   queue: CaptureQueue;
   /** Pending time-stamp retries and head time-stamps; `start()` where Vigil keeps running (app, serve). */
   time: TimeKeeper;
@@ -68,10 +79,15 @@ function createHandlers(deps: HandlerDeps): Handlers {
     ...createUsersHandlers(deps),
     ...createCustodyHandlers(deps),
     ...createIntakeHandlers(deps),
+    ...createFlagsHandlers(deps),
+    ...createHashlistsHandlers(deps),
     ...createCaptureHandlers(deps),
     ...createReviewHandlers(deps),
+    ...createReferralsHandlers(deps),
     ...createBundleHandlers(deps),
     ...createWorkspaceHandlers(deps),
+    ...createWellbeingHandlers(deps),
+    ...createIndicatorsHandlers(deps),
   };
 }
 
@@ -81,7 +97,23 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const env = opts.env ?? process.env;
   const users = createUsersService(ws);
   const settings = createSettingsService(ws);
-  const captures = createCaptureService({ ws, settings, env });
+  const indicators = createIndicatorService(ws);
+  const vault = createRestrictedVault(ws, opts.keySealer ?? HOST_FILE_SEALER);
+  const mediaMatcher = createMediaMatcher({ ws });
+  const captures = createCaptureService({
+    ws,
+    settings,
+    env,
+    afterSeal: (record, actor) => extractAfterSeal(ws, indicators, record.id, actor),
+    // Withheld media go to the restricted vault only under the `vault` policy (read per item).
+    media: {
+      sink: () => Promise.resolve(vaultSink(vault, settings)),
+      hash: hashMedia,
+      // Every capture is matched against the imported lists; with none imported nothing is hashed.
+      matcher: async () =>
+        (await mediaMatcher.hasLists()) ? { match: (h) => mediaMatcher.firstMatch(h) } : null,
+    },
+  });
   const queue = createCaptureQueue({
     service: captures,
     events: ws.events,
@@ -89,7 +121,17 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   });
   const time = createTimeKeeper(ws, settings, opts.time);
   const sessionKeys = createSessionKeys();
-  const handlers = createHandlers({ ws, users, settings, captures, queue, env, time, sessionKeys });
+  const handlers = createHandlers({
+    ws,
+    users,
+    settings,
+    captures,
+    queue,
+    env,
+    time,
+    sessionKeys,
+    indicators,
+  });
   const onInternalError = createInternalErrorLog(ws);
   const refreshSession = createSessionRefresh(ws, users);
 
@@ -98,6 +140,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     users,
     settings,
     captures,
+    indicators,
     queue,
     time,
     events: ws.events,
@@ -131,4 +174,30 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       await ws.close();
     },
   };
+}
+
+/**
+ * Indicators of a capture just sealed. A failure here never fails the capture (it is sealed
+ * evidence already): it is recorded, and `vigil indicators reextract` picks the capture up again.
+ */
+async function extractAfterSeal(
+  ws: Workspace,
+  indicators: IndicatorService,
+  captureId: string,
+  actor: string,
+) {
+  try {
+    await indicators.extractCapture(captureId, actor);
+  } catch (error) {
+    await ws
+      .record((_tx, audit) =>
+        audit({
+          actor,
+          action: 'indicators.extract-failed',
+          subject: `capture:${captureId}`,
+          details: { error: error instanceof Error ? error.message : String(error) },
+        }),
+      )
+      .catch(() => undefined);
+  }
 }

@@ -44,21 +44,50 @@ export type IdGenerator = <K extends IdKind>(kind: K) => IdOf<K>;
 /** Crockford base32 (lowercase): sortable, unambiguous when read aloud or retyped from paper. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-function base32(value: bigint, length: number): string {
+/** The time part: `ms` (non-negative, below 2^50) as 10 base32 digits, most significant first. */
+function timeDigits(ms: number): string {
   let out = '';
-  let v = value;
-  for (let i = 0; i < length; i += 1) {
-    out = ALPHABET[Number(v & 31n)] + out;
-    v >>= 5n;
+  let v = ms;
+  for (let i = 0; i < 10; i += 1) {
+    out = ALPHABET[v % 32] + out;
+    v = Math.floor(v / 32);
   }
+  return out;
+}
+
+/**
+ * Random bytes are drawn from the OS a pool at a time: one `randomBytes` call per few hundred ids
+ * instead of one per id (a bulk import makes two ids a line). Every byte is used once.
+ */
+const POOL_BYTES = 4096;
+const RANDOM_BYTES = 10;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+/** The random part: 10 fresh bytes (80 bits) as 16 base32 digits, the bits read most significant first. */
+function randomDigits(): string {
+  if (poolAt + RANDOM_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  let out = '';
+  // Two groups of 5 bytes = 40 bits = 8 digits each; 40 bits fit a double exactly.
+  for (let g = 0; g < 2; g += 1) {
+    let v = 0;
+    for (let i = 0; i < 5; i += 1) v = v * 256 + (pool[poolAt + g * 5 + i] ?? 0);
+    let digits = '';
+    for (let i = 0; i < 8; i += 1) {
+      digits = ALPHABET[v % 32] + digits;
+      v = Math.floor(v / 32);
+    }
+    out += digits;
+  }
+  poolAt += RANDOM_BYTES;
   return out;
 }
 
 /** Ids are `<prefix>_<10 chars of ms time><16 random chars>`: time-ordered, collision-safe across processes. */
 export function createIdGenerator(clock: Clock): IdGenerator {
-  return <K extends IdKind>(kind: K): IdOf<K> => {
-    const time = base32(BigInt(clock().getTime()), 10);
-    const random = base32(BigInt(`0x${randomBytes(10).toString('hex')}`), 16);
-    return PARSE_ID[kind](`${ID_PREFIXES[kind]}_${time}${random}`);
-  };
+  return <K extends IdKind>(kind: K): IdOf<K> =>
+    PARSE_ID[kind](`${ID_PREFIXES[kind]}_${timeDigits(clock().getTime())}${randomDigits()}`);
 }

@@ -332,7 +332,7 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
           throw storeErrorOf(error, paths.root, paths.db) ?? error;
         });
       const last = rows.at(-1);
-      if (last) await advanceAnchor(last);
+      if (last) await advanceAnchor(last, rows);
       for (const row of rows) events.emit('audit.appended', row);
       return result;
     };

@@ -2,10 +2,15 @@ import type { z } from 'zod';
 import { bundleMethods } from './methods/bundle';
 import { captureMethods } from './methods/capture';
 import { custodyMethods } from './methods/custody';
+import { flagsMethods } from './methods/flags';
+import { hashlistsMethods } from './methods/hashlists';
+import { indicatorsMethods } from './methods/indicators';
 import { intakeMethods } from './methods/intake';
+import { referralsMethods } from './methods/referrals';
 import { reviewMethods } from './methods/review';
 import { sessionMethods } from './methods/session';
 import { usersMethods } from './methods/users';
+import { wellbeingMethods } from './methods/wellbeing';
 import { workspaceMethods } from './methods/workspace';
 
 export * from './define';
@@ -14,10 +19,15 @@ export * from './events';
 export * from './methods/bundle';
 export * from './methods/capture';
 export * from './methods/custody';
+export * from './methods/flags';
+export * from './methods/hashlists';
+export * from './methods/indicators';
 export * from './methods/intake';
+export * from './methods/referrals';
 export * from './methods/review';
 export * from './methods/session';
 export * from './methods/workspace';
+export * from './methods/wellbeing';
 
 /** The whole contract: one table, shared by main, preload, the HTTP bridge and the renderer. */
 export const METHODS = {
@@ -25,10 +35,15 @@ export const METHODS = {
   ...usersMethods,
   ...custodyMethods,
   ...intakeMethods,
+  ...flagsMethods,
+  ...hashlistsMethods,
   ...captureMethods,
   ...reviewMethods,
+  ...referralsMethods,
   ...bundleMethods,
   ...workspaceMethods,
+  ...wellbeingMethods,
+  ...indicatorsMethods,
 } as const;
 
 export type Methods = typeof METHODS;

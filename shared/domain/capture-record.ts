@@ -17,6 +17,8 @@ export const ARTIFACT_KINDS = [
   'timestamp-token',
   /** A derived copy of the screenshot with a caption band (URL, UTC time, capture id); never the original. */
   'screenshot-captioned',
+  /** Boxes of the page's text, links and data-* elements at the snapshot (locates indicators on the screenshot). */
+  'layout',
 ] as const;
 export const ArtifactKind = z.enum(ARTIFACT_KINDS);
 export type ArtifactKind = z.infer<typeof ArtifactKind>;
@@ -197,6 +199,35 @@ export const CaptureTimestamp = z.object({
 });
 export type CaptureTimestamp = z.infer<typeof CaptureTimestamp>;
 
+/** One medium a restricted capture hashed and did not keep: its bytes are nowhere in the evidence. */
+export const WithheldMedia = z.object({
+  url: z.string(),
+  contentType: z.string(),
+  bytes: z.number().int().nonnegative(),
+  sha256: Sha256Hex,
+  md5: z.string(),
+  /** PDQ perceptual hash (hex), null when the medium is not an image it could read. */
+  pdq: z.string().nullable(),
+  reason: z.enum(['suspected_csam', 'known-hash']),
+  because: z.string(),
+  match: z.object({ list: z.string(), label: z.string(), how: z.string() }).optional(),
+});
+export type WithheldMedia = z.infer<typeof WithheldMedia>;
+
+/** The `suspected_csam` flag a restricted capture was made under (or raised by its list match). */
+export const SuspectedCsamFlag = z.object({
+  source: z.enum(['intake', 'investigator', 'hashlist']),
+  reason: z.string(),
+});
+export type SuspectedCsamFlag = z.infer<typeof SuspectedCsamFlag>;
+
+/** How a restricted capture was made: its screenshots and the artifacts it did not keep. */
+export const Restriction = z.object({
+  screenshots: z.enum(['placeholders', 'none', 'withdrawn']),
+  notKept: z.array(z.object({ kind: z.string(), reason: z.string() })),
+});
+export type Restriction = z.infer<typeof Restriction>;
+
 /** The capture record of DESIGN §4.1: `vigil capture --json` prints exactly this shape. */
 export const CaptureRecord = z.object({
   id: CaptureId,
@@ -250,6 +281,11 @@ export const CaptureRecord = z.object({
     .optional(),
   timestamp: CaptureTimestamp,
   warnings: z.array(Warning),
+  /** Restricted ("do-not-possess") capture: set with the flag, the withheld media and how. */
+  restricted: z.literal(true).optional(),
+  suspectedCsam: SuspectedCsamFlag.optional(),
+  withheld: z.array(WithheldMedia).optional(),
+  restriction: Restriction.optional(),
   /** Set when the capture was imported from another workstation's bundle (read-only evidence). */
   origin: z.object({ workstationKeyId: z.string(), importedAt: IsoTime }).optional(),
   /**

@@ -10,6 +10,8 @@ export const RESOURCE_STATES = [
   'needs_recapture',
   'blocked',
   'block_verified',
+  // A signed appeal decision lifted the measure; the recipients were sent a lift notice.
+  'lifted',
 ] as const;
 export const ResourceState = z.enum(RESOURCE_STATES);
 export type ResourceState = z.infer<typeof ResourceState>;

@@ -16,6 +16,7 @@ export const WORKFLOW_ACTIONS = [
   'request_recapture',
   'mark_blocked',
   'verify_blocked',
+  'lift',
 ] as const;
 export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 
@@ -60,6 +61,8 @@ export const WORKFLOW: Readonly<Record<WorkflowAction, Rule>> = {
   request_recapture: { from: DECIDABLE, to: 'needs_recapture', roles: ['reviewer'] },
   mark_blocked: { from: ['approved'], to: 'blocked', roles: ['investigator', 'admin'] },
   verify_blocked: { from: ['blocked'], to: 'block_verified', roles: ['investigator', 'admin'] },
+  // Only with a signed appeal decision (referrals/appeal-service): nobody restores a resource otherwise.
+  lift: { from: ['approved', 'blocked', 'block_verified'], to: 'lifted', roles: ['reviewer'] },
 };
 
 /** The state after `action`, or null when the rules refuse it. */

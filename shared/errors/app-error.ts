@@ -96,6 +96,9 @@ export const ERROR_CODES = [
   'bundle.cancelled',
   // the data dir's custody log does not verify, or a record disagrees with its signed manifest
   'bundle.custody-unverified',
+  // referral notices: the SMTP server did not take the message; or it is outside the sending hours
+  'notice.send-failed',
+  'notice.outside-hours',
   // an --out file that exists and is not to be overwritten
   'output.exists',
   // environment and generic

@@ -66,7 +66,10 @@ export const FAKE_BRIDGE_SOURCE = String.raw`
       return { resource: r, reports: [], captures: [capture(i)], decisions: [], allowedActions: [] };
     },
     'audit.list': function () { return { rows: [], total: 0 }; },
-    'media.reveal': function () { return null; },
+    'media.reveal': function () { return { revealId: 'rvl_' + '0'.repeat(24) }; },
+    'media.hide': function () { return { durationMs: 0 }; },
+    'exposure.mine': function () { return { userName: user.name, day: '2026-01-01', reveals: 0, revealedMs: 0, open: 0,
+      softLimitMs: 14400000, overLimit: false }; },
     'search.query': function () { return [{ resourceId: id('res', 1), captureId: null, url: 'https://example1.test/',
       title: config.title, snippet: 'before \uE000<i>hit</i>\uE001 after' }]; },
   };

@@ -120,6 +120,16 @@ export async function startFixtureSite(): Promise<FixtureSite> {
         return sendFile(res, `${p.slice(1)}.html`);
       case '/iframe':
         return sendFile(res, 'iframe.html', ['FRAME_SRC', `${altOrigin}/framed`]);
+      case '/hostile-title':
+        // A title a terminal would act on if printed raw: OSC retitle, CSI clear screen, a C1 CSI, a
+        // bidi override and a line separator. Chromium drops the C0 controls (ESC, BEL) and folds the
+        // LF into a space; the C1 CSI, the override and the separator reach the capture.
+        return send(
+          res,
+          200,
+          'text/html; charset=utf-8',
+          '<!doctype html><title>x</title><script>document.title = "Owned \\u001b]0;pwned\\u0007 \\u001b[2J \\u009b31m \\u202egnp.exe\\u2028forged\\nline";</script><p>hostile title</p>',
+        );
       case '/tall': {
         const height = Math.min(Number(url.searchParams.get('h') ?? '60000'), 200_000);
         return send(res, 200, 'text/html; charset=utf-8', tallPage(height));

@@ -2,6 +2,7 @@ import type { CaptureFailure } from './capture-failure';
 import type { CaptureRun } from './capture-run';
 import type { Landing } from './main-documents';
 import type { RecordedResponse } from './network-recorder';
+import { restrictedSummary, type RestrictedSummary } from './media-withholding';
 import type { RawCapture } from './raw-capture';
 
 /** The one place a capture's result is built, for every outcome, from what its steps left on the run. */
@@ -48,14 +49,23 @@ export function buildResult(run: CaptureRun, landing: Landing, failure: CaptureF
     stages: run.stages,
     network: run.network,
     servers: serversOf(run),
+    ...restrictedOf(run),
   };
+}
+
+function restrictedOf(run: CaptureRun): { restricted?: RestrictedSummary } {
+  const summary = run.withholding ? restrictedSummary(run.withholding) : null;
+  return summary ? { restricted: summary } : {};
 }
 
 /** `failed` with a failure; `partial` when something is missing from the record; else `complete`. */
 function outcomeOf(run: CaptureRun, failure: CaptureFailure | null): RawCapture['outcome'] {
   if (failure) return 'failed';
   if (run.warnings.some((w) => isPartialWarning(w.code))) return 'partial';
-  if (!run.artifacts.some((a) => a.kind === 'screenshot')) return 'partial';
+  // A restricted capture whose policy takes no screenshot lacks none it should have.
+  const noShotsByPolicy =
+    run.withholding?.restricted() === true && run.withholding.policy.screenshots === 'none';
+  if (!noShotsByPolicy && !run.artifacts.some((a) => a.kind === 'screenshot')) return 'partial';
   return 'complete';
 }
 

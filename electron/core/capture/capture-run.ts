@@ -4,6 +4,8 @@ import type { CaptureProfile } from './capture-profile';
 import { CancelledError, bounded } from './deadline';
 import type { DialogRecord, DownloadRecord, HostileGuard, PopupRecord } from './hostile';
 import type { Resolver } from '../intake/address-policy';
+import { startWithholding } from './media-withholding';
+import type { MediaPolicy, MediaWithholding } from './media-withholding';
 import type { NetworkGuard } from './network-guard';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
 import type { OriginCertificate } from './origin-certificates';
@@ -29,6 +31,8 @@ export type RunCaptureOptions = {
   waczSigner?: WaczSigner;
   /** DNS for the private-network policy (request-policy.ts); the system resolver by default. */
   resolve?: Resolver;
+  /** Restricted capture and known-hash matching of media (media-withholding.ts); none: media are kept. */
+  media?: MediaPolicy;
 };
 
 type BrowserIdentity = Readonly<{ version: string; userAgent: string }>;
@@ -80,6 +84,9 @@ export type CaptureRun = {
   readonly identity: BrowserIdentity;
   /** The user agent the profile presents (the one actually sent is read from the main document). */
   readonly userAgent: string;
+
+  /** Which media are withheld (media-withholding.ts); null when the capture has no media policy. */
+  readonly withholding: MediaWithholding | null;
 
   // Every step adds to these.
   readonly warnings: CaptureWarning[];
@@ -158,6 +165,7 @@ export async function startRun(opts: RunCaptureOptions): Promise<CaptureRun> {
     crashAbort,
     identity,
     userAgent: profile.userAgent ?? identity.userAgent,
+    withholding: opts.media ? startWithholding(opts.media) : null,
     warnings,
     warn: (code, message) => {
       warnings.push({ code, message });

@@ -23,6 +23,7 @@ import { startProvenance, withCaption } from './provenance';
 import { isAllowedHost } from './request-policy';
 import { sweepCaptureLeftovers } from './leftovers';
 import { writeOwner } from './process-owner';
+import { flagOnListMatch, mediaPolicyFor, type CaptureMediaDeps } from './capture-media-policy';
 import { runCapture } from './run-capture';
 import { registerSealedBlobs, sealCapture } from './seal';
 
@@ -68,6 +69,13 @@ export type CaptureServiceDeps = Readonly<{
   env: NodeJS.ProcessEnv;
   /** DNS lookups for the private-address check; the system resolver unless a test pins answers. */
   resolve?: Resolver;
+  /**
+   * Runs once a capture is sealed and committed, outside the timed stages (indicator extraction);
+   * it must not throw: the capture is already evidence whatever it does.
+   */
+  afterSeal?: (record: CaptureRecord, actor: string) => Promise<void>;
+  /** Restricted capture and known-hash matching (capture-media-policy.ts); hashes only, no lists, by default. */
+  media?: CaptureMediaDeps;
 }>;
 
 /**
@@ -184,7 +192,9 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         browser: chromium,
         profile: chosen,
       });
+      const media = await mediaPolicyFor(ws, deps.media, ref.id);
       const browsed = await runCapture({
+        media: media.policy,
         browser: chromium,
         operator: request.operator,
         workstation: ws.workstationName,
@@ -217,6 +227,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
           ? { tsaChecks: { trustedCertsPem: configured.trustedCertsPem, policyOid: configured.policyOid } }
           : {}),
         provenance: await provenance.finish(),
+        ...(media.flag ? { suspectedCsam: media.flag } : {}),
       });
       const at = ws.clock().toISOString();
       await ws.record(async (tx, audit) => {
@@ -242,8 +253,12 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
             artifacts: sealed.record.artifacts.length,
             timestamp: sealed.record.timestamp.status,
             warnings: sealed.record.warnings.map((w) => w.code),
+            ...(sealed.record.restricted
+              ? { restricted: true, withheld: sealed.record.withheld?.map((w) => w.sha256) ?? [] }
+              : {}),
           },
         });
+        await flagOnListMatch(tx, audit, { resourceId: ref.id, captureId, record: sealed.record, at });
         // The state only moves when the rules say so: re-capturing a decided resource adds evidence
         // without undoing its decision.
         const now = await getResourceRef(tx, ref.id);
@@ -259,6 +274,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
           });
         }
       });
+      if (deps.afterSeal) await deps.afterSeal(sealed.record, request.operator);
       ws.events.emit('resource.changed', { resourceId: ref.id });
       progress('done');
       return sealed.record;

@@ -1,3 +1,4 @@
+import { LAYOUT_METHOD } from './page-layout';
 import type { RawArtifact } from './raw-artifact';
 import type { RawCapture } from './raw-capture';
 
@@ -58,6 +59,8 @@ export function deriveArtifact(
         method:
           'page extraction (title, lang, meta, OpenGraph, canonical, outlinks) and the capture report (redirects, dialogs, popups, downloads, failed requests)',
       };
+    case 'layout':
+      return { derivedFrom: [dom], method: LAYOUT_METHOD };
     case 'console':
       return {
         derivedFrom: ['browser:console events of the page'],

@@ -1,11 +1,13 @@
 import type { BrowserContextOptions } from 'puppeteer-core';
 import { systemResolver } from '../intake/address-policy';
+import type { Resolver } from '../intake/address-policy';
+import type { CaptureProfile } from './capture-profile';
 import type { CaptureFailure } from './capture-failure';
 import type { CaptureRun } from './capture-run';
 import { bounded } from './deadline';
 import { mainDocuments } from './main-documents';
 import { startNetworkGuard } from './network-guard';
-import type { BlockedConnection } from './network-guard';
+import type { BlockedConnection, NetworkGuard } from './network-guard';
 import type { RecordedExchange } from './network-recorder';
 import { canonicalPolicyHost, createRequestPolicy } from './request-policy';
 
@@ -23,17 +25,25 @@ const defaultPort = (u: URL): number =>
  * by that proxy, which resolves names itself: only its literal target is checked then.
  */
 export async function guardedContextOptions(run: CaptureRun): Promise<BrowserContextOptions> {
-  const { profile } = run.opts;
-  if (profile.proxy) return { proxyServer: profile.proxy };
-  if (profile.allowPrivateNetwork) return {};
+  const { options, guard } = await profileContextOptions(run.opts.profile, run.opts.resolve);
+  if (guard) run.netGuard = guard;
+  return options;
+}
+
+/**
+ * The same context options for anything else that loads a page through a capture profile (a
+ * re-check's light fetch): the caller owns the guard, if one was started, and closes it.
+ */
+export async function profileContextOptions(
+  profile: CaptureProfile,
+  resolve: Resolver | undefined,
+): Promise<Readonly<{ options: BrowserContextOptions; guard: NetworkGuard | null }>> {
+  if (profile.proxy) return { options: { proxyServer: profile.proxy }, guard: null };
+  if (profile.allowPrivateNetwork) return { options: {}, guard: null };
   const guard = await startNetworkGuard(
-    createRequestPolicy({
-      allowHosts: profile.allowHosts ?? [],
-      resolve: run.opts.resolve ?? systemResolver,
-    }),
+    createRequestPolicy({ allowHosts: profile.allowHosts ?? [], resolve: resolve ?? systemResolver }),
   );
-  run.netGuard = guard;
-  return { proxyServer: guard.proxyServer, proxyBypassList: ['<-loopback>'] };
+  return { options: { proxyServer: guard.proxyServer, proxyBypassList: ['<-loopback>'] }, guard };
 }
 
 /** Ends the guard and every connection through it; never rejects. */

@@ -102,7 +102,6 @@ export async function guardPage(opts: {
     popups.push({ at: clock().toISOString(), url: e.url, userGesture: e.userGesture, action: 'blocked' });
   };
   opts.session.on('Page.windowOpen', onWindowOpen);
-  await opts.session.send('Page.enable');
 
   const pageTarget = page.target();
   const onTarget = (target: Target): void => {
@@ -126,7 +125,11 @@ export async function guardPage(opts: {
   };
   context.on('targetcreated', onTarget);
 
-  const browserSession = await browserLevelSession(opts.browser);
+  // Page.enable (for the windowOpen events) and the browser-level session are independent.
+  const [browserSession] = await Promise.all([
+    browserLevelSession(opts.browser),
+    opts.session.send('Page.enable'),
+  ]);
   const onDownload = (e: { guid: string; frameId: string; url: string; suggestedFilename: string }): void => {
     downloads.push({
       guid: e.guid,

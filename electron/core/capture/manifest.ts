@@ -47,6 +47,11 @@ export type CaptureManifest = Readonly<{
   workstation: Readonly<{ name: string; keyId: string }>;
   /** The server address of every response of the load (from the recorded exchanges, as in the WARC). */
   servers?: readonly Readonly<{ url: string; status: number; address: string | null }>[];
+  /** A restricted capture (restriction.ts): the flag, every withheld medium with its hashes, and how. */
+  restricted?: true;
+  suspectedCsam?: unknown;
+  withheld?: unknown;
+  restriction?: unknown;
 }>;
 
 const text = z.string().min(1);

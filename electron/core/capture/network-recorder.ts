@@ -1,5 +1,6 @@
 import { CDPSessionEvent } from 'puppeteer-core';
 import type { CDPSession, Page, Protocol } from 'puppeteer-core';
+import type { WithheldItem } from './media-withholding';
 
 export type RecordedResponse = Readonly<{
   status: number;
@@ -37,6 +38,8 @@ export type RecordedExchange = {
   failed: string | null;
   finished: boolean;
   session: CDPSession;
+  /** Set when restricted capture dropped this medium's body (media-withholding.ts): the WARC keeps its digests only. */
+  withheld?: WithheldItem;
 };
 
 export type NetworkRecorder = {

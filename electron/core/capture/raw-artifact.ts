@@ -10,7 +10,8 @@ export type ArtifactKind =
   | 'console'
   | 'certificate'
   | 'document-raw'
-  | 'screenshot-captioned';
+  | 'screenshot-captioned'
+  | 'layout';
 
 export type RawArtifact = Readonly<{
   kind: ArtifactKind;

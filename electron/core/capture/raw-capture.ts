@@ -1,5 +1,6 @@
 import type { BrowserStage } from '@shared/domain/capture-stage';
 import type { ErrorCode } from '@shared/errors/app-error';
+import type { RestrictedSummary } from './media-withholding';
 import type { DialogRecord, DownloadRecord, PopupRecord } from './hostile';
 import type { CaptureWarning, RawArtifact } from './raw-artifact';
 import type { OriginCertificate } from './origin-certificates';
@@ -43,6 +44,8 @@ export type RawCapture = Readonly<{
   network: NetworkSummary;
   /** The server address (IP:port) of every response of the load, as the WARC records it. */
   servers?: readonly ServerAddress[];
+  /** Set on a restricted capture: which media were withheld and why (media-withholding.ts). */
+  restricted?: RestrictedSummary;
 }>;
 
 export type ServerAddress = Readonly<{ url: string; status: number; address: string | null }>;

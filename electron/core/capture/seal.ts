@@ -3,7 +3,9 @@ import { arch, release, type } from 'node:os';
 import {
   CaptureRecord,
   TlsInfo,
+  WithheldMedia,
   type ArtifactKind,
+  type SuspectedCsamFlag,
   type CaptureTimestamp,
   type ClockOffset,
   type EgressAddress,
@@ -39,6 +41,8 @@ export type SealOptions = Readonly<{
   tsaChecks?: TsaChecks;
   tsaTimeoutMs?: number;
   provenance: Provenance;
+  /** The resource's `suspected_csam` flag when the capture started; a list match during it sets it too. */
+  suspectedCsam?: SuspectedCsamFlag;
 }>;
 
 /** What a token must satisfy beyond its own signature (the administrator's choice of authority). */
@@ -205,6 +209,7 @@ export async function sealCapture(
     ...operatorSignatureOf(opts, bytes),
     timestamp: stamped.timestamp,
     warnings,
+    ...restrictionOf(raw, opts),
   };
   return {
     record,
@@ -350,6 +355,32 @@ function manifestOf(
     artifacts: stored,
     workstation: { name: ws.workstationName, keyId: ws.workstation.keyId },
     servers: raw.servers ?? [],
+    ...restrictionOf(raw, opts),
+  };
+}
+
+/**
+ * What the record and the signed manifest say of a restricted capture: `restricted: true`, the
+ * flag it was made under (or the list match that raised it), each withheld medium with its hashes
+ * and reason, and how the screenshots were made. An ordinary capture carries none of these.
+ */
+export function restrictionOf(
+  raw: RawCapture,
+  opts: Pick<SealOptions, 'suspectedCsam'>,
+): Pick<CaptureRecord, 'restricted' | 'suspectedCsam' | 'withheld' | 'restriction'> {
+  const r = raw.restricted;
+  if (r === undefined) return {};
+  const flag: SuspectedCsamFlag = opts.suspectedCsam ?? {
+    source: 'hashlist',
+    reason: r.match
+      ? `${r.match.url} matched ${r.match.match.how} on the known-hash list ${r.match.match.list} (${r.match.match.label})`
+      : 'a medium matched a known-hash list',
+  };
+  return {
+    restricted: true,
+    suspectedCsam: flag,
+    withheld: r.withheld.map((w) => WithheldMedia.parse(w)),
+    restriction: { screenshots: r.screenshots, notKept: r.notKept.map((n) => ({ ...n })) },
   };
 }
 

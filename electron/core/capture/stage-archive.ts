@@ -10,6 +10,7 @@ import type { BlockedRequest } from './guarded-context';
 import type { Landing } from './main-documents';
 import type { NetworkRecorder, RecordedExchange } from './network-recorder';
 import { collectOriginCertificates } from './origin-certificates';
+import { withholdMedia } from './media-withdrawal';
 import { keepRawDocument } from './raw-document';
 import { releaseBrowser } from './stage-prepare';
 import { readTlsInfo } from './tls-info';
@@ -49,6 +50,8 @@ async function archive(
   // of what did arrive must not be starved. After a renderer crash nothing more will arrive.
   const bodiesBy = run.crashed ? Date.now() + 500 : Date.now() + Math.floor((deadline - Date.now()) * 0.6);
   const exchanges = await recorder.stop(bodiesBy);
+  // Before anything is written: withheld media lose their bytes here (media-withholding.ts).
+  if (run.withholding) await withholdMedia(run, run.withholding, exchanges);
   const blocked = applyGuard(run, exchanges);
   run.exchanges = exchanges;
   await keepCertificateChain(run, landing, deadline);

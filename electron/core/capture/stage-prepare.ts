@@ -38,21 +38,20 @@ export async function preparePage(run: CaptureRun, context: BrowserContext): Pro
     run.crashed = true;
     run.crashAbort.abort();
   });
-  const session = await page.createCDPSession();
+  const [session, quarantineDir] = await Promise.all([
+    page.createCDPSession(),
+    mkdtemp(path.join(os.tmpdir(), 'vigil-download-')),
+  ]);
   run.session = session;
   watchSecurityState(run, session);
   run.consoleLog = recordConsole(page, session, clock);
-  const guard = await guardPage({
-    browser,
-    context,
-    page,
-    session,
-    clock,
-    quarantineDir: await mkdtemp(path.join(os.tmpdir(), 'vigil-download-')),
-  });
-  run.guard = guard;
-  const recorder = await recordAndEmulate(run, page, session);
-  run.recorder = recorder;
+  // The guard and the recorder are independent round trips to the browser: they go out together
+  // (an ordinary page's capture spends most of its own time in such waits), and each is on the
+  // run the moment it exists, so that a failure of the other still finds it there to stop.
+  const [guard, recorder] = await Promise.all([
+    guardPage({ browser, context, page, session, clock, quarantineDir }).then((g) => (run.guard = g)),
+    recordAndEmulate(run, page, session).then((r) => (run.recorder = r)),
+  ]);
   return { page, session, guard, recorder };
 }
 

@@ -1,5 +1,6 @@
 import { snapshotDeadline, timedStage } from './capture-run';
 import type { CaptureRun, LivePage } from './capture-run';
+import type { RestrictedScreenshots } from './media-withholding';
 import { takeSnapshot } from './snapshot';
 import type { Snapshot } from './snapshot';
 import type { PageActivity } from './stage-settle';
@@ -32,7 +33,7 @@ async function snapshotOfQuietPage(
   const { page, session, recorder } = live;
   const { profile, workDir } = run.opts;
   const { active, quietFor } = activity;
-  const take = (): Promise<Snapshot> =>
+  const take = async (): Promise<Snapshot> =>
     takeSnapshot({
       page,
       session,
@@ -41,6 +42,7 @@ async function snapshotOfQuietPage(
       deadline,
       signal: run.signal,
       crashed: () => run.crashed,
+      restricted: await restrictedSnapshot(run, recorder),
     });
   const quietPage = !active();
   const before = recorder.requests();
@@ -67,4 +69,20 @@ async function snapshotOfQuietPage(
     }
   }
   return snapshot;
+}
+
+/**
+ * Restricted capture: the media that arrived so far are screened first (a known-hash match makes
+ * the capture restricted before anything is photographed); null for an ordinary snapshot.
+ */
+async function restrictedSnapshot(
+  run: CaptureRun,
+  recorder: LivePage['recorder'],
+): Promise<RestrictedScreenshots | null> {
+  const w = run.withholding;
+  if (w === null) return null;
+  await w.screen(recorder.exchanges);
+  if (!w.restricted()) return null;
+  w.snapshotRestricted = true;
+  return w.policy.screenshots;
 }

@@ -121,25 +121,27 @@ export async function writeWarc(opts: {
       const body = ex.body ?? Buffer.alloc(0);
       const warcHeaders: Record<string, string> = { 'WARC-Record-ID': responseId };
       if (res.remoteAddress) warcHeaders['WARC-IP-Address'] = res.remoteAddress.replace(/^\[|\]$/g, '');
-      if (ex.truncated) {
+      if (ex.truncated && !ex.withheld) {
         warcHeaders['WARC-Truncated'] = ex.truncated;
         truncated += 1;
       }
-      await write(
-        WARCRecord.create(
-          {
-            url: ex.url,
-            date,
-            type: 'response',
-            warcVersion: 'WARC/1.1',
-            keepHeadersCase: true,
-            statusline: `HTTP/1.1 ${res.status} ${res.statusText || 'Unknown'}`,
-            httpHeaders: responseHeaderPairs(res.headers, body.length),
-            warcHeaders,
-          },
-          [new Uint8Array(body.buffer, body.byteOffset, body.length)],
-        ),
-      );
+      if (ex.withheld) await writeWithheld(write, ex, res, responseId);
+      else
+        await write(
+          WARCRecord.create(
+            {
+              url: ex.url,
+              date,
+              type: 'response',
+              warcVersion: 'WARC/1.1',
+              keepHeadersCase: true,
+              statusline: `HTTP/1.1 ${res.status} ${res.statusText || 'Unknown'}`,
+              httpHeaders: responseHeaderPairs(res.headers, body.length),
+              warcHeaders,
+            },
+            [new Uint8Array(body.buffer, body.byteOffset, body.length)],
+          ),
+        );
       responses += 1;
       const post = ex.postData ?? Buffer.alloc(0);
       await write(
@@ -181,4 +183,78 @@ export async function writeWarc(opts: {
     await handle.close();
   }
   return { file: opts.file, records, responses, truncated };
+}
+
+type WriteRecord = (record: WARCRecord) => Promise<void>;
+
+/**
+ * A withheld medium (restricted capture, media-withholding.ts): its bytes are not in the archive.
+ * It is a `revisit` record with the identical-payload-digest profile (WARC 1.1 §6.7.2): the HTTP
+ * status line and headers as served, no payload, and the payload's SHA-256 in
+ * WARC-Payload-Digest. Replay tools accept revisits and look the digest up; finding no original,
+ * they show the medium as missing, which is the intent. No WARC-Refers-To: there is no original
+ * record to refer to, and the field is optional for this profile. Beside it a `metadata` record
+ * (WARC-Concurrent-To the revisit) says what was withheld and why, with the MD5 and PDQ hashes.
+ */
+async function writeWithheld(
+  write: WriteRecord,
+  ex: RecordedExchange,
+  res: NonNullable<RecordedExchange['response']>,
+  revisitId: string,
+): Promise<void> {
+  const item = ex.withheld;
+  if (!item) return;
+  const date = ex.wallTime.toISOString();
+  const warcHeaders: Record<string, string> = {
+    'WARC-Record-ID': revisitId,
+    'WARC-Profile': 'http://netpreserve.org/warc/1.1/revisit/identical-payload-digest',
+    'WARC-Payload-Digest': `sha256:${item.sha256}`,
+  };
+  if (res.remoteAddress) warcHeaders['WARC-IP-Address'] = res.remoteAddress.replace(/^\[|\]$/g, '');
+  const headers = responseHeaderPairs(res.headers, item.bytes).filter(
+    ([name]) => name.toLowerCase() !== 'content-length',
+  );
+  await write(
+    WARCRecord.create(
+      {
+        url: ex.url,
+        date,
+        type: 'revisit',
+        warcVersion: 'WARC/1.1',
+        keepHeadersCase: true,
+        statusline: `HTTP/1.1 ${res.status} ${res.statusText || 'Unknown'}`,
+        httpHeaders: [...headers, ['Content-Length', String(item.bytes)]],
+        warcHeaders,
+      },
+      [],
+    ),
+  );
+  const body = Buffer.from(
+    JSON.stringify({
+      withheld: item.reason,
+      because: item.because,
+      url: item.url,
+      contentType: item.contentType,
+      bytes: item.bytes,
+      sha256: item.sha256,
+      md5: item.md5,
+      pdq: item.pdq,
+    }),
+  );
+  await write(
+    WARCRecord.create(
+      {
+        url: ex.url,
+        date,
+        type: 'metadata',
+        warcVersion: 'WARC/1.1',
+        warcHeaders: {
+          'WARC-Record-ID': `<urn:uuid:${randomUUID()}>`,
+          'WARC-Concurrent-To': revisitId,
+          'Content-Type': 'application/json',
+        },
+      },
+      [new Uint8Array(body.buffer, body.byteOffset, body.length)],
+    ),
+  );
 }

@@ -11,8 +11,13 @@ import { SESSION_COMMANDS } from './commands/session-commands';
 import { BUNDLE_COMMANDS } from './commands/bundle-commands';
 import { CA_COMMANDS } from './commands/ca-commands';
 import { CAPTURE_COMMANDS } from './commands/capture-commands';
+import { FLAG_COMMANDS } from './commands/flag-commands';
+import { HASHLIST_COMMANDS } from './commands/hashlist-commands';
 import { FOUNDATION_COMMANDS, osActor } from './commands/foundation-commands';
+import { INDICATOR_COMMANDS } from './commands/indicator-commands';
 import { INTAKE_COMMANDS } from './commands/intake-commands';
+import { REFERRAL_COMMANDS } from './commands/referral-commands';
+import { RECHECK_COMMANDS } from './commands/recheck-commands';
 import { REVIEW_COMMANDS } from './commands/review-commands';
 import { TRUST_COMMANDS } from './commands/trust-commands';
 import { ORG_CA_COMMANDS } from './commands/org-ca-commands';
@@ -38,9 +43,14 @@ export const COMMANDS: CliCommand[] = [
   ...CAPTURE_COMMANDS,
   ...BUNDLE_COMMANDS,
   ...REVIEW_COMMANDS,
+  ...FLAG_COMMANDS,
+  ...HASHLIST_COMMANDS,
   ...TRUST_COMMANDS,
   ...ORG_CA_COMMANDS,
   ...TIME_COMMANDS,
+  ...INDICATOR_COMMANDS,
+  ...REFERRAL_COMMANDS,
+  ...RECHECK_COMMANDS,
 ];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */
@@ -55,7 +65,8 @@ export function exitCodeFor(code: ErrorCode): number {
     code === 'store.disk-full' ||
     code === 'custody.key-missing' ||
     code === 'custody.key-mismatch' ||
-    code === 'tsa.unreachable'
+    code === 'tsa.unreachable' ||
+    code === 'notice.send-failed'
   ) {
     return code === 'db.append-only' ? EXIT.usage : EXIT.environment;
   }

@@ -18,3 +18,22 @@ export function escapeForTerminal(text: string): string {
     ch === '\\' ? '\\\\' : `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}}`,
   );
 }
+
+/**
+ * The same characters, in JSON text: only ever inside strings there, where `\uXXXX` means the same.
+ * LF is left out: `JSON.stringify` escapes it inside strings, so a raw one is its own indentation.
+ */
+const UNSAFE_IN_JSON = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * JSON for the terminal: `JSON.stringify` already escapes C0 controls, but leaves DEL, C1 (U+009B is
+ * a one-character CSI), bidi overrides and line separators raw. Each becomes its `\uXXXX` escape (a
+ * surrogate pair for one beyond the BMP), so the text parses to exactly the same value.
+ */
+export function jsonForTerminal(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNSAFE_IN_JSON, (ch) => {
+    let out = '';
+    for (let i = 0; i < ch.length; i += 1) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+  });
+}

@@ -7,6 +7,7 @@ import { AppError } from '@shared/errors/app-error';
 import type { Database, ReadConn } from '../db/database';
 import type { DataPaths } from '../data-dir';
 import { isDiskFull } from '../store/store-errors';
+import { auditHashesBetween } from '../db/repositories/audit-repo';
 import { chainContinues, verifyAudit, type AuditAnchor } from './audit-log';
 import { canonicalJson } from './canonical-json';
 import { signEs256, verifyEs256 } from './signing';
@@ -117,17 +118,51 @@ export async function verifyCustodyLog(
 }
 
 /**
+ * Whether `chained` — the rows one transaction of this process just appended, each hashed from the
+ * one before as it was written — start right after the signed head and are in the log as written:
+ * consecutive, the first naming the head's hash, the head's row still there with that hash, each
+ * stored hash the one computed. Then the chain from the head to their end verifies without reading
+ * the rows back and hashing them again (a bulk import appends a thousand rows per batch). Anything
+ * else (another process wrote in between, the head lags behind) is walked by `chainContinues`.
+ */
+async function chainedFromHead(
+  conn: ReadConn,
+  head: SignedHead | null,
+  chained: readonly AuditRow[],
+): Promise<boolean> {
+  const first = chained[0];
+  const last = chained.at(-1);
+  if (head === null || first === undefined || last === undefined) return false;
+  if (first.seq !== head.seq + 1 || first.prevHash !== head.hash) return false;
+  for (let i = 1; i < chained.length; i += 1) {
+    const row = chained[i];
+    const before = chained[i - 1];
+    if (row === undefined || before === undefined) return false;
+    if (row.seq !== before.seq + 1 || row.prevHash !== before.hash) return false;
+  }
+  const stored = await auditHashesBetween(conn, head.seq, last.seq);
+  if (stored.length !== chained.length + 1 || stored[0]?.hash !== head.hash) return false;
+  for (let i = 0; i < chained.length; i += 1) {
+    const row = chained[i];
+    const s = stored[i + 1];
+    if (row === undefined || s === undefined || s.seq !== row.seq || s.hash !== row.hash) return false;
+  }
+  return true;
+}
+
+/**
  * Moves the head forward to `row`, only from a chain that verifies: the rows from the current head
  * up to `row` must continue the chain the head signed. A head that does not verify, or a log whose
  * rows at the head's position changed (rows cut off and new ones written in their place), keeps the
  * head where it is as evidence for `audit verify`. Runs under SQLite's write lock, so two processes
- * never interleave head updates and the head never moves back.
+ * never interleave head updates and the head never moves back. `chained` (optional) are the rows the
+ * caller's transaction just appended, ending at `row`: trusted only when they start at the head.
  */
 export function createHeadWriter(
   deps: Readonly<{ paths: DataPaths; db: Database; key: HeadKey }>,
-): (row: AuditRow) => Promise<void> {
+): (row: AuditRow, chained?: readonly AuditRow[]) => Promise<void> {
   const { paths, db, key } = deps;
-  const advance = async (row: AuditRow): Promise<void> => {
+  const advance = async (row: AuditRow, chained: readonly AuditRow[]): Promise<void> => {
     await db.write(async (tx) => {
       let current: SignedHead | null;
       try {
@@ -136,7 +171,8 @@ export function createHeadWriter(
         return;
       }
       if (current !== null && current.seq >= row.seq) return;
-      if (!(await chainContinues(tx, current, row.seq))) return;
+      const known = chained.at(-1)?.seq === row.seq && (await chainedFromHead(tx, current, chained));
+      if (!known && !(await chainContinues(tx, current, row.seq))) return;
       const body = `${JSON.stringify(signHead(key, row))}\n`;
       // History first: a head is never newer than the newest head in the history.
       await appendFile(paths.auditHeadHistory, body, { mode: 0o644 });
@@ -150,9 +186,9 @@ export function createHeadWriter(
       }
     });
   };
-  return async (row) => {
+  return async (row, chained = []) => {
     try {
-      await advance(row);
+      await advance(row, chained);
     } catch (error) {
       // On a full disk the committed rows stand and the head stays at an older, still valid position;
       // the next write that finds space moves it forward over them.

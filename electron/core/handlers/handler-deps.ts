@@ -1,6 +1,7 @@
 import type { CaptureQueue } from '../capture/capture-queue';
 import type { CaptureService } from '../capture/capture-service';
 import type { TimeKeeper } from '../custody/time-keeper';
+import type { IndicatorService } from '../indicators/indicator-service';
 import type { SettingsService } from '../settings/settings-service';
 import type { SessionKeys } from '../users/session-keys';
 import type { UsersService } from '../users/users-service';
@@ -19,4 +20,6 @@ export type HandlerDeps = Readonly<{
   time: TimeKeeper;
   /** The signed-in sessions' unlocked keys, which co-sign the captures they queue. */
   sessionKeys: SessionKeys;
+  /** Indicators found in captures, their networks and the lexicons. */
+  indicators: IndicatorService;
 }>;

@@ -1,5 +1,6 @@
 import type { User } from '@shared/domain/users';
 import { createIntakeService } from '../intake/intake-service';
+import { INTAKE_FLAG_REASON, raiseSuspectedCsam, suspectedCsamOf } from '../review/suspected-csam-flag';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
 
@@ -15,11 +16,24 @@ export function createIntakeHandlers(deps: Pick<HandlerDeps, 'ws' | 'settings'>)
     allowPrivateNetwork: (await deps.settings.get()).allowPrivateNetwork,
   });
   return {
-    'reports.add': async (input, { user }) => intake.addReport(input, await opts(user)),
+    'reports.add': async (input, { user }) => {
+      const added = await intake.addReport(input, await opts(user));
+      if (input.suspectedCsam === true)
+        await raiseSuspectedCsam(deps.ws, {
+          resourceId: added.resource.id,
+          reason: INTAKE_FLAG_REASON,
+          actor: user.name,
+          source: 'intake',
+        });
+      return added;
+    },
     'reports.previewImport': async (input, { user }) => intake.previewImport(input, await opts(user)),
     'reports.import': async (input, { user }) => intake.importReports(input, await opts(user)),
     'resources.list': (input) => intake.listResources(input),
-    'resources.get': (input, { user }) => intake.getResource(input.id, user.role),
+    'resources.get': async (input, { user }) => ({
+      ...(await intake.getResource(input.id, user.role)),
+      suspectedCsam: await deps.ws.db.read((c) => suspectedCsamOf(c, input.id)),
+    }),
     'dashboard.stats': (_input, { user }) => intake.dashboard(user.role),
   };
 }

@@ -1,4 +1,5 @@
 import { APP_NAME, APP_VERSION } from '../app-info';
+import { revealLogOf } from '../media/reveal-log';
 import type { Session } from '../rpc/dispatch';
 import { signerOf } from '../users/cli-sessions';
 import type { ClientFailures } from '../users/sign-in-guard';
@@ -47,9 +48,13 @@ export function createSessionHandlers(
       const user = await users.signIn(input.name, input.password, clientOf(session), signInLockoutAfter);
       session.user = user;
       await holdKey(session, user.name, input.password);
+      // Reveals the last session never ended (window closed, process stopped) end now, capped.
+      await revealLogOf(ws).endLeftOpen(user, 'next-sign-in');
       return user;
     },
     'session.signOut': async (_input, { session, user }) => {
+      // The images on screen go away with the session: their reveals end now.
+      await revealLogOf(ws).endLeftOpen(user, 'left');
       session.user = null;
       sessionKeys.clear(session);
       await ws.record((_tx, audit) =>

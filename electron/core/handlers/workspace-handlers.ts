@@ -1,6 +1,8 @@
+import { RevealId } from '@shared/contract/methods/wellbeing';
 import { AppError } from '@shared/errors/app-error';
 import { artifactOfResource } from '../db/repositories/captures-repo';
 import { revealGrantsOf } from '../media/reveal-grants';
+import { revealLogOf } from '../media/reveal-log';
 import { searchText } from '../search/search-service';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
@@ -16,17 +18,13 @@ export function createWorkspaceHandlers(deps: Pick<HandlerDeps, 'ws' | 'settings
     'media.reveal': async (input, { user }) => {
       const known = await ws.db.read((c) => artifactOfResource(c, input.resourceId, input.sha256));
       if (!known) throw new AppError('evidence.not-found', 'no such image among this resource’s captures');
-      await ws.record((_tx, audit) =>
-        audit({
-          actor: user.name,
-          action: 'media.revealed',
-          subject: `resource:${input.resourceId}`,
-          details: { sha256: input.sha256, captureId: known.captureId, name: known.name },
-        }),
-      );
+      const revealId = await revealLogOf(ws).start(user, input.resourceId, input.sha256, {
+        captureId: known.captureId,
+        name: known.name,
+      });
       // The artifact servers hand out a sensitive original only against this grant, once, after the row above.
       revealGrantsOf(ws).grant(user.id, input.sha256);
-      return null;
+      return { revealId: RevealId.parse(revealId) };
     },
   };
 }

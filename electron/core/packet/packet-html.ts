@@ -275,6 +275,23 @@ function captureSection(
     for (const w of capture.warnings) parts.push(`<li>${mono(w.code)} ${auto(w.message)}</li>`);
     parts.push('</ul>');
   }
+  const withheld = capture.withheld ?? [];
+  if (withheld.length > 0) {
+    // Hashes and URLs only: a withheld medium has no bytes anywhere to show or embed.
+    parts.push(`<h3>${escapeHtml(L.withheld)}</h3><p class="withheld">${escapeHtml(L.withheldNotice)}</p>`);
+    parts.push(
+      dataTable(
+        ['URL', L.reason, 'SHA-256', 'MD5', 'PDQ'],
+        withheld.map((w) => [
+          mono(w.url),
+          auto(`${w.reason}: ${w.because}`),
+          mono(w.sha256),
+          mono(w.md5),
+          mono(w.pdq ?? '—'),
+        ]),
+      ),
+    );
+  }
   parts.push(`<h3>${escapeHtml(L.artifacts)}</h3>`);
   parts.push(
     dataTable(
@@ -409,6 +426,18 @@ export function buildPacketHtml(input: PacketHtmlInput): string {
     '</section>',
   ].join('\n');
 
+  const found = model.indicators;
+  const indicators = [
+    `<section><h2>${escapeHtml(L.indicators)}</h2>`,
+    found.length === 0
+      ? `<p class="muted">${escapeHtml(L.noIndicators)}</p>`
+      : dataTable(
+          [L.kind, L.value, L.capture, L.indicatorWhere],
+          found.map((i) => [mono(i.type), mono(i.value), mono(i.captureId), mono(i.where)]),
+        ),
+    '</section>',
+  ].join('\n');
+
   const signature = [
     `<section><h2>${escapeHtml(L.signatureBlock)}</h2>`,
     input.signer === null
@@ -436,6 +465,7 @@ ${baseCss(L)}
 <body>
 ${cover}
 ${model.captures.map((c, i) => captureSection(c, i, slices, L, model.language)).join('\n')}
+${indicators}
 ${custody}
 ${decisionSection(model, L)}
 ${signature}

@@ -67,6 +67,10 @@ export type PacketLabels = Readonly<{
   name: string;
   value: string;
   warnings: string;
+  /** Restricted capture: the media that were hashed and not kept, shown as hashes only. */
+  withheld: string;
+  withheldNotice: string;
+  reason: string;
   artifacts: string;
   kind: string;
   bytes: string;
@@ -75,6 +79,10 @@ export type PacketLabels = Readonly<{
   /** Under a captioned copy: the band is derived, the original screenshot is the evidence. */
   captionedCopy: (original: string) => string;
   custody: string;
+  /** The indicators section: title, its columns, and the line when there are none. */
+  indicators: string;
+  indicatorWhere: string;
+  noIndicators: string;
   seq: string;
   at: string;
   actor: string;
@@ -178,6 +186,10 @@ const en: PacketLabels = {
   name: 'Name',
   value: 'Value',
   warnings: 'Warnings',
+  withheld: 'Withheld media (not kept)',
+  withheldNotice:
+    'Restricted capture (suspected_csam): these media were hashed and their bytes dropped; they are in no file of this packet or of the capture.',
+  reason: 'Reason',
   artifacts: 'Artifact hash table',
   kind: 'Kind',
   bytes: 'Bytes',
@@ -186,6 +198,9 @@ const en: PacketLabels = {
   captionedCopy: (o) =>
     `derived copy: caption band (final URL, capture time UTC, capture id) above the unchanged pixels of ${o}, which is attached as the original`,
   custody: 'Chain of custody (excerpt)',
+  indicators: 'Indicators found in the captures',
+  indicatorWhere: 'Found in',
+  noIndicators: 'No indicators were found in these captures.',
   seq: 'Seq',
   at: 'Time',
   actor: 'Actor',
@@ -302,6 +317,10 @@ const ar: PacketLabels = {
   name: 'الاسم',
   value: 'القيمة',
   warnings: 'التحذيرات',
+  withheld: 'وسائط محجوبة (لم تُحفظ)',
+  withheldNotice:
+    'التقاط مقيّد (اشتباه بمواد اعتداء جنسي على الأطفال): حُسبت بصمات هذه الوسائط وحُذفت بياناتها؛ لا توجد في أي ملف من هذه الحزمة أو من الالتقاط.',
+  reason: 'السبب',
   artifacts: 'جدول بصمات الملفات',
   kind: 'النوع',
   bytes: 'الحجم بالبايت',
@@ -310,6 +329,9 @@ const ar: PacketLabels = {
   captionedCopy: (o) =>
     `نسخة مشتقة: شريط تعريف (الرابط النهائي، وقت الالتقاط بالتوقيت العالمي، معرّف الالتقاط) فوق بكسلات ${o} دون تغيير، والأصل مرفق`,
   custody: 'مقتطف من سجل سلسلة الحيازة',
+  indicators: 'المؤشرات التي عُثر عليها في الالتقاطات',
+  indicatorWhere: 'موضع العثور',
+  noIndicators: 'لم يُعثر على مؤشرات في هذه الالتقاطات.',
   seq: 'التسلسل',
   at: 'الوقت',
   actor: 'الفاعل',
@@ -424,6 +446,10 @@ const ru: PacketLabels = {
   name: 'Имя',
   value: 'Значение',
   warnings: 'Предупреждения',
+  withheld: 'Изъятые медиафайлы (не сохранены)',
+  withheldNotice:
+    'Ограниченный захват (подозрение на CSAM): для этих медиафайлов вычислены хеши, а их содержимое отброшено; их нет ни в одном файле этого пакета или захвата.',
+  reason: 'Причина',
   artifacts: 'Таблица хешей файлов',
   kind: 'Тип',
   bytes: 'Байт',
@@ -432,6 +458,9 @@ const ru: PacketLabels = {
   captionedCopy: (o) =>
     `производная копия: полоса подписи (итоговый URL, время снимка UTC, id снимка) над неизменёнными пикселями ${o}; оригинал приложен`,
   custody: 'Выписка из журнала цепочки хранения',
+  indicators: 'Индикаторы, найденные в снимках',
+  indicatorWhere: 'Где найден',
+  noIndicators: 'В этих снимках индикаторы не найдены.',
   seq: '№',
   at: 'Время',
   actor: 'Участник',

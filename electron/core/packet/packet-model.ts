@@ -72,6 +72,18 @@ export const PacketModel = z.object({
   captures: z.array(PacketCapture).min(1),
   custody: z.array(PacketCustodyRow),
   decision: DecisionRecord.nullable(),
+  /** The indicators found in the packet's captures, each with where it was found (one row per occurrence). */
+  indicators: z
+    .array(
+      z.object({
+        type: z.string(),
+        value: z.string(),
+        captureId: z.string(),
+        /** e.g. `text text.txt@120+42`, `link layout.json`: the artifact and the place in it. */
+        where: z.string(),
+      }),
+    )
+    .default([]),
   /**
    * An unsigned rendering of a decided resource: marked "COPY — NOT SIGNED" on every page, and never
    * the resource's packet of record (only the reviewer's signed packet is).

@@ -22,6 +22,7 @@ import { inspectTimestampToken, requestTimestamp } from '../custody/tsa-client';
 import type { SettingsService } from '../settings/settings-service';
 import type { SigningIdentity } from '../users/users-service';
 import type { Workspace } from '../workspace';
+import { occurrencesOfResources } from '../db/repositories/indicators-repo';
 
 export type PacketServiceDeps = Readonly<{
   ws: Workspace;
@@ -194,6 +195,11 @@ export async function buildPacketModel(
       },
       captures: await Promise.all(captures.map((r) => packetCapture(r, ws.blobs.pathOf))),
       custody: custody.map((r) => ({ ...r })),
+      indicators: await packetIndicators(
+        c,
+        resourceId,
+        captures.map((r) => r.id),
+      ),
       decision,
     };
     return { model, decision };
@@ -355,4 +361,21 @@ export async function withPacketBrowser<T>(
   } finally {
     await provider.close();
   }
+}
+
+/** The indicators of the packet's captures (newest extraction of each), one row per occurrence. */
+async function packetIndicators(
+  c: ReadConn,
+  resourceId: string,
+  captureIds: readonly string[],
+): Promise<NonNullable<PacketModel['indicators']>> {
+  const shown = new Set(captureIds);
+  return (await occurrencesOfResources(c, [resourceId]))
+    .filter((o) => shown.has(o.captureId))
+    .map((o) => ({
+      type: o.type,
+      value: o.value,
+      captureId: o.captureId,
+      where: `${o.artifact} ${o.artifactName}@${o.offset}+${o.length}${o.boxX === null ? '' : ` box ${Math.round(o.boxX)},${Math.round(o.boxY ?? 0)}`}`,
+    }));
 }

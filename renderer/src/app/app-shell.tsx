@@ -27,6 +27,7 @@ import type { ReactNode } from 'react';
 import type { Role } from '@shared/domain/users';
 import { useSession } from '../features/session/session-context';
 import { LanguagePicker } from '../features/session/language-picker';
+import { ExposureCounter } from '../features/wellbeing/exposure-counter';
 import type { MessageKey } from '../i18n/en';
 import { useI18n } from '../i18n/i18n-context';
 import type { Route } from './routes';
@@ -125,6 +126,7 @@ export function AppShell({
           <Typography variant="body2" sx={{ opacity: 0.85, flexGrow: 1 }} noWrap>
             {t('app.tagline')}
           </Typography>
+          <ExposureCounter />
           <Typography variant="body2" data-testid="current-user" noWrap>
             {t('nav.signedInAs', { name: user.displayName || user.name, role: t(`role.${user.role}`) })}
           </Typography>

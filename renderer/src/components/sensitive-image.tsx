@@ -1,8 +1,9 @@
 import VisibilityIcon from '@mui/icons-material/Visibility';
 import VisibilityOffIcon from '@mui/icons-material/VisibilityOff';
 import { Box, Button, Typography } from '@mui/material';
-import { useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
+import type { RevealId } from '@shared/contract/methods/wellbeing';
 import { useAction, useClient } from '../api/api-context';
 import { useI18n } from '../i18n/i18n-context';
 import { ErrorView } from './error-view';
@@ -11,7 +12,9 @@ import { ErrorView } from './error-view';
  * A captured image. Sensitive media is blurred and greyscale until the viewer reveals this one
  * image; the reveal goes to the backend first so the view is in the custody log before it happens.
  * The backend enforces it too: until then it serves only a blurred greyscale derivative, and after
- * the reveal the original once, for the `?reveal=` URL.
+ * the reveal the original once, for the `?reveal=` URL. A reveal lasts until Hide is clicked or
+ * the image leaves the screen (navigation, another segment, sign-out); its end goes to the backend,
+ * which measures the duration with its own clock (the exposure counter sums them).
  */
 export function SensitiveImage({
   resourceId,
@@ -34,13 +37,28 @@ export function SensitiveImage({
   const reveal = useAction((c, id: string, hash: string) =>
     c.call('media.reveal', { resourceId: id, sha256: hash }),
   );
+  // The open reveal, kept in a ref so the unmount cleanup (screen left) can end it.
+  const open = useRef<RevealId | null>(null);
+  const end = (how: 'hidden' | 'left') => {
+    const id = open.current;
+    open.current = null;
+    // A failed end (signed out meanwhile) is closed by the backend at sign-out or the next sign-in.
+    if (id !== null) void client.call('media.hide', { revealId: id, how }).catch(() => undefined);
+  };
+  const leave = useEffectEvent(() => end('left'));
+  useEffect(() => () => undefined, [leave]);
   const hidden = sensitive && !revealed;
   const onReveal = async () => {
     const done = await reveal.run(resourceId, sha256);
     if (done !== undefined) {
+      open.current = done.revealId;
       setReveals((n) => n + 1);
       setRevealed(true);
     }
+  };
+  const onHide = () => {
+    end('hidden');
+    setRevealed(false);
   };
   return (
     <Box sx={{ display: 'block', width: '100%' }}>
@@ -80,7 +98,8 @@ export function SensitiveImage({
               variant="outlined"
               size="small"
               startIcon={<VisibilityOffIcon />}
-              onClick={() => setRevealed(false)}
+              onClick={onHide}
+              data-testid="hide-media"
             >
               {t('resource.hide')}
             </Button>

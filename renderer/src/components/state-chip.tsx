@@ -24,6 +24,8 @@ const tone = (state: ResourceState): Tone => {
       return 'success';
     case 'block_verified':
       return 'success';
+    case 'lifted':
+      return 'default';
   }
 };
 

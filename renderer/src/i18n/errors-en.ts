@@ -78,6 +78,8 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
     'The path is refused: only names inside the exports folder (or a file chosen in the dialog) are accepted.',
   'bundle.cancelled': 'The bundle operation was cancelled (the client left or its time ran out).',
   'bundle.custody-unverified': 'The custody log or a capture record does not verify; nothing was exported.',
+  'notice.send-failed': 'The mail server did not accept the notice.',
+  'notice.outside-hours': 'Notices are not sent at this time (sending hours and blocked days).',
   'output.exists': 'That file already exists; nothing was overwritten.',
   'env.data-dir': 'The data directory cannot be used.',
   'env.tool-missing': 'A required tool is missing on this workstation.',

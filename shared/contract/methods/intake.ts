@@ -4,6 +4,7 @@ import { DecisionRecord } from '@shared/domain/decision';
 import { ResourceId } from '@shared/domain/ids';
 import { CategoryHint, Report, ResourceState, ResourceSummary, SourceType } from '@shared/domain/resources';
 import { defineMethods } from '../define';
+import { SuspectedCsamState } from './flags';
 
 export const ReportFields = z
   .object({
@@ -14,6 +15,8 @@ export const ReportFields = z
     note: z.string().max(5000).optional(),
     receivedAt: z.string().optional(),
     caseRef: z.string().max(64).optional(),
+    /** The intake answer for `minors` reports: yes flags the resource (restricted capture). */
+    suspectedCsam: z.boolean().optional(),
   })
   .strict();
 
@@ -47,6 +50,8 @@ export const ResourceDetail = z.object({
   captures: z.array(CaptureRecord),
   decisions: z.array(DecisionRecord),
   allowedActions: z.array(z.string()),
+  /** The resource's suspected_csam flag (flags.ts); its media are never shown or kept when raised. */
+  suspectedCsam: SuspectedCsamState.optional(),
 });
 export type ResourceDetail = z.infer<typeof ResourceDetail>;
 

@@ -3,6 +3,7 @@ import { Sha256Hex } from '@shared/domain/ids';
 import { ResourceId } from '@shared/domain/ids';
 import { Language } from '@shared/domain/resources';
 import { defineMethods } from '../define';
+import { RevealId } from './wellbeing';
 
 export const Settings = z.object({
   language: Language,
@@ -28,7 +29,15 @@ export const Settings = z.object({
     .int()
     .min(1)
     .max(24 * 365),
+  /** Blur and greyscale every captured image until revealed (on by default; `minors` images always). */
   blurAllMedia: z.boolean(),
+  /** Daily revealed time (minutes) after which the app prompts a break; 240 (4 h) when unset. */
+  exposureSoftLimitMinutes: z.number().int().min(1).max(24 * 60).optional(),
+  /**
+   * Suspected-CSAM media: `hashes-only` keeps only their hashes (the default); `vault` also keeps the
+   * bytes encrypted in the restricted vault, readable only by users authorised for it.
+   */
+  csamPolicy: z.enum(['hashes-only', 'vault']).optional(),
   attachOriginals: z.object({ screenshots: z.boolean(), wacz: z.boolean() }),
   captureConcurrency: z.number().int().min(1).max(8),
   browserPath: z.string().nullable(),
@@ -87,10 +96,13 @@ export const workspaceMethods = defineMethods({
     output: z.array(SearchHit),
     access: 'signed-in',
   },
-  /** Un-blurs one sensitive image for this user; the view is a custody event. */
+  /**
+   * Un-blurs one sensitive image for this user; the view is a custody event and starts a reveal
+   * whose end (`media.hide`, or the next sign-in) records its duration.
+   */
   'media.reveal': {
     input: z.object({ resourceId: ResourceId, sha256: Sha256Hex }).strict(),
-    output: z.null(),
+    output: z.object({ revealId: RevealId }),
     access: 'signed-in',
   },
 });

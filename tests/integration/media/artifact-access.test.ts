@@ -96,7 +96,9 @@ afterAll(async () => {
 });
 
 describe('the loopback bridge serves sensitive images only blurred or through a reveal', () => {
-  it('serves the screenshot of an ordinary resource as stored', async () => {
+  it('blurs every image by default; an admin may turn that off for ordinary resources', async () => {
+    expect(sha256Of((await get(screenshot)).body)).not.toBe(screenshot);
+    await backend.settings.update({ blurAllMedia: false }, 'admin');
     const reply = await get(screenshot);
     expect(reply.status).toBe(200);
     expect(sha256Of(reply.body)).toBe(screenshot);
@@ -133,13 +135,23 @@ describe('the loopback bridge serves sensitive images only blurred or through a 
   it('serves the original exactly once after a reveal, which is in the custody log', async () => {
     const resourceId = capture.resourceId;
     const reveals = await auditTotal('media.revealed');
-    expect(await rpc('media.reveal', { resourceId, sha256: screenshot })).toEqual({ ok: true, value: null });
+    const reveal = await rpc('media.reveal', { resourceId, sha256: screenshot });
+    expect(reveal).toEqual({ ok: true, value: { revealId: expect.stringMatching(/^rvl_/) } });
     expect(await auditTotal('media.revealed')).toBe(reveals + 1);
     const revealed = await get(screenshot, '?reveal=1');
     expect(sha256Of(revealed.body)).toBe(screenshot);
     expect(revealed.cache).toBe('no-store');
     // The grant is used up: the next request is blurred again.
     expect(sha256Of((await get(screenshot, '?reveal=1')).body)).not.toBe(screenshot);
+    // Hiding it ends the reveal: the backend measures the duration and the exposure counter sums it.
+    const { revealId } = reveal.value as { revealId: string };
+    const hidden = await rpc('media.hide', { revealId, how: 'hidden' });
+    expect(hidden).toEqual({ ok: true, value: { durationMs: expect.any(Number) } });
+    const mine = await rpc('exposure.mine', {});
+    expect(mine).toMatchObject({ ok: true, value: { userName: 'ivan', reveals: 1, open: 0 } });
+    expect((mine.value as { revealedMs: number }).revealedMs).toBe(
+      (hidden.value as { durationMs: number }).durationMs,
+    );
   });
 });
 
@@ -173,7 +185,7 @@ describe('evidence:// (the desktop shell) follows the same rules', () => {
       resourceId: capture.resourceId,
       sha256: screenshot,
     });
-    expect(reveal).toEqual({ ok: true, value: null });
+    expect(reveal).toMatchObject({ ok: true, value: { revealId: expect.stringMatching(/^rvl_/) } });
     expect(sha256Of((await fetchEvidence(olga, `evidence://blob/${screenshot}?reveal=1`)).body)).toBe(
       screenshot,
     );

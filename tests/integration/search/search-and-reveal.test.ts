@@ -66,7 +66,7 @@ describe('revealing sensitive media', () => {
   it('is a custody event naming the image', async () => {
     expect(await backend.dispatch(admin, 'media.reveal', { resourceId, sha256: screenshotSha })).toEqual({
       ok: true,
-      value: null,
+      value: { revealId: expect.stringMatching(/^rvl_[0-9a-f]{24}$/) },
     });
     const rows = await backend.dispatch(admin, 'audit.list', {
       subject: `resource:${resourceId}`,

@@ -9,6 +9,7 @@ import { resourcesAwaitingCapture } from '@core/db/repositories/resources-repo';
 import { createIntakeService } from '@core/intake/intake-service';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { str } from '../cli-helpers';
+import { jsonForTerminal, escapeForTerminal as termSafe } from '../terminal-text';
 import { osActor } from './foundation-commands';
 
 function captureOptions(ctx: CliContext): Omit<CaptureRequest, 'operator'> {
@@ -46,15 +47,21 @@ function allowHostsOf(ctx: CliContext): string[] {
   return list;
 }
 
+/**
+ * A capture record as text. Everything in it that came from the page or the network (URLs, the
+ * title, error and warning messages) is escaped for the terminal: a captured title must not be able
+ * to retitle the window, rewrite earlier lines or forge a line of this output.
+ */
 const summary = (r: CaptureRecord): string =>
   [
-    `${r.outcome.toUpperCase()} ${r.id} ${r.url}`,
-    r.tampered ? `  TAMPERED ${tamperedText(r.tampered)}` : null,
-    r.error ? `  error ${r.error.code}: ${r.error.message}` : null,
-    `  status ${r.http.status ?? '-'}  final ${r.finalUrl}  title ${JSON.stringify(r.page.title)}`,
+    `${r.outcome.toUpperCase()} ${r.id} ${termSafe(r.url)}`,
+    r.tampered ? `  TAMPERED ${termSafe(tamperedText(r.tampered))}` : null,
+    r.error ? `  error ${termSafe(r.error.code)}: ${termSafe(r.error.message)}` : null,
+    // Quoted, with a quote inside escaped: the title cannot close its quotes and pass for more fields.
+    `  status ${r.http.status ?? '-'}  final ${termSafe(r.finalUrl)}  title "${termSafe(r.page.title).replace(/"/g, '\\"')}"`,
     `  manifest sha256 ${r.manifestSha256}  timestamp ${r.timestamp.status}`,
-    ...r.artifacts.map((a) => `  ${a.sha256}  ${String(a.bytes).padStart(10)}  ${a.name}`),
-    ...r.warnings.map((w) => `  warning ${w.code}: ${w.message}`),
+    ...r.artifacts.map((a) => `  ${a.sha256}  ${String(a.bytes).padStart(10)}  ${termSafe(a.name)}`),
+    ...r.warnings.map((w) => `  warning ${termSafe(w.code)}: ${termSafe(w.message)}`),
   ]
     .filter((l) => l !== null)
     .join('\n');
@@ -101,7 +108,7 @@ const capture: CliCommand = {
       if (!ctx.json) ctx.io.stdout(`${summary(record)}\n`);
     }
     // One URL prints exactly the capture record of DESIGN §4.1; several print an array of them.
-    if (ctx.json) ctx.io.stdout(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
+    if (ctx.json) ctx.io.stdout(`${jsonForTerminal(records.length === 1 ? records[0] : records, 2)}\n`);
     return records.some((r) => r.outcome === 'failed') ? EXIT.checkFailed : EXIT.ok;
   },
 };
@@ -184,7 +191,7 @@ const showCapture: CliCommand = {
     const row = await ws.db.read((c) => getCapture(c, id, ws.blobs.pathOf));
     if (row === null) throw new AppError('evidence.not-found', `no capture ${id}`);
     const [record = row] = await checkedAgainstManifests(ws.blobs, [row]);
-    ctx.io.stdout(ctx.json ? `${JSON.stringify(record, null, 2)}\n` : `${summary(record)}\n`);
+    ctx.io.stdout(ctx.json ? `${jsonForTerminal(record, 2)}\n` : `${summary(record)}\n`);
     return EXIT.ok;
   },
 };

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ReportFields, type ImportLine } from '@shared/contract/methods/intake';
 import type { Role } from '@shared/domain/users';
+import { INTAKE_FLAG_REASON, raiseSuspectedCsam } from '@core/review/suspected-csam-flag';
 import { AppError } from '@shared/errors/app-error';
 import { tamperedText } from '@core/capture/manifest-view';
 import { createIntakeService } from '@core/intake/intake-service';
@@ -13,6 +14,7 @@ import { escapeForTerminal as termSafe } from '../terminal-text';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
+import { intakeHintText } from './indicator-commands';
 
 const REPORT_OPTIONS = {
   source: { type: 'string' },
@@ -52,9 +54,10 @@ function optionFields(ctx: CliContext): ReportDefaults {
 const reportAdd: CliCommand = {
   path: ['report', 'add'],
   usage:
-    'report add URL [--source S] [--category C] [--note T] [--reporter R] [--case REF] [--received T] [--allow-private-network] [--json]',
+    'report add URL [--source S] [--category C] [--note T] [--reporter R] [--case REF] [--received T] [--suspected-csam] [--allow-private-network] [--json]',
   summary: 'enter one reported URL; a URL already known is merged into its resource',
-  options: REPORT_OPTIONS,
+  // --suspected-csam flags the resource at intake: it is then captured restricted (media never kept).
+  options: { ...REPORT_OPTIONS, 'suspected-csam': { type: 'boolean' } },
   async run(ctx) {
     const [url, extra] = ctx.positionals;
     if (url === undefined || extra !== undefined) {
@@ -67,12 +70,24 @@ const reportAdd: CliCommand = {
       { ...fields, sourceType: fields.sourceType ?? 'citizen', url },
       { actor: ctx.as ?? osActor(), allowPrivateNetwork: ctx.values['allow-private-network'] === true },
     );
+    if (ctx.values['suspected-csam'] === true)
+      await raiseSuspectedCsam(backend.workspace, {
+        resourceId: out.resource.id,
+        reason: INTAKE_FLAG_REASON,
+        actor: ctx.as ?? osActor(),
+        source: 'intake',
+      });
+    // Known resources sharing an indicator with this one (its URL's, its captures'): one line each.
+    const shares = await backend.indicators.reportHints(out.resource.id, out.resource.url);
     print(
       ctx,
-      out,
-      out.merged
-        ? `merged report ${out.report.id} into resource ${out.resource.id} (${out.resource.reportCount} reports) ${termSafe(out.resource.url)}`
-        : `added report ${out.report.id} as new resource ${out.resource.id} ${termSafe(out.resource.url)}`,
+      shares.length > 0 ? { ...out, shares } : out,
+      [
+        out.merged
+          ? `merged report ${out.report.id} into resource ${out.resource.id} (${out.resource.reportCount} reports) ${termSafe(out.resource.url)}`
+          : `added report ${out.report.id} as new resource ${out.resource.id} ${termSafe(out.resource.url)}`,
+        ...intakeHintText(shares),
+      ].join('\n'),
     );
     return EXIT.ok;
   },

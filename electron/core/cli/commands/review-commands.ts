@@ -23,7 +23,7 @@ const reviewOf = (backend: Backend) =>
   });
 
 /** Without --as the CLI acts as the data dir's owner, who administers this workstation. */
-async function actingRole(ctx: CliContext, backend: Backend): Promise<{ actor: string; role: Role }> {
+export async function actingRole(ctx: CliContext, backend: Backend): Promise<{ actor: string; role: Role }> {
   if (ctx.as === null) return { actor: osActor(), role: 'admin' };
   const user = await backend.users.byName(ctx.as);
   if (user === null) throw new AppError('user.not-found', `--as names no user: ${ctx.as}`);

@@ -8,6 +8,12 @@ import { migration0060 } from './0060-time-stamps';
 import { migration0070 } from './0070-cli-sessions';
 import { migration0090 } from './0090-sign-in-lockouts';
 import { migration0100 } from './0100-import-jobs';
+import { migration0120 } from './0120-hash-lists';
+import { migration0130 } from './0130-suspected-csam-flags';
+import { migration0170 } from './0170-indicators';
+import { migration0140 } from './0140-reviewer-wellbeing';
+import { migration0150 } from './0150-referrals';
+import { migration0160 } from './0160-rechecks';
 
 /** Every shipped migration, oldest first. Append new ones; never edit or reorder shipped ones. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +26,10 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0070,
   migration0090,
   migration0100,
+  migration0120,
+  migration0130,
+  migration0140,
+  migration0150,
+  migration0160,
+  migration0170,
 ];

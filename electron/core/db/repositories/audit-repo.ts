@@ -101,6 +101,18 @@ export async function auditRowsFrom(
   return rows.map(fromDb);
 }
 
+/** The seq and hash of rows `fromSeq` … `toSeq`, oldest first: where a head may move over rows it knows. */
+export async function auditHashesBetween(
+  conn: ReadConn,
+  fromSeq: number,
+  toSeq: number,
+): Promise<AuditHead[]> {
+  return conn.all<AuditHead>('SELECT seq, hash FROM audit WHERE seq BETWEEN ? AND ? ORDER BY seq', [
+    fromSeq,
+    toSeq,
+  ]);
+}
+
 /** One page of the rows matching the filter, newest first, and how many match in all. */
 export async function listAuditRows(
   conn: ReadConn,

@@ -9,7 +9,7 @@ import { SectionCard } from '@renderer/components/section-card';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { ImportPreviewTable } from './import-preview-table';
 import type { ReportDefaults } from './report-fields-form';
-import { EMPTY_DEFAULTS, ReportFieldsForm, toReportFields } from './report-fields-form';
+import { EMPTY_DEFAULTS, ReportFieldsForm, needsCsamAnswer, toReportFields } from './report-fields-form';
 
 type Mode = 'single' | 'paste' | 'file';
 type Source = Readonly<{ fileName: string; content: string }>;
@@ -76,12 +76,12 @@ export function IntakeScreen() {
                 autoFocus
                 slotProps={{ htmlInput: { dir: 'ltr', 'data-testid': 'intake-url', maxLength: 8193 } }}
               />
-              <ReportFieldsForm value={fields} onChange={setFields} />
+              <ReportFieldsForm value={fields} onChange={setFields} askSuspectedCsam />
               <Box>
                 <Button
                   type="submit"
                   variant="contained"
-                  disabled={add.pending || url.trim() === ''}
+                  disabled={add.pending || url.trim() === '' || needsCsamAnswer(fields)}
                   data-testid="intake-add"
                 >
                   {t('intake.add')}

@@ -1,4 +1,5 @@
-import { Box, MenuItem, TextField } from '@mui/material';
+import { Alert, Box, MenuItem, TextField } from '@mui/material';
+import { contentWarningOf } from '@shared/domain/content-warning';
 import { CATEGORY_HINTS, SOURCE_TYPES } from '@shared/domain/resources';
 import type { CategoryHint, SourceType } from '@shared/domain/resources';
 import { useI18n } from '@renderer/i18n/i18n-context';
@@ -9,6 +10,8 @@ export type ReportDefaults = Readonly<{
   reporterRef: string;
   caseRef: string;
   note: string;
+  /** The intake question of `minors` reports: suspected child sexual abuse material? ('' = not answered). */
+  suspectedCsam: '' | 'yes' | 'no';
 }>;
 
 export const EMPTY_DEFAULTS: ReportDefaults = {
@@ -17,7 +20,12 @@ export const EMPTY_DEFAULTS: ReportDefaults = {
   reporterRef: '',
   caseRef: '',
   note: '',
+  suspectedCsam: '',
 };
+
+/** A `minors` report needs the suspected-CSAM answer before it can be added. */
+export const needsCsamAnswer = (d: ReportDefaults): boolean =>
+  d.category === 'minors' && d.suspectedCsam === '';
 
 /** The report fields as the contract expects them: empty strings are left out, not sent as "". */
 export function toReportFields(d: ReportDefaults) {
@@ -27,13 +35,22 @@ export function toReportFields(d: ReportDefaults) {
     ...(d.reporterRef.trim() === '' ? {} : { reporterRef: d.reporterRef.trim() }),
     ...(d.caseRef.trim() === '' ? {} : { caseRef: d.caseRef.trim() }),
     ...(d.note.trim() === '' ? {} : { note: d.note.trim() }),
+    ...(d.category === 'minors' && d.suspectedCsam !== ''
+      ? { suspectedCsam: d.suspectedCsam === 'yes' }
+      : {}),
   };
 }
 
 export function ReportFieldsForm({
   value,
   onChange,
-}: Readonly<{ value: ReportDefaults; onChange: (next: ReportDefaults) => void }>) {
+  askSuspectedCsam = false,
+}: Readonly<{
+  value: ReportDefaults;
+  onChange: (next: ReportDefaults) => void;
+  /** Single reports ask the suspected-CSAM question for `minors` (a yes flags the resource). */
+  askSuspectedCsam?: boolean;
+}>) {
   const { t } = useI18n();
   return (
     <Box
@@ -86,6 +103,33 @@ export function ReportFieldsForm({
         sx={{ gridColumn: '1 / -1' }}
         slotProps={{ htmlInput: { maxLength: 5000 } }}
       />
+      {askSuspectedCsam && value.category === 'minors' ? (
+        <TextField
+          select
+          required
+          label={t('intake.suspectedCsam')}
+          value={value.suspectedCsam}
+          onChange={(e) =>
+            onChange({ ...value, suspectedCsam: e.target.value as ReportDefaults['suspectedCsam'] })
+          }
+          helperText={t('intake.suspectedCsamHelp')}
+          error={value.suspectedCsam === ''}
+          sx={{ gridColumn: '1 / -1' }}
+          slotProps={{ select: { inputProps: { 'data-testid': 'intake-suspected-csam' } } }}
+        >
+          <MenuItem value="yes" data-testid="intake-suspected-csam-yes">
+            {t('intake.suspectedCsamYes')}
+          </MenuItem>
+          <MenuItem value="no" data-testid="intake-suspected-csam-no">
+            {t('intake.suspectedCsamNo')}
+          </MenuItem>
+        </TextField>
+      ) : null}
+      {value.category !== '' && contentWarningOf([value.category]).length > 0 ? (
+        <Alert severity="info" sx={{ gridColumn: '1 / -1' }} data-testid="intake-content-warning">
+          {t('wellbeing.intakeNote')}
+        </Alert>
+      ) : null}
     </Box>
   );
 }

@@ -1,6 +1,7 @@
 import { Alert, Box, Button, Chip, Stack, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { CaptureRecord } from '@shared/domain/capture-record';
+import type { ResourceState } from '@shared/domain/resources';
 import { useAction, useEvent, useQuery } from '@renderer/api/api-context';
 import { routeHref } from '@renderer/app/routes';
 import { AuditTable } from '@renderer/components/audit-table';
@@ -13,6 +14,10 @@ import { LtrText } from '@renderer/components/ltr-text';
 import { SectionCard } from '@renderer/components/section-card';
 import { StateChip } from '@renderer/components/state-chip';
 import { useI18n } from '@renderer/i18n/i18n-context';
+import { IndicatorsPanel } from '../indicators/indicators-panel';
+import { ReferralsPanel } from '../referrals/referrals-panel';
+import { useSession } from '../session/session-context';
+import { ContentWarningGate } from '../wellbeing/content-warning-gate';
 import { ArtifactTable } from './artifact-table';
 import { CaptureCompare } from './capture-compare';
 import { CaptureHistory } from './capture-history';
@@ -20,11 +25,15 @@ import { CaptureTabs } from './capture-tabs';
 import { CaptureTimeStamp } from './capture-time-stamp';
 import { ScreenshotViewer } from './screenshot-viewer';
 
+/** Resources a referral can be made for: an approval in force (the backend checks the decision too). */
+const REFERABLE: readonly ResourceState[] = ['approved', 'blocked', 'block_verified'];
+
 const newestFirst = (captures: readonly CaptureRecord[]) =>
   [...captures].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 
 export function ResourceScreen({ id }: Readonly<{ id: string }>) {
   const { t, dateTime, number } = useI18n();
+  const session = useSession();
   const detail = useQuery('resources.get', { id });
   const settings = useQuery('settings.get', {});
   const custody = useQuery('audit.list', { subject: id, limit: 200 });
@@ -49,7 +58,8 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
   const { resource, reports, decisions, allowedActions } = detail.data;
   const captures = newestFirst(detail.data.captures);
   const current = captures.find((c) => c.id === selected) ?? captures[0];
-  // Blur is the default for minors and whenever the workstation says so; a failed settings call blurs too.
+  // Every image is blurred by default (`blurAllMedia`, on unless an admin turns it off), minors always;
+  // a failed settings call blurs too.
   const sensitive = resource.categories.includes('minors') || settings.data?.blurAllMedia !== false;
   const pair = compare.length === 2 ? compare.map((c) => captures.find((x) => x.id === c)) : [];
   const [left, right] = pair;
@@ -130,56 +140,68 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
       {current === undefined ? (
         <EmptyView text={t('resource.noCaptures')} testId="resource-no-captures" />
       ) : (
-        <Box
-          sx={{
-            display: 'grid',
-            gap: 2,
-            gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(0, 2fr)' },
-          }}
-        >
-          <SectionCard title={t('resource.screenshot')}>
-            <CaptureTimeStamp key={`ts-${current.id}`} capture={current} />
-            {current.warnings.length > 0 ? (
-              <Alert severity="warning" sx={{ mb: 1 }}>
-                {current.warnings.map((w) => (
-                  <div key={w.code}>
-                    <LtrText mono>{w.code}</LtrText> {w.message}
-                  </div>
-                ))}
-              </Alert>
-            ) : null}
-            <ScreenshotViewer
-              key={current.id}
-              resourceId={resource.id}
-              artifacts={current.artifacts}
-              sensitive={sensitive}
-            />
-          </SectionCard>
-          <SectionCard title={`${t('resource.outcome')}: ${t(`outcome.${current.outcome}`)}`}>
-            <CaptureTabs key={current.id} capture={current} />
-          </SectionCard>
-          <Box sx={{ gridColumn: '1 / -1' }}>
-            <SectionCard title={t('resource.artifacts')}>
-              <ArtifactTable artifacts={current.artifacts} />
-            </SectionCard>
-          </Box>
-          <Box sx={{ gridColumn: '1 / -1' }}>
-            <SectionCard title={t('resource.history')}>
-              <CaptureHistory
-                captures={captures}
-                selected={current.id}
-                onSelect={setSelected}
-                compare={compare}
-                onCompare={setCompare}
-              />
-              {left && right ? (
-                <Box sx={{ mt: 2 }}>
-                  <CaptureCompare left={left} right={right} sensitive={sensitive} />
-                </Box>
+        <ContentWarningGate categories={resource.categories} subject={resource.id}>
+          <Box
+            sx={{
+              display: 'grid',
+              gap: 2,
+              gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(0, 2fr)' },
+            }}
+          >
+            <SectionCard title={t('resource.screenshot')}>
+              <CaptureTimeStamp key={`ts-${current.id}`} capture={current} />
+              {current.warnings.length > 0 ? (
+                <Alert severity="warning" sx={{ mb: 1 }}>
+                  {current.warnings.map((w) => (
+                    <div key={w.code}>
+                      <LtrText mono>{w.code}</LtrText> {w.message}
+                    </div>
+                  ))}
+                </Alert>
               ) : null}
+              <ScreenshotViewer
+                key={current.id}
+                resourceId={resource.id}
+                artifacts={current.artifacts}
+                sensitive={sensitive}
+              />
             </SectionCard>
+            <SectionCard title={`${t('resource.outcome')}: ${t(`outcome.${current.outcome}`)}`}>
+              <CaptureTabs key={current.id} capture={current} />
+            </SectionCard>
+            <Box sx={{ gridColumn: '1 / -1' }}>
+              <SectionCard title={t('indicators.title')}>
+                <IndicatorsPanel
+                  key={`ind-${current.id}`}
+                  resourceId={resource.id}
+                  capture={current}
+                  sensitive={sensitive}
+                />
+              </SectionCard>
+            </Box>
+            <Box sx={{ gridColumn: '1 / -1' }}>
+              <SectionCard title={t('resource.artifacts')}>
+                <ArtifactTable artifacts={current.artifacts} />
+              </SectionCard>
+            </Box>
+            <Box sx={{ gridColumn: '1 / -1' }}>
+              <SectionCard title={t('resource.history')}>
+                <CaptureHistory
+                  captures={captures}
+                  selected={current.id}
+                  onSelect={setSelected}
+                  compare={compare}
+                  onCompare={setCompare}
+                />
+                {left && right ? (
+                  <Box sx={{ mt: 2 }}>
+                    <CaptureCompare left={left} right={right} sensitive={sensitive} />
+                  </Box>
+                ) : null}
+              </SectionCard>
+            </Box>
           </Box>
-        </Box>
+        </ContentWarningGate>
       )}
 
       <Box
@@ -232,6 +254,15 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
               <HashText value={d.id} />
             </Box>
           ))}
+        </SectionCard>
+      </Box>
+      <Box sx={{ mt: 2 }}>
+        <SectionCard title={t('referrals.title')} testId="resource-referrals">
+          <ReferralsPanel
+            resourceId={resource.id}
+            referable={REFERABLE.includes(resource.state)}
+            role={session.user.role}
+          />
         </SectionCard>
       </Box>
       <Box sx={{ mt: 2 }}>

@@ -11,6 +11,7 @@ import { SectionCard } from '@renderer/components/section-card';
 import { StateChip } from '@renderer/components/state-chip';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { useSession } from '../session/session-context';
+import { ContentWarningGate } from '../wellbeing/content-warning-gate';
 import { DecisionFormView } from './decision-form';
 import type { DecisionForm } from './decision-form-state';
 import { decisionProblems, emptyDecisionForm, toDecisionFields } from './decision-form-state';
@@ -77,7 +78,9 @@ export function ReviewScreen({ id }: Readonly<{ id: string }>) {
         }}
       >
         <SectionCard title={t('review.packet')}>
-          <PacketPreview resourceId={resource.id} canSign={latestReviewer === user.name} />
+          <ContentWarningGate categories={resource.categories} subject={resource.id}>
+            <PacketPreview resourceId={resource.id} canSign={latestReviewer === user.name} />
+          </ContentWarningGate>
         </SectionCard>
         <SectionCard title={t('review.decision')}>
           {signed ? (

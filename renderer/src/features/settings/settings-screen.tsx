@@ -24,6 +24,7 @@ import { LtrText } from '@renderer/components/ltr-text';
 import { SectionCard } from '@renderer/components/section-card';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { LanguagePicker } from '../session/language-picker';
+import { ExposureSection } from '../wellbeing/exposure-section';
 import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';
 import { TrustedCasSection } from './trusted-cas-section';
@@ -258,6 +259,7 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
           </Typography>
         </SectionCard>
         <BasisSection isAdmin={isAdmin} />
+        {isAdmin ? <ExposureSection /> : null}
       </Stack>
     </Box>
   );

@@ -35,11 +35,27 @@ describe('resource workflow', () => {
       for (const role of ['investigator', 'admin'] as const)
         expect(nextState(from, 'reject', role)).toBeNull();
     }
+    // Once blocked, a reviewer can only lift the block (with a signed appeal decision).
     for (const from of ['blocked', 'block_verified'] as const)
-      expect(allowedActions(from, 'reviewer')).toEqual([]);
+      expect(allowedActions(from, 'reviewer')).toEqual(['lift']);
     // Re-deciding is a reviewer's act; the re-capture that shows a block works stays an investigator's.
-    expect(allowedActions('approved', 'reviewer')).toEqual(['approve', 'reject', 'request_recapture']);
+    expect(allowedActions('approved', 'reviewer')).toEqual([
+      'approve',
+      'reject',
+      'request_recapture',
+      'lift',
+    ]);
     expect(allowedActions('approved', 'investigator')).toEqual(['capture', 'mark_blocked']);
+  });
+
+  it('lets only a reviewer lift a measure, and a lifted resource is final', () => {
+    for (const from of ['approved', 'blocked', 'block_verified'] as const) {
+      expect(nextState(from, 'lift', 'reviewer')).toBe('lifted');
+      for (const role of ['investigator', 'admin'] as const) expect(nextState(from, 'lift', role)).toBeNull();
+    }
+    for (const from of ['reported', 'captured', 'in_review', 'rejected'] as const)
+      expect(nextState(from, 'lift', 'reviewer')).toBeNull();
+    expect(allowedActions('lifted', 'reviewer')).toEqual([]);
   });
 
   it('a reviewer asking for a re-capture puts the resource back for capture', () => {

@@ -1,0 +1,81 @@
+import type { CaptureRecord, SuspectedCsamFlag } from '@shared/domain/capture-record';
+import type { AuditEntry } from '../custody/audit-log';
+import type { WriteConn } from '../db/database';
+import { raiseFlagIn, suspectedCsamOf } from '../review/suspected-csam-flag';
+import type { Workspace } from '../workspace';
+import {
+  DISCARD_SINK,
+  exactHashes,
+  type HashMedia,
+  type KnownHashMatcher,
+  type MediaPolicy,
+  type RestrictedScreenshots,
+  type WithheldSink,
+} from './media-withholding';
+
+/**
+ * The media policy of one capture: restricted from the start when the resource is flagged
+ * `suspected_csam`; matched against the known-hash lists whether flagged or not. A list match
+ * raises the flag (source `hashlist`) in the transaction that stores the capture.
+ */
+export type CaptureMediaDeps = Readonly<{
+  /** SHA-256, MD5 and PDQ of a body (media-hashes.ts); exact digests only when not given. */
+  hash?: HashMedia;
+  /** The imported known-hash lists as one matcher; null (or absent) when none is imported. */
+  matcher?: () => Promise<KnownHashMatcher | null>;
+  /** Where withheld bytes go (the restricted vault, by deployment policy); nowhere by default. */
+  sink?: () => Promise<WithheldSink>;
+  /** Restricted screenshots: media as placeholders (default) or none at all. */
+  screenshots?: () => Promise<RestrictedScreenshots>;
+}>;
+
+export async function mediaPolicyFor(
+  ws: Workspace,
+  deps: CaptureMediaDeps | undefined,
+  resourceId: string,
+): Promise<{ policy: MediaPolicy | undefined; flag: SuspectedCsamFlag | null }> {
+  const flag = await ws.db.read((c) => suspectedCsamOf(c, resourceId));
+  const matcher = deps?.matcher ? await deps.matcher() : null;
+  const last = flag.last;
+  const flagged: SuspectedCsamFlag | null =
+    flag.flagged && last !== null && last.source !== 'admin'
+      ? { source: last.source, reason: last.reason }
+      : null;
+  // An ordinary capture with no list to match needs no policy: its media are kept as before, unhashed.
+  if (flagged === null && matcher === null) return { policy: undefined, flag: null };
+  return {
+    policy: {
+      restricted: flagged !== null,
+      hash: deps?.hash ?? exactHashes,
+      matcher,
+      sink: deps?.sink ? await deps.sink() : DISCARD_SINK,
+      screenshots: deps?.screenshots ? await deps.screenshots() : 'placeholders',
+    },
+    flag: flagged,
+  };
+}
+
+/** A capture restricted by a list match flags its resource (a custody event), once. */
+export async function flagOnListMatch(
+  tx: WriteConn,
+  audit: (entry: AuditEntry) => Promise<unknown>,
+  e: Readonly<{ resourceId: string; captureId: string; record: CaptureRecord; at: string }>,
+): Promise<void> {
+  const { record } = e;
+  if (!record.restricted || record.suspectedCsam?.source !== 'hashlist') return;
+  await raiseFlagIn(
+    tx,
+    audit,
+    {
+      resourceId: e.resourceId,
+      source: 'hashlist',
+      reason: record.suspectedCsam.reason,
+      actor: 'system',
+      at: e.at,
+    },
+    {
+      captureId: e.captureId,
+      matched: (record.withheld ?? []).filter((w) => w.reason === 'known-hash').map((w) => w.sha256),
+    },
+  );
+}
