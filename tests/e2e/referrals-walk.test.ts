@@ -97,10 +97,7 @@ const scrollTo = (id: string) =>
 describe('the Referrals panel', () => {
   it('creates a referral, hands the notice over by reference and records the answer', async () => {
     await signIn('ivan');
-    await go(page, bridge.url, `/resource/${resourceId}`, 'en');
-    await waitForOrError(page, tid('screen-resource'), STEP).catch(() => undefined);
-    await screenshot(page, 'referrals-debug');
-    console.log(await page.evaluate('document.body.innerText.slice(0, 1500)'));
+    await go(page, bridge.url, `/resources/${resourceId}`, 'en');
     await waitForOrError(page, tid('referrals-panel'), STEP);
     await chooseOption(page, 'referral-recipient', 'National register');
     await chooseOption(page, 'referral-regime', 'blocking-register-entry');
@@ -121,7 +118,7 @@ describe('the Referrals panel', () => {
   });
 
   it('shows the same panel in Arabic', async () => {
-    await go(page, bridge.url, `/resource/${resourceId}`, 'ar');
+    await go(page, bridge.url, `/resources/${resourceId}`, 'ar');
     await waitForOrError(page, `${tid('referral-row')}[data-state="acknowledged"]`, STEP);
     await page.click(tid('referral-history-toggle'));
     await waitForOrError(page, tid('referral-history'), STEP);

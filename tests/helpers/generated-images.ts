@@ -108,3 +108,120 @@ export function pngOf(image: RgbPixels): Buffer {
   }
   return encodePng(image.width, image.height, 2, Buffer.concat(rows));
 }
+
+/** The pixels reduced to the 3-3-2 palette the GIF helper writes (what a GIF of them shows). */
+export function quantised332(image: RgbPixels): RgbPixels {
+  const data = new Uint8Array(image.width * image.height * 3);
+  for (let p = 0; p < image.width * image.height; p += 1) {
+    const index = paletteIndex(image, p);
+    data.set(PALETTE_332.subarray(index * 3, index * 3 + 3), p * 3);
+  }
+  return { width: image.width, height: image.height, channels: 3, data };
+}
+
+const PALETTE_332 = Uint8Array.from({ length: 768 }, (_, i) => {
+  const index = Math.floor(i / 3);
+  const channel = i % 3;
+  if (channel === 0) return Math.round(((index >> 5) * 255) / 7);
+  if (channel === 1) return Math.round((((index >> 2) & 7) * 255) / 7);
+  return Math.round(((index & 3) * 255) / 3);
+});
+
+function paletteIndex(image: RgbPixels, p: number): number {
+  const r = image.data[p * image.channels] ?? 0;
+  const g = image.data[p * image.channels + 1] ?? 0;
+  const b = image.data[p * image.channels + 2] ?? 0;
+  return (Math.round((r * 7) / 255) << 5) | (Math.round((g * 7) / 255) << 2) | Math.round((b * 3) / 255);
+}
+
+/** GIF's LZW (codes LSB first, growing to 12 bits; a clear code before the table fills). */
+function lzwEncode(indices: readonly number[], minCodeSize: number): number[] {
+  const clear = 1 << minCodeSize;
+  const end = clear + 1;
+  const out: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  let codeSize = minCodeSize + 1;
+  const write = (code: number): void => {
+    buffer |= code << bits;
+    bits += codeSize;
+    while (bits >= 8) {
+      out.push(buffer & 0xff);
+      buffer >>>= 8;
+      bits -= 8;
+    }
+  };
+  let table = new Map<number, number>();
+  let next = end + 1;
+  write(clear);
+  let prefix = indices[0] ?? 0;
+  for (const k of indices.slice(1)) {
+    const key = prefix * 256 + k;
+    const known = table.get(key);
+    if (known !== undefined) {
+      prefix = known;
+      continue;
+    }
+    write(prefix);
+    table.set(key, next);
+    next += 1;
+    // The decoder adds its entry one code later, so it widens one code later too.
+    if (next === (1 << codeSize) + 1 && codeSize < 12) codeSize += 1;
+    if (next >= 4000) {
+      write(clear);
+      table = new Map();
+      next = end + 1;
+      codeSize = minCodeSize + 1;
+    }
+    prefix = k;
+  }
+  write(prefix);
+  write(end);
+  if (bits > 0) out.push(buffer & 0xff);
+  return out;
+}
+
+/** A GIF89a of the pixels (3-3-2 palette, one LZW-compressed frame, optionally interlaced). */
+export function gifOf(image: RgbPixels, interlaced = false): Buffer {
+  const { width, height } = image;
+  const rows: number[] = [];
+  if (interlaced)
+    for (const [start, step] of [
+      [0, 8],
+      [4, 8],
+      [2, 4],
+      [1, 2],
+    ] as const)
+      for (let y = start; y < height; y += step) rows.push(y);
+  else for (let y = 0; y < height; y += 1) rows.push(y);
+  const indices = rows.flatMap((y) =>
+    Array.from({ length: width }, (_, x) => paletteIndex(image, y * width + x)),
+  );
+  const packed = lzwEncode(indices, 8);
+  const blocks: number[] = [];
+  for (let i = 0; i < packed.length; i += 255) {
+    const part = packed.slice(i, i + 255);
+    blocks.push(part.length, ...part);
+  }
+  const le = (n: number) => [n & 0xff, n >> 8];
+  return Buffer.from([
+    ...Buffer.from('GIF89a', 'latin1'),
+    ...le(width),
+    ...le(height),
+    0xf7, // global colour table of 256 entries
+    0,
+    0,
+    ...PALETTE_332,
+    ...[0x21, 0xf9, 4, 0, 0, 0, 0, 0], // graphic control extension (skipped by the decoder)
+    0x2c,
+    ...le(0),
+    ...le(0),
+    ...le(width),
+    ...le(height),
+    interlaced ? 0x40 : 0,
+    8, // LZW minimum code size
+    ...blocks,
+    0,
+    0x3b,
+  ]);
+}

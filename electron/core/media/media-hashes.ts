@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
+import { gifFirstFrame, looksLikeGif } from './gif-first-frame';
 import { pdqHash, type RgbPixels } from './pdq';
 
 /**
@@ -15,9 +16,9 @@ import { pdqHash, type RgbPixels } from './pdq';
 
 export type PdqSkipReason =
   | 'not-an-image' // video, audio, anything not image/*
-  | 'unsupported-format' // an image type Vigil does not decode (WebP, AVIF, GIF, SVG…)
+  | 'unsupported-format' // an image type Vigil does not decode (WebP, AVIF, SVG…)
   | 'too-large' // more pixels than MAX_PDQ_PIXELS
-  | 'undecodable'; // claims to be PNG/JPEG but does not decode
+  | 'undecodable'; // claims to be PNG/JPEG/GIF but does not decode
 
 export type MediaHashes = Readonly<{
   sha256: string;
@@ -63,8 +64,10 @@ function looksLikeJpeg(bytes: Uint8Array): boolean {
 function decodeImage(bytes: Uint8Array, mediaType: string): Decoded {
   if (looksLikePng(bytes)) return decodePng(bytes);
   if (looksLikeJpeg(bytes)) return decodeJpeg(bytes);
+  // A GIF is hashed by its first frame, as a still of it would be.
+  if (looksLikeGif(bytes)) return gifFirstFrame(bytes, MAX_PDQ_PIXELS);
   if (mediaType.startsWith('image/')) {
-    return mediaType === 'image/png' || mediaType === 'image/jpeg'
+    return mediaType === 'image/png' || mediaType === 'image/jpeg' || mediaType === 'image/gif'
       ? { ok: false, reason: 'undecodable' }
       : { ok: false, reason: 'unsupported-format' };
   }

@@ -46,7 +46,7 @@ export function SensitiveImage({
     if (id !== null) void client.call('media.hide', { revealId: id, how }).catch(() => undefined);
   };
   const leave = useEffectEvent(() => end('left'));
-  useEffect(() => () => undefined, [leave]);
+  useEffect(() => () => leave(), []);
   const hidden = sensitive && !revealed;
   const onReveal = async () => {
     const done = await reveal.run(resourceId, sha256);

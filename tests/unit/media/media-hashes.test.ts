@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
+import { gifFirstFrame } from '@core/media/gif-first-frame';
 import { hashMedia, MAX_PDQ_PIXELS } from '@core/media/media-hashes';
 import { pdqDistance, pdqHash } from '@core/media/pdq';
 import { packPdqs, pdqNear } from '@core/media/media-matcher';
-import { generatedImage, pngOf, resized, toRgba, type SceneKind } from '../../helpers/generated-images';
+import {
+  generatedImage,
+  gifOf,
+  pngOf,
+  quantised332,
+  resized,
+  toRgba,
+  type SceneKind,
+} from '../../helpers/generated-images';
 
 /**
  * PDQ against the published reference implementation (C++, built from its sources and run on the
@@ -79,6 +88,7 @@ describe('hashMedia', () => {
       pdqSkipped: 'not-an-image',
     });
     expect(hashMedia(bytes, 'image/webp').pdqSkipped).toBe('unsupported-format');
+    expect(hashMedia(bytes, 'image/gif').pdqSkipped).toBe('undecodable');
     expect(hashMedia(bytes, 'image/png').pdqSkipped).toBe('undecodable');
     const truncated = pngOf(generatedImage('noise', 50, 50, 1)).subarray(0, 200);
     expect(hashMedia(truncated, 'image/png').pdqSkipped).toBe('undecodable');
@@ -98,5 +108,36 @@ describe('hashMedia', () => {
     jpg.writeUInt16BE(9000, sof + 5);
     jpg.writeUInt16BE(9000, sof + 7);
     expect(hashMedia(jpg, 'image/jpeg').pdqSkipped).toBe('too-large');
+  });
+});
+
+describe('GIF', () => {
+  it('hashes the first frame, plain or interlaced, as the pixels it shows', () => {
+    const image = generatedImage('gradient-shapes', 203, 151, 5);
+    const shown = pdqHash(quantised332(image));
+    expect(hashMedia(gifOf(image), 'image/gif')).toMatchObject({ pdq: shown.hex, pdqQuality: shown.quality });
+    expect(hashMedia(gifOf(image, true), 'image/gif').pdq).toBe(shown.hex);
+    // The palette costs a few bits, not a match.
+    expect(pdqDistance(shown.hex, pdqHash(image).hex)).toBeLessThanOrEqual(31);
+  });
+
+  it('decodes every pixel (long strings, the KwKwK case, table resets)', () => {
+    for (const image of [
+      generatedImage('gradient-shapes', 203, 151, 5),
+      generatedImage('stripes', 300, 300, 1),
+    ]) {
+      const frame = gifFirstFrame(gifOf(image), 1e6);
+      if (!frame.ok) throw new Error(frame.reason);
+      expect(Buffer.from(frame.pixels.data).equals(Buffer.from(quantised332(image).data))).toBe(true);
+    }
+  });
+
+  it('gives a reason for broken or oversized GIFs', () => {
+    const gif = gifOf(generatedImage('noise', 20, 20, 2));
+    expect(hashMedia(gif.subarray(0, 30), 'image/gif').pdqSkipped).toBe('undecodable');
+    const huge = Buffer.from(gif);
+    huge.writeUInt16LE(60000, 6);
+    huge.writeUInt16LE(60000, 8);
+    expect(hashMedia(huge, 'image/gif').pdqSkipped).toBe('too-large');
   });
 });

@@ -5,7 +5,7 @@ import type { Lexicon } from './types';
 /**
  * Coded-term matching on the folded skeleton (text-fold.ts), reported in ORIGINAL offsets. Rules:
  *   - a term whose edge is a letter matches only at a word edge there: not inside a longer word,
- *     unless the term says `prefix` (then any ending is allowed)
+ *     unless the term says `prefix` (then any ending is allowed and the hit is the whole word)
  *   - an Arabic term may follow a one-letter proclitic or the article (و ف ب ل ك ال وال بال فال كال)
  *   - a Latin or Cyrillic term must keep at least one letter of its own script in the match: look-alike
  *     folding catches "сoль" with a Latin o, but the Russian word "рот" is not the English "pot"
@@ -179,8 +179,11 @@ function tryAt(
     if (afterProclitic && !e.arabic) continue;
     if (!skel.startsWith(e.skeleton, i)) continue;
     if (e.rightEdge && !e.prefix && i + len < n && isWordUnit(skel.charCodeAt(i + len))) continue;
+    // A prefix term's hit is the whole word it begins ("закладк" → "закладками").
+    let end = i + len;
+    if (e.prefix) while (end < n && isWordUnit(skel.charCodeAt(end))) end += 1;
     const start = origin[i] ?? 0;
-    const span = trimEnd(text, start, origin[i + len] ?? text.length);
+    const span = trimEnd(text, start, origin[end] ?? text.length);
     if (!scriptKept(text.slice(start, span), e.script)) continue;
     bestLength = len;
     hits.push({

@@ -13,7 +13,7 @@ import {
   Tabs,
   Typography,
 } from '@mui/material';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { CodedTermHit, IndicatorBox, ResourceIndicator } from '@shared/contract/methods/indicators';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { useQuery } from '@renderer/api/api-context';
@@ -145,7 +145,7 @@ function ScreenshotOverlay({
   if (shot === undefined) return <EmptyView text={t('indicators.noScreenshot')} />;
   const width = capture.context.viewport.width * capture.context.viewport.deviceScaleFactor;
   const top = shot.segment?.top ?? 0;
-  const boxes: { key: string; box: IndicatorBox; label: string; kind: 'indicator' | 'term' }[] = [];
+  const boxes: OverlayBox[] = [];
   for (const i of indicators)
     i.occurrences.forEach((o, n) => {
       if (o.box)
@@ -159,14 +159,13 @@ function ScreenshotOverlay({
   hits.forEach((h, n) => {
     if (h.box) boxes.push({ key: `term:${n}`, box: h.box, label: h.term, kind: 'term' });
   });
-  const pct = (v: number) => `${(v / width) * 100}%`;
   return (
     <Box>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
         {t('indicators.overlayNote')}
       </Typography>
       <Box dir="ltr" sx={{ maxHeight: '70vh', overflow: 'auto', border: 1, borderColor: 'divider' }}>
-        <Box sx={{ position: 'relative' }} data-testid="indicator-overlay">
+        <OverlayFrame width={width} top={top} boxes={boxes}>
           <SensitiveImage
             resourceId={resourceId}
             sha256={shot.sha256}
@@ -174,25 +173,66 @@ function ScreenshotOverlay({
             alt={t('resource.screenshot')}
             imgStyle={{ width: '100%', height: 'auto', display: 'block' }}
           />
-          {boxes.map((b) => (
+        </OverlayFrame>
+      </Box>
+    </Box>
+  );
+}
+
+type OverlayBox = { key: string; box: IndicatorBox; label: string; kind: 'indicator' | 'term' };
+
+/**
+ * Places the boxes over the image inside `children`: the layer is measured from the rendered
+ * <img> (its offset and width, again on load and resize), so a banner above the image or any zoom
+ * keeps the boxes on the pixels they name. Boxes are in screenshot pixels; `width` is the image's.
+ */
+function OverlayFrame({
+  width,
+  top,
+  boxes,
+  children,
+}: Readonly<{ width: number; top: number; boxes: readonly OverlayBox[]; children: ReactNode }>) {
+  const frame = useRef<HTMLDivElement | null>(null);
+  const [place, setPlace] = useState<{ left: number; top: number; scale: number } | null>(null);
+  useEffect(() => {
+    const root = frame.current;
+    if (root === null) return;
+    const measure = () => {
+      const img = root.querySelector('img');
+      if (img === null || img.clientWidth === 0) return setPlace(null);
+      setPlace({ left: img.offsetLeft, top: img.offsetTop, scale: img.clientWidth / width });
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(root);
+    root.addEventListener('load', measure, true);
+    return () => {
+      observer.disconnect();
+      root.removeEventListener('load', measure, true);
+    };
+  }, [width]);
+  return (
+    <Box ref={frame} sx={{ position: 'relative' }} data-testid="indicator-overlay">
+      {children}
+      {place === null
+        ? null
+        : boxes.map((b) => (
             <Box
               key={b.key}
               title={b.label}
               data-testid="indicator-box"
               sx={{
                 position: 'absolute',
-                left: pct(b.box.x),
-                top: pct(b.box.y - top),
-                width: pct(b.box.w),
-                height: pct(b.box.h),
+                left: place.left + b.box.x * place.scale,
+                top: place.top + (b.box.y - top) * place.scale,
+                width: b.box.w * place.scale,
+                height: b.box.h * place.scale,
                 outline: '3px solid',
                 outlineColor: b.kind === 'term' ? 'warning.main' : 'error.main',
                 pointerEvents: 'none',
               }}
             />
           ))}
-        </Box>
-      </Box>
     </Box>
   );
 }

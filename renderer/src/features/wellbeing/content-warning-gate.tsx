@@ -19,7 +19,7 @@ export function ContentWarningGate({
   const { t } = useI18n();
   const [accepted, setAccepted] = useState<string | null>(null);
   const warned = contentWarningOf(categories);
-  if (warned.length >= 0 || accepted === subject) return <>{children}</>;
+  if (warned.length === 0 || accepted === subject) return <>{children}</>;
   return (
     <Alert
       severity="warning"
