@@ -27,11 +27,26 @@ function rng(seed: number): () => number {
 }
 
 const WORDS = {
-  en: 'the shop offers fast delivery of quality products order today and get a discount our team works every day contact us for wholesale prices new stock arrived customer reviews shipping worldwide secure payment'.split(' '),
-  ru: 'магазин предлагает быструю доставку качественных товаров заказывайте сегодня и получите скидку наша команда работает каждый день свяжитесь с нами для оптовых цен новое поступление отзывы покупателей'.split(' '),
-  ar: 'المتجر يقدم توصيل سريع لمنتجات عالية الجودة اطلب اليوم واحصل على خصم فريقنا يعمل كل يوم تواصل معنا لأسعار الجملة وصلت بضاعة جديدة آراء العملاء شحن لجميع الدول دفع آمن'.split(' '),
+  en: 'the shop offers fast delivery of quality products order today and get a discount our team works every day contact us for wholesale prices new stock arrived customer reviews shipping worldwide secure payment'.split(
+    ' ',
+  ),
+  ru: 'магазин предлагает быструю доставку качественных товаров заказывайте сегодня и получите скидку наша команда работает каждый день свяжитесь с нами для оптовых цен новое поступление отзывы покупателей'.split(
+    ' ',
+  ),
+  ar: 'المتجر يقدم توصيل سريع لمنتجات عالية الجودة اطلب اليوم واحصل على خصم فريقنا يعمل كل يوم تواصل معنا لأسعار الجملة وصلت بضاعة جديدة آراء العملاء شحن لجميع الدول دفع آمن'.split(
+    ' ',
+  ),
 } as const;
-const NOISE = ['$1 299', '12.05.2024', 'Order #89161234567', '2024-11-30', '15%', '1500 руб', '٢٠٢٤/١١/٣٠', '№ 4471'];
+const NOISE = [
+  '$1 299',
+  '12.05.2024',
+  'Order #89161234567',
+  '2024-11-30',
+  '15%',
+  '1500 руб',
+  '٢٠٢٤/١١/٣٠',
+  '№ 4471',
+];
 const INDICATORS = [
   'BTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
   'USDT TRC20 TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t',
@@ -42,7 +57,12 @@ const INDICATORS = [
   'пишите @best_shop_24',
   'https://t.me/supplement_store',
   'mail: Sales@Example-Shop.com',
-  'закладки по городу', 'соль и мефедрон', 'الثلج متوفر', 'كريستال', 'ice and molly', '❄️🍁💊',
+  'закладки по городу',
+  'соль и мефедрон',
+  'الثلج متوفر',
+  'كريستال',
+  'ice and molly',
+  '❄️🍁💊',
 ];
 
 function makeText(next: () => number): { text: string; links: ExtractionLink[] } {
@@ -76,10 +96,13 @@ function makeText(next: () => number): { text: string; links: ExtractionLink[] }
   return { text: parts.join(''), links };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 async function main(): Promise<void> {
-  const lexicons = compileLexicons(await loadLexiconDir(join(import.meta.dirname, '..', 'resources', 'lexicons')));
+  const lexicons = compileLexicons(
+    await loadLexiconDir(join(import.meta.dirname, '..', 'resources', 'lexicons')),
+  );
   const next = rng(15);
   const corpus = Array.from({ length: TEXTS }, () => makeText(next));
   const totalBytes = corpus.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
@@ -96,7 +119,10 @@ async function main(): Promise<void> {
     const t = performance.now();
     const cpu = process.cpuUsage();
     for (const c of corpus) {
-      found += extractIndicators({ text: c.text, url: 'https://shop.example/', links: c.links }, { defaultRegion: 'RU' }).length;
+      found += extractIndicators(
+        { text: c.text, url: 'https://shop.example/', links: c.links },
+        { defaultRegion: 'RU' },
+      ).length;
       hits += matchLexicons(c.text, lexicons).length;
     }
     const used = process.cpuUsage(cpu);
@@ -106,9 +132,13 @@ async function main(): Promise<void> {
   const ms = median(times);
   const mbs = totalBytes / 1e6 / (ms / 1000);
   const wallMbs = totalBytes / 1e6 / (median(walls) / 1000);
-  console.log(`texts: ${TEXTS} x ${TEXT_BYTES / 1000} KB (${(totalBytes / 1e6).toFixed(1)} MB UTF-8, ${(totalChars / 1e6).toFixed(1)} M chars), ${ROUNDS} rounds, median`);
+  console.log(
+    `texts: ${TEXTS} x ${TEXT_BYTES / 1000} KB (${(totalBytes / 1e6).toFixed(1)} MB UTF-8, ${(totalChars / 1e6).toFixed(1)} M chars), ${ROUNDS} rounds, median`,
+  );
   console.log(`indicator occurrences: ${found}, coded-term hits: ${hits}`);
-  console.log(`extractIndicators + matchLexicons: ${(ms / 1000).toFixed(2)} s CPU = ${mbs.toFixed(1)} MB/s on one core (target >= 20 MB/s)`);
+  console.log(
+    `extractIndicators + matchLexicons: ${(ms / 1000).toFixed(2)} s CPU = ${mbs.toFixed(1)} MB/s on one core (target >= 20 MB/s)`,
+  );
   console.log(`wall clock (includes waiting for the core on a loaded machine): ${wallMbs.toFixed(1)} MB/s`);
 }
 

@@ -53,6 +53,8 @@ describe('captured strings in the resource screen', () => {
   it('isolates a captured title with a bidi override from the label around it', async () => {
     await go(page, site.url, '/resources/res_000000000005', 'en');
     await waitForOrError(page, tid('resource-title'));
+    // The fake resource is a `minors` one: its captures show after the content warning.
+    await page.click(tid('content-warning-accept'));
     const isolated = await inPage<{ text: string; bidi: string }[]>(
       page,
       `[...document.querySelectorAll('${tid('resource-title')} bdi')].map((e) => ({ text: e.textContent, bidi: getComputedStyle(e).unicodeBidi }))`,

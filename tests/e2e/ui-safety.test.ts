@@ -52,6 +52,8 @@ describe('renderer safety and layout', () => {
 
     await go(page, site.url, '/resources/res_000000000005', 'en');
     await waitForOrError(page, tid('resource-title'));
+    // The fake resource is a `minors` one: its captures show after the content warning.
+    await page.click(tid('content-warning-accept'));
     const title = {
       text: await textOf(page, tid('resource-title')),
       bold: (await countOf(page, `${tid('resource-title')} b`)) > 0,

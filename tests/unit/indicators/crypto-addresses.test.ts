@@ -37,7 +37,15 @@ const SEGWIT_INVALID = [
 // BIP-173/350 checksum vectors: valid Bech32 strings are not valid Bech32m and vice versa.
 const BECH32_STRINGS = ['A12UEL5L', 'a12uel5l', 'abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw'];
 const BECH32M_STRINGS = ['A1LQFN3A', 'a1lqfn3a', 'abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx'];
-const BECH32M_INVALID = ['qyrz8wqd2c9m', '1qyrz8wqd2c9m', 'y1b0jsk6g', 'lt1igcx5c0', 'in1muywd', 'M1VUXWEZ', '16plkw9'];
+const BECH32M_INVALID = [
+  'qyrz8wqd2c9m',
+  '1qyrz8wqd2c9m',
+  'y1b0jsk6g',
+  'lt1igcx5c0',
+  'in1muywd',
+  'M1VUXWEZ',
+  '16plkw9',
+];
 
 // Bitcoin wiki / genesis block P2PKH, P2SH example; USDT's TRC-20 contract; the Monero General Fund.
 const BTC_BASE58 = ['1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy'];
@@ -52,7 +60,10 @@ const EIP55 = [
   '0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB',
   '0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb',
 ];
-const ETH_UNCHECKSUMMED = ['0x52908400098527886E0F7030069857D2E4169EE7', '0xde709f2102306220921060314715629080e2fb77'];
+const ETH_UNCHECKSUMMED = [
+  '0x52908400098527886E0F7030069857D2E4169EE7',
+  '0xde709f2102306220921060314715629080e2fb77',
+];
 
 /** Every string that differs from `s` in exactly one position, within `alphabet`. */
 function oneCharMutations(s: string, alphabet: string): string[] {
@@ -146,7 +157,10 @@ describe('addresses in text', () => {
       'fake: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD',
       'fragment: x1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
     ].join('\n');
-    const found = extractIndicators({ text, url: 'https://shop.example/', links: [] }, { defaultRegion: null });
+    const found = extractIndicators(
+      { text, url: 'https://shop.example/', links: [] },
+      { defaultRegion: null },
+    );
     const crypto = found.filter((f) => ['btc', 'eth', 'trx', 'xmr'].includes(f.type));
     expect(crypto.map((f) => [f.type, f.value])).toEqual([
       ['btc', '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'],

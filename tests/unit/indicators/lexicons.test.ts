@@ -27,11 +27,20 @@ function lexicon(language: string, terms: Lexicon['terms'], extra: Partial<Lexic
     ...extra,
   };
 }
-const term = (id: string, t: string, variants: string[] = [], prefix = false) => ({ id, term: t, variants, prefix, notes: '' });
+const term = (id: string, t: string, variants: string[] = [], prefix = false) => ({
+  id,
+  term: t,
+  variants,
+  prefix,
+  notes: '',
+});
 
 /** The original slices of every hit, with their term ids. */
 function hitsOf(text: string, lexicons: readonly Lexicon[]): [string, string][] {
-  return matchLexicons(text, compileLexicons(lexicons)).map((h) => [h.termId, text.slice(h.offset, h.offset + h.length)]);
+  return matchLexicons(text, compileLexicons(lexicons)).map((h) => [
+    h.termId,
+    text.slice(h.offset, h.offset + h.length),
+  ]);
 }
 
 describe('Arabic normalisation', () => {
@@ -121,9 +130,15 @@ describe('emoji and English', () => {
     ]);
   });
   test('multi-word terms and the longest term at one position win; each hit cites its lexicon version', () => {
-    const en = lexicon('en', [term('bars', 'bars', ['xanny bars']), term('xanny', 'xanny'), term('molly', 'molly')]);
+    const en = lexicon('en', [
+      term('bars', 'bars', ['xanny bars']),
+      term('xanny', 'xanny'),
+      term('molly', 'molly'),
+    ]);
     const hits = matchLexicons('Xanny bars and MOLLY', [en]);
-    expect(hits.map((h) => [h.termId, h.offset, h.length, h.lexiconId, h.lexiconVersion, h.language])).toEqual([
+    expect(
+      hits.map((h) => [h.termId, h.offset, h.length, h.lexiconId, h.lexiconVersion, h.language]),
+    ).toEqual([
       ['bars', 0, 10, 'en-test', 3, 'en'],
       ['molly', 15, 5, 'en-test', 3, 'en'],
     ]);
@@ -162,18 +177,36 @@ describe('lexicon files', () => {
       return JSON.stringify(o);
     };
     expect(() => parseLexiconFile('{', 'x.json')).toThrow(/^x\.json: not JSON/);
-    expect(() => parseLexiconFile(bad((o) => (o.version = 0)), 'x.json')).toThrow(/x\.json: not a valid lexicon at version/);
-    expect(() => parseLexiconFile(bad((o) => (o.category = 'gossip')), 'x.json')).toThrow(/at category/);
-    expect(() => parseLexiconFile(bad((o) => (o.language = 'english')), 'x.json')).toThrow(/ISO 639-1/);
+    expect(() =>
+      parseLexiconFile(
+        bad((o) => (o.version = 0)),
+        'x.json',
+      ),
+    ).toThrow(/x\.json: not a valid lexicon at version/);
+    expect(() =>
+      parseLexiconFile(
+        bad((o) => (o.category = 'gossip')),
+        'x.json',
+      ),
+    ).toThrow(/at category/);
+    expect(() =>
+      parseLexiconFile(
+        bad((o) => (o.language = 'english')),
+        'x.json',
+      ),
+    ).toThrow(/ISO 639-1/);
     expect(() =>
       parseLexiconFile(
         bad((o) => (o.terms = [term('a', 'ice'), term('a', 'snow')])),
         'x.json',
       ),
     ).toThrow(/term id a appears twice/);
-    expect(() => parseLexiconFile(bad((o) => (o.terms = [term('a', '\u0640\u064e')])), 'x.json')).toThrow(
-      /nothing to match/,
-    );
+    expect(() =>
+      parseLexiconFile(
+        bad((o) => (o.terms = [term('a', '\u0640\u064e')])),
+        'x.json',
+      ),
+    ).toThrow(/nothing to match/);
     expect(parseLexiconFile(good, 'en-drugs.json').terms.length).toBeGreaterThan(5);
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { extractIndicators, type CountryCode, type ExtractionLink } from '@core/indicators/extract';
 
-function found(text: string, region: CountryCode | null, links: ExtractionLink[] = [], url = 'https://shop.example/') {
+function found(
+  text: string,
+  region: CountryCode | null,
+  links: ExtractionLink[] = [],
+  url = 'https://shop.example/',
+) {
   return extractIndicators({ text, url, links }, { defaultRegion: region });
 }
 const phones = (text: string, region: CountryCode | null) =>
@@ -58,11 +63,23 @@ describe('phone numbers → E.164', () => {
       'pi 3.14159265, +7 000 000 00 00, 8 000 000 0000',
     ].join('\n');
     expect(phones(text, 'RU')).toEqual([]);
+    // Dates that German numbering would accept as valid national numbers are still dates.
+    expect(phones('Lieferung am 08.05.2024 oder 09.10.2025, Stand 05/06/2024', 'DE')).toEqual([]);
   });
   test('tel: links, with the offset of the number in the href', () => {
-    const f = found('', 'RU', [{ href: 'tel:8-916-123-45-67', text: 'call' }]).filter((x) => x.type === 'phone');
+    const f = found('', 'RU', [{ href: 'tel:8-916-123-45-67', text: 'call' }]).filter(
+      (x) => x.type === 'phone',
+    );
     expect(f).toEqual([
-      { type: 'phone', value: '+79161234567', raw: '8-916-123-45-67', source: 'link', index: 0, offset: 4, length: 15 },
+      {
+        type: 'phone',
+        value: '+79161234567',
+        raw: '8-916-123-45-67',
+        source: 'link',
+        index: 0,
+        offset: 4,
+        length: 15,
+      },
     ]);
   });
 });
@@ -106,7 +123,9 @@ describe('messengers, e-mails and linked domains', () => {
     ]);
   });
   test('e-mails: domain lower-case, local part as written; mailto: links', () => {
-    const f = found('Пишите Sales.Team@Example-Shop.COM.', null, [{ href: 'mailto:Info@SHOP.example?subject=x', text: '' }]);
+    const f = found('Пишите Sales.Team@Example-Shop.COM.', null, [
+      { href: 'mailto:Info@SHOP.example?subject=x', text: '' },
+    ]);
     expect(f.filter((x) => x.type === 'email').map((x) => [x.source, x.value, x.raw])).toEqual([
       ['text', 'Sales.Team@example-shop.com', 'Sales.Team@Example-Shop.COM'],
       ['link', 'Info@shop.example', 'Info@SHOP.example?subject=x'],
@@ -129,7 +148,12 @@ describe('messengers, e-mails and linked domains', () => {
   });
   test('the page URL is scanned for messenger links; data-* values for every text family', () => {
     const f = extractIndicators(
-      { text: '', url: 'https://t.me/s/supplement_store', links: [], dataAttributes: ['TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'] },
+      {
+        text: '',
+        url: 'https://t.me/s/supplement_store',
+        links: [],
+        dataAttributes: ['TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'],
+      },
       { defaultRegion: null },
     );
     expect(f.map((x) => [x.source, x.type, x.value])).toEqual([

@@ -15,7 +15,12 @@ export function findEmails(s: string, out: Found[]): void {
     const domain = m[1] ?? '';
     const local = m[0].slice(0, m[0].length - domain.length - 1);
     if (local.endsWith('.') || local.includes('..')) continue;
-    out.push({ type: 'email', value: `${local}@${domain.toLowerCase()}`, offset: m.index, length: m[0].length });
+    out.push({
+      type: 'email',
+      value: `${local}@${domain.toLowerCase()}`,
+      offset: m.index,
+      length: m[0].length,
+    });
   }
 }
 
@@ -25,12 +30,61 @@ export function findEmails(s: string, out: Found[]): void {
  * registrable domain is the last two labels.
  */
 const SECOND_LEVEL: ReadonlySet<string> = new Set([
-  'co.uk', 'org.uk', 'me.uk', 'ac.uk', 'gov.uk', 'ltd.uk', 'plc.uk',
-  'com.au', 'net.au', 'org.au', 'co.nz', 'co.za', 'co.jp', 'co.in', 'co.il', 'co.kr',
-  'com.sa', 'net.sa', 'org.sa', 'com.eg', 'org.eg', 'com.ae', 'co.ae', 'net.ae', 'org.ae',
-  'com.qa', 'com.kw', 'com.bh', 'com.om', 'com.jo', 'com.lb', 'com.iq', 'com.ly', 'com.tn', 'co.ma',
-  'com.kz', 'org.kz', 'com.ru', 'org.ru', 'net.ru', 'msk.ru', 'spb.ru', 'com.ua', 'org.ua', 'com.by',
-  'com.tr', 'com.br', 'com.mx', 'com.ar', 'com.cn', 'com.hk', 'com.tw', 'com.sg', 'com.my', 'com.pk',
+  'co.uk',
+  'org.uk',
+  'me.uk',
+  'ac.uk',
+  'gov.uk',
+  'ltd.uk',
+  'plc.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'co.nz',
+  'co.za',
+  'co.jp',
+  'co.in',
+  'co.il',
+  'co.kr',
+  'com.sa',
+  'net.sa',
+  'org.sa',
+  'com.eg',
+  'org.eg',
+  'com.ae',
+  'co.ae',
+  'net.ae',
+  'org.ae',
+  'com.qa',
+  'com.kw',
+  'com.bh',
+  'com.om',
+  'com.jo',
+  'com.lb',
+  'com.iq',
+  'com.ly',
+  'com.tn',
+  'co.ma',
+  'com.kz',
+  'org.kz',
+  'com.ru',
+  'org.ru',
+  'net.ru',
+  'msk.ru',
+  'spb.ru',
+  'com.ua',
+  'org.ua',
+  'com.by',
+  'com.tr',
+  'com.br',
+  'com.mx',
+  'com.ar',
+  'com.cn',
+  'com.hk',
+  'com.tw',
+  'com.sg',
+  'com.my',
+  'com.pk',
 ]);
 
 /** The registrable domain of a host in lower-case ASCII (punycode for IDN), or null if it has none. */

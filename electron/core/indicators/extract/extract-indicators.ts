@@ -64,7 +64,8 @@ function hrefFamilies(href: string, pageUrl: string, options: ExtractionOptions)
       for (const e of emailsOf(value)) found.push({ ...e, offset: start, length: href.length - start });
     } else {
       const e164 = phoneToE164(value.replace(/^00/, '+'), options.defaultRegion);
-      if (e164 !== null) found.push({ type: 'phone', value: e164, offset: start, length: href.length - start });
+      if (e164 !== null)
+        found.push({ type: 'phone', value: e164, offset: start, length: href.length - start });
     }
     return found;
   }

@@ -38,13 +38,19 @@ export function parseLexiconFile(body: string, source: string): Lexicon {
   try {
     json = JSON.parse(body);
   } catch (e) {
-    throw new AppError('input.invalid', `${source}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new AppError(
+      'input.invalid',
+      `${source}: not JSON (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
   const parsed = LEXICON_FILE_SCHEMA.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue !== undefined && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new AppError('input.invalid', `${source}: not a valid lexicon${where}: ${issue?.message ?? 'invalid'}`);
+    throw new AppError(
+      'input.invalid',
+      `${source}: not a valid lexicon${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const { $schema: _schema, ...lexicon } = parsed.data;
   const ids = new Set<string>();
@@ -53,7 +59,10 @@ export function parseLexiconFile(body: string, source: string): Lexicon {
     ids.add(t.id);
     for (const form of [t.term, ...t.variants])
       if (foldTerm(form) === '')
-        throw new AppError('input.invalid', `${source}: term ${t.id} has a form with nothing to match ("${form}")`);
+        throw new AppError(
+          'input.invalid',
+          `${source}: term ${t.id} has a form with nothing to match ("${form}")`,
+        );
   }
   return lexicon;
 }

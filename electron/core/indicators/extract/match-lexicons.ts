@@ -146,7 +146,11 @@ function matchGroup(text: string, group: Group, hits: LexiconHit[]): void {
     if (wordStart && PROCLITIC_FIRST.has(c)) {
       for (const p of PROCLITICS) {
         const at = i + p.length;
-        if (pairs[pairSlot(skel.charCodeAt(at) | 0, skel.charCodeAt(at + 1) | 0)] !== 1 || !skel.startsWith(p, i)) continue;
+        if (
+          pairs[pairSlot(skel.charCodeAt(at) | 0, skel.charCodeAt(at + 1) | 0)] !== 1 ||
+          !skel.startsWith(p, i)
+        )
+          continue;
         const len = tryAt(text, skel, origin, i + p.length, true, true, group, hits);
         if (len > 0) {
           i += p.length + len - 1;

@@ -15,11 +15,13 @@ const TG_RESOLVE = /tg:\/\/resolve\?domain=([A-Za-z][A-Za-z0-9_]{4,31})(?![\w])/
 const TG_HANDLE = /@([A-Za-z][A-Za-z0-9_]{4,31})(?![\w@]|\.[A-Za-z])/g;
 const WA_PHONE =
   /(?<![\w.-])(?:https?:\/\/)?(?:wa\.me\/|(?:api\.)?whatsapp\.com\/send\/?\?phone=)\+?(\d{7,15})(?!\d)/gi;
-const WA_GROUP = /(?<![\w.-])(?:https?:\/\/)?chat\.whatsapp\.com\/(?:invite\/)?([A-Za-z0-9]{16,32})(?![A-Za-z0-9])/gi;
+const WA_GROUP =
+  /(?<![\w.-])(?:https?:\/\/)?chat\.whatsapp\.com\/(?:invite\/)?([A-Za-z0-9]{16,32})(?![A-Za-z0-9])/gi;
 const SIGNAL_PHONE = /(?<![\w.-])(?:https?:\/\/)?signal\.me\/#p\/(\+\d{7,15})(?!\d)/gi;
 const SIGNAL_GROUP = /(?<![\w.-])(?:https?:\/\/)?signal\.group\/#([A-Za-z0-9_-]{20,})/gi;
 const THREEMA = /(?<![\w.-])(?:https?:\/\/)?threema\.id\/([A-Za-z0-9*]{8})(?![A-Za-z0-9])/gi;
-const DISCORD = /(?<![\w.-])(?:https?:\/\/)?(?:discord\.gg|discord(?:app)?\.com\/invite)\/([A-Za-z0-9-]{2,32})(?![\w-])/gi;
+const DISCORD =
+  /(?<![\w.-])(?:https?:\/\/)?(?:discord\.gg|discord(?:app)?\.com\/invite)\/([A-Za-z0-9-]{2,32})(?![\w-])/gi;
 
 const MARKERS = /t\.me\/|telegram\.|tg:\/\/|whatsapp|wa\.me|signal\.|threema\.id|discord/i;
 
@@ -83,7 +85,8 @@ export function findMessengers(s: string, withHandles: boolean, out: Found[]): v
     }
     for (const m of s.matchAll(TG_RESOLVE)) {
       const name = m[1] ?? '';
-      if (isTelegramUsername(name)) out.push({ type: 'telegram', value: name.toLowerCase(), offset: at(m), length: m[0].length });
+      if (isTelegramUsername(name))
+        out.push({ type: 'telegram', value: name.toLowerCase(), offset: at(m), length: m[0].length });
     }
   }
   if (withHandles && s.includes('@')) {
@@ -91,7 +94,8 @@ export function findMessengers(s: string, withHandles: boolean, out: Found[]): v
       const prev = m.index > 0 ? s.charCodeAt(m.index - 1) : 32;
       if (isWordUnit(prev) || prev === 64 || prev === 46 || prev === 47 || prev === 95) continue;
       const name = m[1] ?? '';
-      if (isTelegramUsername(name)) out.push({ type: 'telegram', value: name.toLowerCase(), offset: at(m), length: m[0].length });
+      if (isTelegramUsername(name))
+        out.push({ type: 'telegram', value: name.toLowerCase(), offset: at(m), length: m[0].length });
     }
   }
   if (has('whatsapp') || has('wa.me')) {
@@ -116,5 +120,6 @@ export function findMessengers(s: string, withHandles: boolean, out: Found[]): v
     for (const m of s.matchAll(THREEMA))
       out.push({ type: 'threema', value: (m[1] ?? '').toUpperCase(), offset: at(m), length: m[0].length });
   if (has('discord'))
-    for (const m of s.matchAll(DISCORD)) out.push({ type: 'discord', value: m[1] ?? '', offset: at(m), length: m[0].length });
+    for (const m of s.matchAll(DISCORD))
+      out.push({ type: 'discord', value: m[1] ?? '', offset: at(m), length: m[0].length });
 }

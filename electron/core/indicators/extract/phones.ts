@@ -80,7 +80,12 @@ export function findPhones(text: string, region: CountryCode | null, out: Found[
     }
     const end = start + m[0].length;
     const next = scan.charCodeAt(end);
-    if (isWordUnit(next) || next === 95 || ((next === 46 || next === 44) && isDigit(scan.charCodeAt(end + 1)))) continue;
+    if (
+      isWordUnit(next) ||
+      next === 95 ||
+      ((next === 46 || next === 44) && isDigit(scan.charCodeAt(end + 1)))
+    )
+      continue;
     const before = scan.slice(Math.max(0, start - 16), start);
     let raw = m[0];
     if (CURRENCY_BEFORE.test(before) || ORDER_BEFORE.test(before)) continue;

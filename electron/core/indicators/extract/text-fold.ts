@@ -28,7 +28,10 @@ function buildTable(): FoldTable {
     for (const ch of from) map[ch.charCodeAt(0)] = to === null ? DROPPED : to.charCodeAt(0);
   };
   // Invisible marks.
-  set('\ufe0e\ufe0f\u200b\u200c\u200e\u200f\u00ad\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff', null);
+  set(
+    '\ufe0e\ufe0f\u200b\u200c\u200e\u200f\u00ad\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff',
+    null,
+  );
   // Arabic.
   set('\u0640', null); // tatweel
   for (let c = 0x064b; c <= 0x065f; c++) map[c] = DROPPED; // harakat, shadda, sukun, hamza marks

@@ -221,16 +221,17 @@ function OverlayFrame({
               key={b.key}
               title={b.label}
               data-testid="indicator-box"
-              sx={{
+              // Inline style, not sx: the RTL style plugin would mirror `left` in Arabic, and the
+              // screenshot's pixels do not mirror.
+              style={{
                 position: 'absolute',
                 left: place.left + b.box.x * place.scale,
                 top: place.top + (b.box.y - top) * place.scale,
                 width: b.box.w * place.scale,
                 height: b.box.h * place.scale,
-                outline: '3px solid',
-                outlineColor: b.kind === 'term' ? 'warning.main' : 'error.main',
                 pointerEvents: 'none',
               }}
+              sx={{ outline: '3px solid', outlineColor: b.kind === 'term' ? 'warning.main' : 'error.main' }}
             />
           ))}
     </Box>

@@ -12,8 +12,8 @@ import { useI18n } from '@renderer/i18n/i18n-context';
 const SIZE = 360;
 
 /**
- * Positions for the graph: resources on an outer ring, indicators on an inner one, then a few rounds
- * of a spring step pulling each indicator towards the resources holding it. Deterministic (same
+ * Positions for the graph: resources on an outer ring, indicators on an inner one, each indicator then
+ * moved half way towards the resources holding it. Deterministic (same
  * network, same picture) and cheap for the few hundred nodes a cluster view shows.
  */
 function layout(network: IndicatorNetwork): Map<string, { x: number; y: number }> {
@@ -32,22 +32,19 @@ function layout(network: IndicatorNetwork): Map<string, { x: number; y: number }
     network.indicators.map((i) => `i:${i.type}:${i.value}`),
     SIZE * 0.18,
   );
-  for (let round = 0; round < 20; round += 1)
-    for (const ind of network.indicators) {
-      const key = `i:${ind.type}:${ind.value}`;
-      const holders = network.edges
-        .filter((e) => e.type === ind.type && e.value === ind.value)
-        .map((e) => pos.get(`r:${e.resourceId}`))
-        .filter((p): p is { x: number; y: number } => p !== undefined);
-      const p = pos.get(key);
-      if (!p || holders.length === 0) continue;
-      const mx = holders.reduce((s, h) => s + h.x, 0) / holders.length;
-      const my = holders.reduce((s, h) => s + h.y, 0) / holders.length;
-      pos.set(key, {
-        x: p.x + (mx - p.x) * 0.2 + (c - p.x) * 0.05,
-        y: p.y + (my - p.y) * 0.2 + (c - p.y) * 0.05,
-      });
-    }
+  for (const ind of network.indicators) {
+    const key = `i:${ind.type}:${ind.value}`;
+    const holders = network.edges
+      .filter((e) => e.type === ind.type && e.value === ind.value)
+      .map((e) => pos.get(`r:${e.resourceId}`))
+      .filter((p): p is { x: number; y: number } => p !== undefined);
+    const p = pos.get(key);
+    if (!p || holders.length === 0) continue;
+    const mx = holders.reduce((s, h) => s + h.x, 0) / holders.length;
+    const my = holders.reduce((s, h) => s + h.y, 0) / holders.length;
+    // Half way between its place on the ring and its holders: near them, never on top of another indicator.
+    pos.set(key, { x: (p.x + mx) / 2, y: (p.y + my) / 2 });
+  }
   return pos;
 }
 
