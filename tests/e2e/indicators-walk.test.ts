@@ -90,7 +90,9 @@ describe('indicators and networks in the UI', () => {
       await go(page, bridge.url, `/resources/${resourceId}`, lang);
       await waitForOrError(page, tid('indicator-row'), STEP);
       expect(await textOf(page, tid('indicators-list'))).toContain(WALLET);
-      await page.$eval(tid('indicators-panel'), (el) => el.scrollIntoView());
+      await page.evaluate(
+        `document.querySelector(${JSON.stringify(tid('indicators-panel'))})?.scrollIntoView()`,
+      );
       await screenshot(page, `indicators-list-${lang}`);
       await page.click(tid('indicators-view-screenshot'));
       await waitForOrError(page, tid('indicator-box'), STEP);
