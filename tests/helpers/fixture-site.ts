@@ -115,6 +115,7 @@ export async function startFixtureSite(): Promise<FixtureSite> {
       case '/download':
       case '/crash':
       case '/late':
+      case '/late-idle':
       case '/chain':
       case '/locked':
         return sendFile(res, `${p.slice(1)}.html`);

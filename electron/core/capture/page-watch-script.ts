@@ -70,6 +70,24 @@ const SOURCE = `(() => {
     intervals.delete(id);
     return origClearInterval.call(window, id);
   };
+  // An idle callback runs as soon as the page is idle and may load or add content: it counts as
+  // a short timer until it has run.
+  const idles = new Set();
+  const origIdle = window.requestIdleCallback;
+  const origCancelIdle = window.cancelIdleCallback;
+  if (typeof origIdle === 'function') {
+    window.requestIdleCallback = function requestIdleCallback(fn, options) {
+      let id = 0;
+      const run = typeof fn === 'function' ? function () { idles.delete(id); return fn.apply(this, arguments); } : fn;
+      id = origIdle.call(window, run, options);
+      idles.add(id);
+      return id;
+    };
+    window.cancelIdleCallback = function cancelIdleCallback(id) {
+      idles.delete(id);
+      return origCancelIdle.call(window, id);
+    };
+  }
   const submit = HTMLFormElement.prototype.submit;
   HTMLFormElement.prototype.submit = function () { st.forms += 1; return submit.apply(this, arguments); };
   const requestSubmit = HTMLFormElement.prototype.requestSubmit;
@@ -132,7 +150,7 @@ const SOURCE = `(() => {
   };
   const shortTimers = () => {
     const t = now();
-    let n = 0;
+    let n = idles.size;
     for (const timer of timers.values()) if (!timer.nav && timer.due >= t - 100 && timer.due - t <= SHORT) n += 1;
     return n;
   };

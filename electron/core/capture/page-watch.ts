@@ -77,6 +77,13 @@ export type PageWatch = {
    * with nothing pending a round trip after its scroll-through.
    */
   recentLook(): PageLook | null;
+  /**
+   * True when the last growth check (the end of the scroll-through) found the page still: it did
+   * not grow, nothing mutated since load, no short timer or idle callback was due, no "loading…"
+   * sentinel showed and no navigation was scheduled; and the page has not loaded or been asked
+   * to load since. Unlike `recentLook` it is not used up by asking.
+   */
+  stillAfterScroll(): boolean;
 };
 
 /** How old a growth check's look may be to stand in for a new look. */
@@ -169,8 +176,10 @@ function createWatch(page: Page, key: string, ev: NavigationEvents): PageWatch {
   };
   const api = `window[${JSON.stringify(key)}]`;
   let recent: { look: PageLook; at: number; loads: number; requested: number } | null = null;
+  let last: { growth: Growth; loads: number; requested: number } | null = null;
   const keep = (growth: Growth | null): Growth | null => {
     recent = growth ? { look: growth, at: Date.now(), loads: ev.loads, requested: ev.requested } : null;
+    last = growth ? { growth, loads: ev.loads, requested: ev.requested } : null;
     return growth;
   };
   const growthOf = (raw: unknown): Growth | null => {
@@ -219,6 +228,13 @@ function createWatch(page: Page, key: string, ev: NavigationEvents): PageWatch {
       recent = null;
       if (!r || r.loads !== ev.loads || r.requested !== ev.requested) return null;
       return Date.now() - r.at <= RECENT_LOOK_MS ? r.look : null;
+    },
+    stillAfterScroll: () => {
+      if (!last || last.loads !== ev.loads || last.requested !== ev.requested) return false;
+      const g = last.growth;
+      return (
+        !g.grew && !g.timedOut && !g.mutatedSinceLoad && g.shortTimers === 0 && !g.busy && g.nav === null
+      );
     },
   };
 }

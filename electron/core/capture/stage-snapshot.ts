@@ -1,6 +1,7 @@
 import { snapshotDeadline, timedStage } from './capture-run';
 import type { CaptureRun, LivePage } from './capture-run';
 import type { RestrictedScreenshots } from './media-withholding';
+import { pageWatchOf } from './page-watch';
 import { takeSnapshot } from './snapshot';
 import type { Snapshot } from './snapshot';
 import type { PageActivity } from './stage-settle';
@@ -48,9 +49,10 @@ async function snapshotOfQuietPage(
   const before = recorder.requests();
   // A page that starts polling now must not hold the snapshot longer than it could hold settle.
   const quietBy = Math.min(deadline, Date.now() + profile.timeouts.settleMs);
+  const stillWindow = stillPageWindow(run, quietPage, quietFor);
   const window = quietPage
     ? recorder.waitForQuiet(
-        () => (active() ? profile.timeouts.activeQuietMs : profile.timeouts.networkQuietMs),
+        () => (active() ? profile.timeouts.activeQuietMs : (stillWindow ?? profile.timeouts.networkQuietMs)),
         quietBy,
         run.signal,
       )
@@ -69,6 +71,20 @@ async function snapshotOfQuietPage(
     }
   }
   return snapshot;
+}
+
+/**
+ * The network window a quiet page must keep after its snapshot guards against what starts late
+ * without a trace the capture can see. Where the page watch saw the page still at the end of the
+ * scroll-through (no growth, no mutation since load, no short timer or idle callback due, nothing
+ * loading, no navigation scheduled), the page has shown everything that could start late: the
+ * short first-look window is enough, and the long one is kept for pages the watch cannot vouch
+ * for. Returns the window in ms, or null for the profile's network window.
+ */
+function stillPageWindow(run: CaptureRun, quietPage: boolean, quietFor: () => number): number | null {
+  if (!quietPage) return null;
+  const watch = pageWatchOf(run);
+  return watch?.stillAfterScroll() ? quietFor() : null;
 }
 
 /**

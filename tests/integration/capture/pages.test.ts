@@ -231,6 +231,14 @@ describe('late content', () => {
     await expectFilesNonEmpty(c);
   });
 
+  test('a request an idle callback starts after load is waited for', async () => {
+    await env.capture(`${env.site.http}/status/404`);
+    const c = await env.capture(`${env.site.http}/late-idle`);
+    expect(c.outcome, JSON.stringify(c.warnings)).toBe('complete');
+    expect(await text(c)).toContain('LATE-TEXT-LOADED');
+    expect(await readFile(artifact(c, 'dom'), 'utf8')).toContain('LATE-TEXT-LOADED');
+  });
+
   test('a page that keeps loading after load gets the long quiet window', async () => {
     // The second request comes 250 ms after the first answered: past the short window (200 ms in
     // the test profile), inside the long one (400 ms).
