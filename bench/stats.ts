@@ -1,8 +1,9 @@
 // The unit's statistics on a large record: 100,000 resources (BENCH_STATS_RESOURCES) with their
 // reports, captures and decisions, 20 recipients and 300,000 referral events, generated straight
 // into a migrated SQLite file (multi-row INSERTs in one transaction, not through the services).
-// Prints the time of the statistics query for a whole year and for one month (median of 5 runs each,
-// after one warm-up) next to the time of a plain `count(*)` over resources as the baseline.
+// Prints the time of the statistics query (aggregated in SQLite) for a whole year and for one month
+// (median of 5 runs each, after one warm-up) next to the time of a plain `count(*)` over resources as
+// the baseline, and the Node reference it must equal (one run).
 // Printed, not asserted; the target is ≤ 500 ms for the year.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database, type SqlValue, type WriteConn } from '../electron/core/db/database';
 import { migrate } from '../electron/core/db/migrate';
 import { MIGRATIONS } from '../electron/core/db/migrations/index';
-import { unitStats } from '../electron/core/stats/stats-service';
+import { unitStats, unitStatsReference } from '../electron/core/stats/stats-service';
 
 const RESOURCES = Number(process.env.BENCH_STATS_RESOURCES ?? 100_000);
 const EVENTS = RESOURCES * 3;
@@ -222,6 +223,9 @@ async function main(): Promise<void> {
     const year = await medianMs(() => unitStats(db, '2026-01-01', '2026-12-31'));
     const month = await medianMs(() => unitStats(db, '2026-06-01', '2026-06-30'));
     const report = await unitStats(db, '2026-01-01', '2026-12-31');
+    // The Node reference (one row per resource and referral folded in JavaScript), once, for scale.
+    const reference = await timed(() => unitStatsReference(db, '2026-01-01', '2026-12-31'));
+    const same = JSON.stringify(reference.value) === JSON.stringify(report);
     await db.close();
     console.log(
       `generated ${RESOURCES} resources, ${gen.value.events} referral events in ${(gen.ms / 1000).toFixed(1)} s`,
@@ -232,6 +236,9 @@ async function main(): Promise<void> {
     console.log(`baseline count(*) over resources: ${baseline.toFixed(1)} ms`);
     console.log(`statistics, whole year: ${year.toFixed(0)} ms (target ≤ 500 ms)`);
     console.log(`statistics, one month: ${month.toFixed(0)} ms`);
+    console.log(
+      `Node reference, whole year (one run): ${reference.ms.toFixed(0)} ms; same report: ${same ? 'yes' : 'NO'}`,
+    );
   } finally {
     if (process.env.BENCH_STATS_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
     else console.log(`kept ${dir}`);

@@ -12,7 +12,8 @@ export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
 # chromium: captures, packets and the e2e tests; fonts-noto-core: Arabic and Cyrillic pages render;
 # poppler-utils, qpdf, openssl, libnss3-tools: independent checks of PDFs, signatures and RFC 3161
 # tokens; unzip/zip: bundle checks with standard tools; build-essential/python3: sqlite3 builds from source.
-packages=(chromium fonts-noto-core fonts-dejavu-core poppler-utils qpdf openssl libnss3-tools unzip zip ca-certificates python3 make g++)
+# postgresql: the tests start throwaway clusters with its initdb and server (team mode's database).
+packages=(chromium fonts-noto-core fonts-dejavu-core poppler-utils qpdf openssl libnss3-tools unzip zip ca-certificates python3 make g++ postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

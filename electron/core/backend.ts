@@ -18,15 +18,18 @@ import { createSessionHandlers } from './handlers/session-handlers';
 import { createUsersHandlers } from './handlers/users-handlers';
 import { createWellbeingHandlers } from './handlers/wellbeing-handlers';
 import { createFlagsHandlers } from './handlers/flags-handlers';
+import { createStatsHandlers } from './handlers/stats-handlers';
 import { createHashlistsHandlers } from './handlers/hashlists-handlers';
 import { createWorkspaceHandlers } from './handlers/workspace-handlers';
 import type { CallInfo } from './rpc/call-info';
 import { dispatch, type Handlers, type Session } from './rpc/dispatch';
 import { createInternalErrorLog } from './rpc/internal-error-log';
 import { createSessionRefresh } from './rpc/session-refresh';
-import { createRestrictedVault, vaultSink } from './media/restricted-vault';
+import { createRestrictedVault, vaultSink, type RestrictedVault } from './media/restricted-vault';
 import { hashMedia } from './media/media-hashes';
 import { createMediaMatcher } from './media/media-matcher';
+import { restrictedScreenshotsSetting } from './capture/capture-media-policy';
+import { createKeyedSettings } from './settings/keyed-settings';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { storeErrorOf } from './store/store-errors';
 import { createIndicatorService, type IndicatorService } from './indicators/indicator-service';
@@ -55,6 +58,8 @@ export type Backend = Readonly<{
   captures: CaptureService;
   /** Indicators found in captures (extracted after each seal), networks, lexicons. */
   indicators: IndicatorService;
+  /** The restricted vault (encrypted withheld media under the `vault` policy). */
+  vault: RestrictedVault;
   queue: CaptureQueue;
   /** Pending time-stamp retries and head time-stamps; `start()` where Vigil keeps running (app, serve). */
   time: TimeKeeper;
@@ -88,6 +93,7 @@ function createHandlers(deps: HandlerDeps): Handlers {
     ...createWorkspaceHandlers(deps),
     ...createWellbeingHandlers(deps),
     ...createIndicatorsHandlers(deps),
+    ...createStatsHandlers(deps),
   };
 }
 
@@ -109,6 +115,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     media: {
       sink: () => Promise.resolve(vaultSink(vault, settings)),
       hash: hashMedia,
+      screenshots: () => restrictedScreenshotsSetting(createKeyedSettings(ws)),
       // Every capture is matched against the imported lists; with none imported nothing is hashed.
       matcher: async () =>
         (await mediaMatcher.hasLists()) ? { match: (h) => mediaMatcher.firstMatch(h) } : null,
@@ -131,6 +138,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     time,
     sessionKeys,
     indicators,
+    vault,
   });
   const onInternalError = createInternalErrorLog(ws);
   const refreshSession = createSessionRefresh(ws, users);
@@ -141,6 +149,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     settings,
     captures,
     indicators,
+    vault,
     queue,
     time,
     events: ws.events,

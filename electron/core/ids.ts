@@ -44,15 +44,18 @@ export type IdGenerator = <K extends IdKind>(kind: K) => IdOf<K>;
 /** Crockford base32 (lowercase): sortable, unambiguous when read aloud or retyped from paper. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** The time part: `ms` (non-negative, below 2^50) as 10 base32 digits, most significant first. */
-function timeDigits(ms: number): string {
-  let out = '';
+/** Char codes of ALPHABET, so that an id's digits become one string at once, not one per digit. */
+const CODES = Array.from(ALPHABET, (ch) => ch.charCodeAt(0));
+/** 10 time digits then 16 random ones; filled for each id (ids are made one at a time). */
+const digits: number[] = new Array<number>(26).fill(0);
+
+/** The time part: `ms` (non-negative, below 2^50) as 10 base32 digits at `digits[0..9]`, most significant first. */
+function putTimeDigits(ms: number): void {
   let v = ms;
-  for (let i = 0; i < 10; i += 1) {
-    out = ALPHABET[v % 32] + out;
+  for (let i = 9; i >= 0; i -= 1) {
+    digits[i] = CODES[v % 32] ?? 0;
     v = Math.floor(v / 32);
   }
-  return out;
 }
 
 /**
@@ -64,30 +67,30 @@ const RANDOM_BYTES = 10;
 let pool = Buffer.alloc(0);
 let poolAt = 0;
 
-/** The random part: 10 fresh bytes (80 bits) as 16 base32 digits, the bits read most significant first. */
-function randomDigits(): string {
+/** The random part: 10 fresh bytes (80 bits) as 16 base32 digits at `digits[10..25]`, bits read most significant first. */
+function putRandomDigits(): void {
   if (poolAt + RANDOM_BYTES > pool.length) {
     pool = randomBytes(POOL_BYTES);
     poolAt = 0;
   }
-  let out = '';
   // Two groups of 5 bytes = 40 bits = 8 digits each; 40 bits fit a double exactly.
   for (let g = 0; g < 2; g += 1) {
     let v = 0;
     for (let i = 0; i < 5; i += 1) v = v * 256 + (pool[poolAt + g * 5 + i] ?? 0);
-    let digits = '';
-    for (let i = 0; i < 8; i += 1) {
-      digits = ALPHABET[v % 32] + digits;
+    for (let i = 7; i >= 0; i -= 1) {
+      digits[10 + g * 8 + i] = CODES[v % 32] ?? 0;
       v = Math.floor(v / 32);
     }
-    out += digits;
   }
   poolAt += RANDOM_BYTES;
-  return out;
 }
 
 /** Ids are `<prefix>_<10 chars of ms time><16 random chars>`: time-ordered, collision-safe across processes. */
 export function createIdGenerator(clock: Clock): IdGenerator {
   return <K extends IdKind>(kind: K): IdOf<K> =>
-    PARSE_ID[kind](`${ID_PREFIXES[kind]}_${timeDigits(clock().getTime())}${randomDigits()}`);
+  {
+    putTimeDigits(clock().getTime());
+    putRandomDigits();
+    return PARSE_ID[kind](`${ID_PREFIXES[kind]}_${String.fromCharCode(...digits)}`);
+  };
 }

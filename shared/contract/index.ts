@@ -9,6 +9,7 @@ import { intakeMethods } from './methods/intake';
 import { referralsMethods } from './methods/referrals';
 import { reviewMethods } from './methods/review';
 import { sessionMethods } from './methods/session';
+import { statsMethods } from './methods/stats';
 import { usersMethods } from './methods/users';
 import { wellbeingMethods } from './methods/wellbeing';
 import { workspaceMethods } from './methods/workspace';
@@ -26,6 +27,7 @@ export * from './methods/intake';
 export * from './methods/referrals';
 export * from './methods/review';
 export * from './methods/session';
+export * from './methods/stats';
 export * from './methods/workspace';
 export * from './methods/wellbeing';
 
@@ -44,6 +46,7 @@ export const METHODS = {
   ...workspaceMethods,
   ...wellbeingMethods,
   ...indicatorsMethods,
+  ...statsMethods,
 } as const;
 
 export type Methods = typeof METHODS;

@@ -273,3 +273,33 @@ export const Appeal = z.object({
   decision: AppealDecisionRecord.nullable(),
 });
 export type Appeal = z.infer<typeof Appeal>;
+
+/** Notice kinds that wait for the sending window when asked for outside it (a lift never waits). */
+export const SCHEDULABLE_KINDS = ['notice', 'reminder', 'escalation'] as const;
+export const SchedulableKind = z.enum(SCHEDULABLE_KINDS);
+export type SchedulableKind = z.infer<typeof SchedulableKind>;
+
+/** A send queued until the sending window opens; pending while `outcome` is null. */
+export const ScheduledSend = z.object({
+  id: z.number().int(),
+  referralId: ReferralId,
+  kind: SchedulableKind,
+  dueAt: IsoTime,
+  createdAt: IsoTime,
+  createdBy: z.string(),
+  outcome: z.enum(['sent', 'cancelled']).nullable(),
+  noticeId: z.number().int().nullable(),
+});
+export type ScheduledSend = z.infer<typeof ScheduledSend>;
+
+/** What asking to send did: sent now, or queued for the sending window. */
+export const SendOutcome = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('sent'), notice: Notice }),
+  z.object({ outcome: z.literal('scheduled'), scheduled: ScheduledSend }),
+]);
+export type SendOutcome = z.infer<typeof SendOutcome>;
+
+/** Outcomes a user with `role` may decide on an appeal in `state` (for enabling UI controls). */
+export function allowedAppealOutcomes(state: AppealState, role: Role): AppealOutcome[] {
+  return APPEAL_OUTCOMES.filter((o) => nextAppealState(state, o, role) !== null);
+}

@@ -8,9 +8,10 @@ import { DEFAULT_RECHECK_SETTINGS, RECHECK_SETTING_KEYS } from './recheck';
  * never becomes a silently ignored setting. Values are stored as JSON under the key itself.
  */
 
-export type SettingKind = 'int' | 'string' | 'boolean' | 'hours' | 'days';
+export type SettingKind = 'int' | 'string' | 'boolean' | 'hours' | 'days' | 'choice';
 
-type KeyRule = Readonly<{ kind: SettingKind; default: unknown; summary: string }>;
+/** `choices`: the only words a `choice` key takes. */
+type KeyRule = Readonly<{ kind: SettingKind; default: unknown; summary: string; choices?: readonly string[] }>;
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -34,6 +35,17 @@ const SETTING_KEYS_TABLE = {
     kind: 'int',
     default: 31,
     summary: 'known-hash lists: the largest PDQ Hamming distance (of 256) that counts as a match',
+  },
+  'restricted.screenshots': {
+    kind: 'choice',
+    choices: ['placeholders', 'none'],
+    default: 'placeholders',
+    summary: 'restricted captures: screenshots with media as grey boxes (placeholders) or no screenshot (none)',
+  },
+  'notice.maxAttachmentBytes': {
+    kind: 'int',
+    default: 10 * 1024 * 1024,
+    summary: 'largest court bundle ZIP attached to a notice; a larger one is named by its SHA-256',
   },
   'sending.utcOffsetMinutes': {
     kind: 'int',
@@ -84,6 +96,12 @@ export function parseSettingValue(
       return bad === undefined
         ? { ok: true, value: days }
         : { ok: false, message: `${key}: not a weekday: ${bad} (use ${WEEKDAYS.join(',')})` };
+    }
+    case 'choice': {
+      const choices = SETTING_KEYS[key].choices ?? [];
+      return choices.includes(text)
+        ? { ok: true, value: text }
+        : { ok: false, message: `${key} takes one of: ${choices.join(', ')}` };
     }
     default:
       return assertNever(kind, 'setting kind');

@@ -17,10 +17,20 @@ export const WORKFLOW_ACTIONS = [
   'mark_blocked',
   'verify_blocked',
   'lift',
+  'reopen',
 ] as const;
 export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 
-type Rule = Readonly<{ from: readonly ResourceState[]; to: ResourceState | 'same'; roles: readonly Role[] }>;
+/**
+ * `system` marks an action no user takes: Vigil itself does it when something it records calls for
+ * it (`systemNextState`). Its `roles` stay empty, so `nextState` and `allowedActions` never offer it.
+ */
+type Rule = Readonly<{
+  from: readonly ResourceState[];
+  to: ResourceState | 'same';
+  roles: readonly Role[];
+  system?: true;
+}>;
 
 const CAPTURABLE: readonly ResourceState[] = [
   'reported',
@@ -63,12 +73,23 @@ export const WORKFLOW: Readonly<Record<WorkflowAction, Rule>> = {
   verify_blocked: { from: ['blocked'], to: 'block_verified', roles: ['investigator', 'admin'] },
   // Only with a signed appeal decision (referrals/appeal-service): nobody restores a resource otherwise.
   lift: { from: ['approved', 'blocked', 'block_verified'], to: 'lifted', roles: ['reviewer'] },
+  // A referred resource that re-appeared after its removal goes back to review: a reviewer decides
+  // on it again (the referral history links the re-appearance to the request). A lifted resource's
+  // return is expected and a resource already waiting for review stays where it is.
+  reopen: { from: ['approved', 'blocked', 'block_verified'], to: 'in_review', roles: [], system: true },
 };
 
 /** The state after `action`, or null when the rules refuse it. */
 export function nextState(state: ResourceState, action: WorkflowAction, role: Role): ResourceState | null {
   const rule = WORKFLOW[action];
   if (!rule.from.includes(state) || !rule.roles.includes(role)) return null;
+  return rule.to === 'same' ? state : rule.to;
+}
+
+/** The state after a `system` action Vigil takes by itself, or null when the rules refuse it. */
+export function systemNextState(state: ResourceState, action: WorkflowAction): ResourceState | null {
+  const rule = WORKFLOW[action];
+  if (rule.system !== true || !rule.from.includes(state)) return null;
   return rule.to === 'same' ? state : rule.to;
 }
 

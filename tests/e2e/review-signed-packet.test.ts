@@ -94,7 +94,7 @@ describe('signed packets from the review screen', () => {
     }
   });
 
-  it('renders a PAdES-signed packet with the password, and shows it in the PDF viewer', async () => {
+  it('renders a PAdES-signed packet with the password, and previews its pages as images', async () => {
     const page = await chrome.browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
     try {
@@ -102,10 +102,9 @@ describe('signed packets from the review screen', () => {
       await go(page, bridge.url, `/review/${resourceId}`, 'en');
       await waitForOrError(page, tid('packet-sign-form'), STEP);
       await typeInto(page, tid('packet-password'), PASSWORD);
-      const viewer = page.waitForFrame((f) => f.url().startsWith(PDF_VIEWER), { timeout: 90_000 });
       await page.click(tid('render-signed-packet'));
       await waitForOrError(page, `${tid('packet-signed')}[data-signed="true"]`, 90_000);
-      await viewer;
+      await waitForOrError(page, tid('packet-page'), 90_000);
       // The password does not stay in the form once it has been used.
       expect(await page.$eval(tid('packet-password'), (e) => (e as unknown as { value: string }).value)).toBe(
         '',
@@ -117,7 +116,13 @@ describe('signed packets from the review screen', () => {
         ),
       );
       expect(row?.signed_by).toBe('rita');
-      expect(page.frames().some((f) => f.url().endsWith(`/artifacts/${row?.sha256 ?? ''}`))).toBe(true);
+      // The preview shows page images, never the PDF in a viewer (which would show screenshots unblurred).
+      expect(page.frames().some((f) => f.url().startsWith(PDF_VIEWER))).toBe(false);
+      const sources = await page.$$eval(`${tid('packet-page')} img`, (imgs) =>
+        imgs.map((i) => (i as unknown as { src: string }).src),
+      );
+      expect(sources.length).toBeGreaterThan(1);
+      expect(sources.some((src) => src.includes(row?.sha256 ?? '-'))).toBe(false);
       const sig = await run('pdfsig', [backend.workspace.blobs.pathOf(row?.sha256 ?? '')]);
       expect(sig.stdout).toContain('Signature Validation: Signature is Valid.');
     } finally {

@@ -163,7 +163,7 @@ describe.each(['en', 'ar', 'ru'] as const)('the evidence chain in the UI (%s)', 
     await go(page, backend.url, `/review/${resourceId}`, lang);
     await waitForOrError(page, tid('decision-form'), STEP);
     await page.click(tid('render-packet'));
-    await waitForOrError(page, tid('packet-object'), 60_000);
+    await waitForOrError(page, tid('packet-page'), 60_000);
     await chooseOption(page, 'field-measure', 'block_url');
     await chooseOption(page, 'field-sourceType', 'citizen');
     await typeInto(page, tid('field-territorialScope'), 'KZ');

@@ -81,7 +81,8 @@ afterAll(async () => {
 describe('reviewer wellbeing in the UI', () => {
   it('shows the content warning before any media of the resource loads', async () => {
     await signIn('rita');
-    expect(await attrOf(page, tid('exposure-counter'), 'data-revealed-ms')).toBe('0');
+    // The counter loads after sign-in: wait for it rather than read it at once.
+    await waitForOrError(page, `${tid('exposure-counter')}[data-revealed-ms="0"]`, STEP);
     await go(page, bridge.url, `/resources/${resourceId}`, 'en');
     await waitForOrError(page, tid('content-warning'), STEP);
     expect(await page.$(tid('captured-image'))).toBeNull();
@@ -136,5 +137,50 @@ describe('reviewer wellbeing in the UI', () => {
     ).toBeGreaterThan(0);
     await page.evaluate(`document.querySelector(${JSON.stringify(tid('exposure-admin'))}).scrollIntoView()`);
     await screenshot(page, 'wellbeing-admin-exposure');
+  });
+
+  it('previews the packet as page images, a screenshot page blurred until that page is revealed', async () => {
+    await signIn('rita');
+    await go(page, bridge.url, `/review/${resourceId}`, 'en');
+    await page.waitForSelector(tid('content-warning-accept'));
+    await page.click(tid('content-warning-accept'));
+    await waitForOrError(page, tid('render-packet'), STEP);
+    await page.click(tid('render-packet'));
+    const blurredPage = `${tid('packet-page')} ${tid('captured-image')}[data-blurred="true"]`;
+    await waitForOrError(page, blurredPage, 90_000);
+    const pageNumber = await page.$eval(
+      `${tid('packet-page')}:has(${tid('reveal-media')})`,
+      (e) => (e as unknown as { dataset: { page: string } }).dataset.page,
+    );
+    // The image the browser got is the backend's greyscale derivative, not the page itself.
+    const served = await page.$eval(blurredPage, async (img) => {
+      const reply = await fetch((img as unknown as { src: string }).src);
+      const bytes = new Uint8Array(await reply.arrayBuffer());
+      return bytes[25];
+    });
+    expect(served).toBe(0);
+    await screenshot(page, 'wellbeing-packet-blurred');
+    await page.click(`${tid('packet-page')}[data-page="${pageNumber}"] ${tid('reveal-media')}`);
+    await waitForOrError(
+      page,
+      `${tid('packet-page')}[data-page="${pageNumber}"] ${tid('captured-image')}[data-blurred="false"]`,
+      STEP,
+    );
+    const revealed = (
+      await backend.workspace.db.read((c) => listAudit(c, { action: 'media.revealed', limit: 5 }))
+    ).rows;
+    expect(revealed[0]).toMatchObject({ actor: 'rita', details: { page: Number(pageNumber) } });
+    await screenshot(page, 'wellbeing-packet-revealed');
+    // Leaving the screen re-blurs and ends the reveal; the counter grows by the backend-measured duration.
+    const before = await attrOf(page, tid('exposure-counter'), 'data-revealed-ms');
+    await page.click(tid('nav-dashboard'));
+    await waitForOrError(page, `${tid('exposure-counter')}:not([data-revealed-ms="${before ?? ''}"])`, STEP);
+    const ended = (
+      await backend.workspace.db.read((c) => listAudit(c, { action: 'media.reveal-ended', limit: 5 }))
+    ).rows;
+    expect(ended[0]).toMatchObject({
+      actor: 'rita',
+      details: { how: 'left', sha256: (revealed[0]?.details as { sha256: string }).sha256 },
+    });
   });
 });

@@ -28,7 +28,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
   // scroll-through (two frames per step) and the screenshots don't wait for a 60 Hz tick.
   '--disable-frame-rate-limit',
   '--disable-gpu-vsync',
-  '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,OptimizationTargetPrediction,MediaRouter,DialMediaRouteProvider,Translate,AutofillServerCommunication,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater',
+  // PreconnectToSearch and the AI-mode eligibility check (Aim*): measured on Chromium 150, every new
+  // tab, also in a capture's own context, preconnects to the default search engine and fetches
+  // https://www.google.com/async/folae; through the network guard that is a refused request which
+  // made the capture partial.
+  '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,OptimizationTargetPrediction,MediaRouter,DialMediaRouteProvider,Translate,AutofillServerCommunication,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater,PreconnectToSearch,AimEnabled,AimServerEligibilityEnabled,AimServerRequestOnStartupEnabled',
   // Measured on Chromium 156 (a test counts what reaches a proxy): even with the switches above a
   // fresh profile posts to update.googleapis.com (component and extension updates) and opens
   // accounts.google.com within seconds. Extensions are off, and the component updater, sign-in
@@ -40,6 +44,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--component-updater=url-source=http://0.0.0.0:9',
   '--gaia-url=http://0.0.0.0:9',
   '--google-apis-url=http://0.0.0.0:9',
+  // Chromium 150 checks in with GCM (android.clients.google.com/checkin) within seconds of launch,
+  // whatever --disable-background-networking says; its endpoints go the same way.
+  '--gcm-checkin-url=http://0.0.0.0:9',
+  '--gcm-mcs-endpoint=http://0.0.0.0:9',
+  '--gcm-registration-url=http://0.0.0.0:9',
   '--safebrowsing-disable-auto-update',
   '--dns-prefetch-disable',
 ];

@@ -2,6 +2,7 @@ import type { CaptureRecord, SuspectedCsamFlag } from '@shared/domain/capture-re
 import type { AuditEntry } from '../custody/audit-log';
 import type { WriteConn } from '../db/database';
 import { raiseFlagIn, suspectedCsamOf } from '../review/suspected-csam-flag';
+import type { KeyedSettings } from '../settings/keyed-settings';
 import type { Workspace } from '../workspace';
 import {
   DISCARD_SINK,
@@ -53,6 +54,15 @@ export async function mediaPolicyFor(
     },
     flag: flagged,
   };
+}
+
+/**
+ * The administrator's restricted screenshot policy (`vigil settings set restricted.screenshots
+ * none`), read at each capture so a change applies to the next one; anything unreadable is the
+ * default, placeholders, which shows no medium either.
+ */
+export async function restrictedScreenshotsSetting(keyed: KeyedSettings): Promise<RestrictedScreenshots> {
+  return (await keyed.get('restricted.screenshots')) === 'none' ? 'none' : 'placeholders';
 }
 
 /** A capture restricted by a list match flags its resource (a custody event), once. */

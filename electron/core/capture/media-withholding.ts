@@ -81,39 +81,108 @@ export function startWithholding(policy: MediaPolicy): MediaWithholding {
   let restricted = policy.restricted;
   let firstMatch: Readonly<{ url: string; match: KnownHashMatch }> | null = null;
   const withheld: WithheldItem[] = [];
-  const seen = new WeakSet<RecordedExchange>();
+  /** Each medium is hashed and matched once, when its body is first seen. */
+  const hashed = new WeakMap<
+    RecordedExchange,
+    Readonly<{ body: Buffer; contentType: string; hashes: MediaHashes; match: KnownHashMatch | null }>
+  >();
   const dropped = new WeakSet<RecordedExchange>();
+  /** The inline `data:` media of each finished body, hashed and matched once. */
+  const inline = new WeakMap<RecordedExchange, readonly InlineMedium[]>();
   const listed = new Set<string>();
+  const noteMatch = (url: string, match: KnownHashMatch | null): void => {
+    if (match === null) return;
+    restricted = true;
+    firstMatch ??= { url, match };
+  };
   /**
-   * A page, style sheet or script can carry media inline as `data:` URLs: in a restricted capture
-   * each is hashed and listed, and cut from the body (finished bodies only, so that no URL is cut
-   * in half by a body still arriving).
+   * A page, style sheet or script can carry media inline as `data:` URLs: each is hashed and
+   * matched like a fetched medium (finished bodies only, so that no URL is cut in half by a body
+   * still arriving), in an ordinary capture too, since a match must restrict it.
    */
-  const cutDataMedia = async (ex: RecordedExchange): Promise<void> => {
+  const inspectInline = async (ex: RecordedExchange): Promise<readonly InlineMedium[]> => {
+    const known = inline.get(ex);
+    if (known !== undefined) return known;
     const body = ex.body;
-    if (dropped.has(ex) || !ex.finished || body === null || body.length === 0 || ex.response === null) return;
+    if (dropped.has(ex) || !ex.finished || body === null || body.length === 0 || ex.response === null)
+      return [];
     const text = body.toString('latin1');
-    const inline = dataMediaIn(text);
-    if (inline.length === 0) return;
-    for (const [i, m] of inline.entries()) {
+    const found: InlineMedium[] = [];
+    for (const [i, m] of dataMediaIn(text).entries()) {
       const hashes = await hashSafely(policy.hash, m.bytes, m.mediaType);
-      const key = `${ex.url} ${hashes.sha256}`;
+      const match = policy.matcher ? await policy.matcher.match(hashes) : null;
+      const medium = {
+        url: `${ex.url} (data: URL ${i + 1})`,
+        mediaType: m.mediaType,
+        bytes: m.bytes,
+        hashes,
+        match,
+      };
+      noteMatch(medium.url, match);
+      found.push(medium);
+    }
+    inline.set(ex, found);
+    return found;
+  };
+  /** In a restricted capture each inline medium is listed and cut from the body as kept. */
+  const cutDataMedia = async (ex: RecordedExchange): Promise<void> => {
+    const media = await inspectInline(ex);
+    if (media.length === 0 || ex.body === null) return;
+    for (const m of media) {
+      const key = `${ex.url} ${m.hashes.sha256}`;
       if (listed.has(key)) continue;
       listed.add(key);
       const item: WithheldItem = {
-        url: `${ex.url} (data: URL ${i + 1})`,
+        url: m.url,
         contentType: m.mediaType,
         bytes: m.bytes.length,
-        sha256: hashes.sha256,
-        md5: hashes.md5,
-        pdq: hashes.pdq,
-        reason: 'suspected_csam',
-        because: 'a data: medium inside this response; it was cut from the body as kept',
+        sha256: m.hashes.sha256,
+        md5: m.hashes.md5,
+        pdq: m.hashes.pdq,
+        ...(m.match
+          ? {
+              reason: 'known-hash' as const,
+              because: `a data: medium inside this response matched ${m.match.how} on list ${m.match.list} (${m.match.label}); it was cut from the body as kept`,
+              match: m.match,
+            }
+          : {
+              reason: 'suspected_csam' as const,
+              because: 'a data: medium inside this response; it was cut from the body as kept',
+            }),
       };
-      await policy.sink.keep(m.bytes, hashes, item);
+      await policy.sink.keep(m.bytes, m.hashes, item);
       withheld.push(item);
     }
-    ex.body = Buffer.from(cutDataUrls(text), 'latin1');
+    ex.body = Buffer.from(cutDataUrls(ex.body.toString('latin1')), 'latin1');
+  };
+  /** Drops one hashed medium's bytes from the exchange and lists it. */
+  const withhold = async (
+    ex: RecordedExchange,
+    h: Readonly<{ body: Buffer; contentType: string; hashes: MediaHashes; match: KnownHashMatch | null }>,
+  ): Promise<void> => {
+    const { body, contentType, hashes, match } = h;
+    // A `data:` URL is the medium itself: it is named by its type only, everywhere after this.
+    if (ex.url.startsWith('data:')) ex.url = cutDataUrls(ex.url);
+    const item: WithheldItem = {
+      url: ex.url,
+      contentType,
+      bytes: body.length,
+      sha256: hashes.sha256,
+      md5: hashes.md5,
+      pdq: hashes.pdq,
+      reason: match ? 'known-hash' : 'suspected_csam',
+      because: match
+        ? `matched ${match.how} on list ${match.list} (${match.label})`
+        : restricted && !policy.restricted
+          ? 'another medium of this capture matched a known-hash list: media are hashed and not kept'
+          : 'the resource is flagged suspected_csam: media are hashed and not kept',
+      ...(match ? { match } : {}),
+    };
+    await policy.sink.keep(body, hashes, item);
+    withheld.push(item);
+    dropped.add(ex);
+    ex.body = Buffer.alloc(0);
+    ex.withheld = item;
   };
   return {
     policy,
@@ -124,6 +193,8 @@ export function startWithholding(policy: MediaPolicy): MediaWithholding {
     withheld,
     async screen(exchanges) {
       if (!restricted && policy.matcher === null) return;
+      // First every new medium, fetched or inline, is hashed and matched: a match anywhere makes
+      // the whole capture restricted, media that arrived before it included.
       for (const ex of exchanges) {
         if (dropped.has(ex)) {
           // A body that arrived again after it was dropped (a late read) is dropped again.
@@ -131,40 +202,32 @@ export function startWithholding(policy: MediaPolicy): MediaWithholding {
           continue;
         }
         const body = ex.body;
-        if (seen.has(ex) || body === null || body.length === 0 || ex.response === null) continue;
+        if (hashed.has(ex) || body === null || body.length === 0 || ex.response === null) continue;
         const contentType = contentTypeOf(ex);
         if (!isMedia(contentType, body)) continue;
-        seen.add(ex);
         const hashes = await hashSafely(policy.hash, body, contentType);
         const match = policy.matcher ? await policy.matcher.match(hashes) : null;
-        if (match && firstMatch === null) firstMatch = { url: ex.url, match };
-        if (match) restricted = true;
-        if (!restricted) continue;
-        // A `data:` URL is the medium itself: it is named by its type only, everywhere after this.
-        if (ex.url.startsWith('data:')) ex.url = cutDataUrls(ex.url);
-        const item: WithheldItem = {
-          url: ex.url,
-          contentType,
-          bytes: body.length,
-          sha256: hashes.sha256,
-          md5: hashes.md5,
-          pdq: hashes.pdq,
-          reason: match ? 'known-hash' : 'suspected_csam',
-          because: match
-            ? `matched ${match.how} on list ${match.list} (${match.label})`
-            : 'the resource is flagged suspected_csam: media are hashed and not kept',
-          ...(match ? { match } : {}),
-        };
-        await policy.sink.keep(body, hashes, item);
-        withheld.push(item);
-        dropped.add(ex);
-        ex.body = Buffer.alloc(0);
-        ex.withheld = item;
+        hashed.set(ex, { body, contentType, hashes, match });
+        noteMatch(ex.url, match);
       }
-      if (restricted) for (const ex of exchanges) await cutDataMedia(ex);
+      if (policy.matcher !== null) for (const ex of exchanges) await inspectInline(ex);
+      if (!restricted) return;
+      for (const ex of exchanges) {
+        const h = hashed.get(ex);
+        if (h !== undefined && !dropped.has(ex)) await withhold(ex, h);
+      }
+      for (const ex of exchanges) await cutDataMedia(ex);
     },
   };
 }
+
+type InlineMedium = Readonly<{
+  url: string;
+  mediaType: string;
+  bytes: Buffer;
+  hashes: MediaHashes;
+  match: KnownHashMatch | null;
+}>;
 
 /** A `data:` URL of an image, video or audio medium (its payload up to the first character that ends it). */
 export const DATA_MEDIA = /data:(image|video|audio)\/[a-z0-9.+-]+(?:;[a-z0-9=.+-]+)*,[A-Za-z0-9+/=%_.~-]*/gi;

@@ -91,6 +91,11 @@ export async function takeSnapshot(opts: {
   let shot: FullPageShot | null = null;
   // A restricted page whose media could not be hidden is not photographed at all.
   let shots = restricted === null;
+  if (restricted === 'none')
+    warnings.push({
+      code: 'restricted.no-screenshot',
+      message: 'Not photographed: the policy for restricted captures is no screenshot (restricted.screenshots = none)',
+    });
   if (restricted === 'placeholders')
     await attempt('placeholders', async () => {
       await hideMedia(page, deadline, signal);

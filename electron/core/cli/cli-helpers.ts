@@ -1,8 +1,9 @@
 import type { CliContext } from './cli-types';
+import { jsonForTerminal } from './terminal-text';
 
 /** `--json` prints the value; otherwise the human-readable text, one trailing newline. */
 export const print = (ctx: CliContext, value: unknown, text: string): void => {
-  ctx.io.stdout(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
+  ctx.io.stdout(ctx.json ? `${jsonForTerminal(value, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
 };
 
 /** A string option's value, or undefined when it was not given. */

@@ -22,6 +22,7 @@ import { REVIEW_COMMANDS } from './commands/review-commands';
 import { TRUST_COMMANDS } from './commands/trust-commands';
 import { ORG_CA_COMMANDS } from './commands/org-ca-commands';
 import { TIME_COMMANDS } from './commands/time-commands';
+import { VAULT_COMMANDS } from './commands/vault-commands';
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   data: { type: 'string' },
@@ -51,6 +52,7 @@ export const COMMANDS: CliCommand[] = [
   ...INDICATOR_COMMANDS,
   ...REFERRAL_COMMANDS,
   ...RECHECK_COMMANDS,
+  ...VAULT_COMMANDS,
 ];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */

@@ -33,14 +33,47 @@ function canonicalArray(items: readonly unknown[]): string {
 
 function canonicalObject(object: Record<string, unknown>): string {
   // Default sort compares UTF-16 code units, the order RFC 8785 asks for.
-  const keys = Object.keys(object).sort();
+  const keys = Object.keys(object);
+  sortKeys(keys);
   let out = '{';
   let first = true;
   for (const k of keys) {
     const v = object[k];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${quotedKey(k)}:${canonicalJson(v)}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/**
+ * Sorts in place by UTF-16 code units (what `<` compares, and the default sort's order). An object
+ * has a handful of keys, and `Array.prototype.sort` allocates a work array on every call: an
+ * insertion sort of a few keys allocates nothing. Long key lists take the library sort.
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 32) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i += 1) {
+    const k = keys[i] ?? '';
+    let j = i - 1;
+    for (; j >= 0 && (keys[j] ?? '') > k; j -= 1) keys[j + 1] = keys[j] ?? '';
+    keys[j + 1] = k;
+  }
+}
+
+// The same few dozen keys are quoted for every row of the log: each quoted once, kept. Keys from
+// elsewhere (a details object with keys from a page) are quoted each time past the bound.
+const QUOTED_KEYS_MAX = 512;
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < QUOTED_KEYS_MAX && k.length <= 64) quotedKeys.set(k, q);
+  }
+  return q;
 }

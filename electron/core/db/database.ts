@@ -1,5 +1,6 @@
 import sqlite3 from 'sqlite3';
 import { AppError } from '@shared/errors/app-error';
+import { sqliteDialect, type Dialect } from './dialect';
 
 export type SqlValue = string | number | bigint | null | Buffer;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
@@ -10,6 +11,8 @@ export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>
  * compiler refuses it. Only repositories and migrations write SQL against either.
  */
 export type ReadConn = Readonly<{
+  /** The engine's SQL for the few constructs SQLite and PostgreSQL write differently. */
+  dialect: Dialect;
   get: <T>(sql: string, params?: SqlParams) => Promise<T | undefined>;
   all: <T>(sql: string, params?: SqlParams) => Promise<T[]>;
 }>;
@@ -22,6 +25,7 @@ export type WriteConn = ReadConn &
   }>;
 
 export type Database = Readonly<{
+  /** The SQLite file, or the PostgreSQL server's address without its password. */
   path: string;
   /** Reads run on their own connection and see only committed data (WAL). */
   read: <T>(fn: (conn: ReadConn) => Promise<T>) => Promise<T>;
@@ -40,6 +44,7 @@ const BUSY_TIMEOUT_MS = 15_000;
 function wrap(db: sqlite3.Database): WriteConn {
   const params = (p?: SqlParams): unknown => p ?? [];
   return {
+    dialect: sqliteDialect,
     run: (sql, p) =>
       new Promise((resolve, reject) => {
         db.run(sql, params(p), function onRun(this: sqlite3.RunResult, err: Error | null) {
@@ -77,7 +82,7 @@ function translate(err: Error): Error {
 
 /** Hands out only the reading half, so a cast is needed to write through a reader. */
 function readOnly(conn: WriteConn): ReadConn {
-  return { get: conn.get, all: conn.all };
+  return { dialect: conn.dialect, get: conn.get, all: conn.all };
 }
 
 function openConnection(path: string, mode: number): Promise<sqlite3.Database> {

@@ -20,9 +20,15 @@ export type MigrationOutcome = Readonly<{
 
 type AppliedRow = { version: number; name: string; checksum: string };
 
+/** The applied version: SQLite's user_version, or (PostgreSQL) the newest row of schema_migrations. */
 async function userVersion(conn: ReadConn): Promise<number> {
-  const row = await conn.get<{ user_version: number }>('PRAGMA user_version');
-  return row?.user_version ?? 0;
+  if (conn.dialect.schemaVersionPragma) {
+    const row = await conn.get<{ user_version: number }>('PRAGMA user_version');
+    return row?.user_version ?? 0;
+  }
+  if (!(await conn.get<{ name: string }>(conn.dialect.tableExistsSql, ['schema_migrations']))) return 0;
+  const row = await conn.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+  return row?.v ?? 0;
 }
 
 function checkOrder(migrations: readonly Migration[]): void {
@@ -47,9 +53,7 @@ async function checkApplied(
       { databaseVersion: current, supportedVersion: newest },
     );
   }
-  const table = await conn.get<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-  );
+  const table = await conn.get<{ name: string }>(conn.dialect.tableExistsSql, ['schema_migrations']);
   if (!table) return;
   const applied = await conn.all<AppliedRow>(
     'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
@@ -88,7 +92,8 @@ export async function migrate(
   if (pending.length === 0) return { from: before, to: before, applied: [], backup: null };
 
   let backup: string | null = null;
-  if (before > 0) {
+  // On PostgreSQL the operator's pg_dump is the backup; the steps still run all or nothing.
+  if (before > 0 && db.raw.dialect.name === 'sqlite') {
     mkdirSync(opts.backupDir, { recursive: true });
     const stamp = opts.clock().toISOString().replace(/[:.]/g, '-');
     backup = join(opts.backupDir, `vigil-v${before}-${stamp}.db`);
@@ -102,11 +107,14 @@ export async function migrate(
     await checkApplied(tx, migrations, current);
     const todo = migrations.filter((m) => m.version > current);
     await tx.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
+      tx.dialect.migrationSql(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;',
+      ),
     );
     for (const m of todo) {
       try {
-        await tx.exec(m.sql);
+        // The checksum stays over the SQLite text; other engines run its rendering (dialect.ts).
+        await tx.exec(tx.dialect.migrationSql(m.sql));
       } catch (error) {
         throw new AppError(
           'db.migration-failed',
@@ -120,7 +128,7 @@ export async function migrate(
     }
     const to = todo.at(-1)?.version ?? current;
     // PRAGMA takes no bound parameters; `to` is an integer from our own table.
-    await tx.exec(`PRAGMA user_version = ${Math.trunc(to)}`);
+    if (tx.dialect.schemaVersionPragma) await tx.exec(`PRAGMA user_version = ${Math.trunc(to)}`);
     return { from: current, to, applied: todo.map((m) => m.version), backup };
   });
 }

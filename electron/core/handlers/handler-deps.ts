@@ -2,6 +2,7 @@ import type { CaptureQueue } from '../capture/capture-queue';
 import type { CaptureService } from '../capture/capture-service';
 import type { TimeKeeper } from '../custody/time-keeper';
 import type { IndicatorService } from '../indicators/indicator-service';
+import type { RestrictedVault } from '../media/restricted-vault';
 import type { SettingsService } from '../settings/settings-service';
 import type { SessionKeys } from '../users/session-keys';
 import type { UsersService } from '../users/users-service';
@@ -22,4 +23,6 @@ export type HandlerDeps = Readonly<{
   sessionKeys: SessionKeys;
   /** Indicators found in captures, their networks and the lexicons. */
   indicators: IndicatorService;
+  /** The restricted vault: items leave it only through `vault.read` grants. */
+  vault: RestrictedVault;
 }>;

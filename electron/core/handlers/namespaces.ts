@@ -9,6 +9,7 @@ import type { intakeMethods } from '@shared/contract/methods/intake';
 import type { referralsMethods } from '@shared/contract/methods/referrals';
 import type { reviewMethods } from '@shared/contract/methods/review';
 import type { sessionMethods } from '@shared/contract/methods/session';
+import type { statsMethods } from '@shared/contract/methods/stats';
 import type { usersMethods } from '@shared/contract/methods/users';
 import type { workspaceMethods } from '@shared/contract/methods/workspace';
 import type { wellbeingMethods } from '@shared/contract/methods/wellbeing';
@@ -26,6 +27,7 @@ type ContractNamespaces = {
   referrals: typeof referralsMethods;
   review: typeof reviewMethods;
   session: typeof sessionMethods;
+  stats: typeof statsMethods;
   users: typeof usersMethods;
   workspace: typeof workspaceMethods;
   wellbeing: typeof wellbeingMethods;

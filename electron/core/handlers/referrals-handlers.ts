@@ -27,7 +27,20 @@ export function createReferralsHandlers(
       referrals.list(input.resourceId === undefined ? {} : { resourceId: input.resourceId }),
     'referrals.history': (input) => referrals.history(input.referralId),
     'referrals.create': (input, { user }) =>
-      referrals.create(input.resourceId, { recipient: input.recipient, regime: input.regime }, acting(user)),
+      referrals.create(
+        input.resourceId,
+        { recipient: input.recipient, regime: input.regime, attachBundle: input.attachBundle },
+        acting(user),
+      ),
+    'referrals.dispatch': (input, { user }) =>
+      referrals.dispatch(input.referralId, { deliveredRef: input.deliveredRef }, acting(user)),
+    'referrals.remind': (input, { user }) => referrals.remind(input.referralId, acting(user)),
+    'referrals.escalate': (input, { user }) =>
+      referrals.escalate(
+        input.referralId,
+        { recipient: input.recipient, regime: input.regime },
+        acting(user),
+      ),
     'referrals.send': (input, { user }) =>
       referrals.send(input.referralId, { deliveredRef: input.deliveredRef, kind: input.kind }, acting(user)),
     'referrals.record': (input, { user }) =>

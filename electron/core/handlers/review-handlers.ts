@@ -1,3 +1,4 @@
+import { packetPageImagesOf } from '../packet/packet-page-images';
 import { renderResourcePacket, withPacketBrowser } from '../review/packet-service';
 import { createReview } from '../review/review-service';
 import type { HandlerDeps } from './handler-deps';
@@ -50,6 +51,18 @@ export function createReviewHandlers(
         copy: packet.copy,
         warnings: [...packet.warnings],
       };
+    },
+    'packet.pages': async (input) => {
+      const { minors, pages } = await packetPageImagesOf(deps.ws).pagesOf(input.resourceId, input.sha256);
+      const settings = await deps.settings.get();
+      // The same rule the artifact servers apply when the page is requested (they decide again then).
+      return pages.map((p) => ({
+        page: p.page,
+        sha256: p.sha256,
+        width: p.width,
+        height: p.height,
+        sensitive: p.hasImages && (minors || settings.blurAllMedia),
+      }));
     },
   };
 }

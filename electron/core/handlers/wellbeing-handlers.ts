@@ -1,6 +1,6 @@
 import { AppError } from '@shared/errors/app-error';
-import { insertCsamAuthorisation } from '../db/repositories/wellbeing-repo';
 import { revealLogOf, utcDay } from '../media/reveal-log';
+import { vaultAccessOf } from '../media/vault-access';
 import type { HandlerDeps } from './handler-deps';
 import type { HandlersOf } from './namespaces';
 
@@ -9,10 +9,11 @@ const DAY_MS = 86_400_000;
 
 /** Reviewer wellbeing: ending reveals, the exposure counter and its admin view, vault authorisations. */
 export function createWellbeingHandlers(
-  deps: Pick<HandlerDeps, 'ws' | 'settings' | 'users'>,
+  deps: Pick<HandlerDeps, 'ws' | 'settings' | 'users' | 'vault'>,
 ): HandlersOf<'wellbeing'> {
   const { ws, settings, users } = deps;
   const reveals = revealLogOf(ws);
+  const vault = vaultAccessOf(ws, deps.vault);
   return {
     'media.hide': async (input, { user }) => ({
       durationMs: await reveals.end(user, input.revealId, input.how),
@@ -29,22 +30,10 @@ export function createWellbeingHandlers(
     'vault.authorise': async (input, { user }) => {
       const target = await users.byName(input.name);
       if (target === null) throw new AppError('user.not-found', `no user named ${input.name}`);
-      await ws.record(async (tx, audit) => {
-        await insertCsamAuthorisation(tx, {
-          userId: target.id,
-          authorised: input.authorised,
-          actor: user.name,
-          reason: input.reason,
-          at: ws.clock().toISOString(),
-        });
-        await audit({
-          actor: user.name,
-          action: input.authorised ? 'csam_authorised.granted' : 'csam_authorised.withdrawn',
-          subject: `user:${target.name}`,
-          details: { reason: input.reason },
-        });
-      });
+      await vault.authorise(target, input.authorised, user.name, input.reason);
       return null;
     },
+    'vault.list': (input, { user }) => vault.list(user, input.resourceId),
+    'vault.read': (input, { user }) => vault.grantRead(user, input.resourceId, input.sha256),
   };
 }

@@ -1,31 +1,41 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
+  DecisionSuggestion,
+  IndicatorCounts,
+  IndicatorExportFormat,
   IndicatorHolders,
   IndicatorNetwork,
   IntakeHint,
   ResourceIndicators,
 } from '@shared/contract/methods/indicators';
 import { IndicatorType } from '@shared/domain/indicators';
+import type { Language } from '@shared/domain/resources';
 import { AppError } from '@shared/errors/app-error';
+import { findCaseByRef } from '../db/repositories/cases-repo';
 import { getCapture } from '../db/repositories/captures-repo';
+import { getResourceRef } from '../db/repositories/resources-repo';
 import {
   capturesToExtract,
   holdersOfIndicator,
+  indicatorCountsOf,
   insertExtractionRun,
   insertLexiconVersion,
   lexiconHitsOfResource,
   listLexiconVersions,
   occurrencesOfResources,
+  resourceIdsOfCase,
   sharedIndicatorsOf,
   type LexiconVersionRow,
   type OccurrenceRow,
 } from '../db/repositories/indicators-repo';
 import type { Workspace } from '../workspace';
 import { findingsOfCapture } from './capture-indicators';
+import { suggestDecision } from './decision-suggestion';
+import { indicatorsCsv, indicatorsStixBundle } from './indicator-export';
 import {
   EXTRACTOR_VERSION,
   compileLexicons,
@@ -54,13 +64,36 @@ export type IndicatorService = Readonly<{
    * report) and those of the resource's captures, each with the other resources holding it.
    */
   reportHints: (resourceId: string, url: string) => Promise<IntakeHint[]>;
+  /** A bulk import's hint: how many reports share an indicator with known resources, the widest shared. */
+  intakeSummary: (
+    reports: readonly Readonly<{ resourceId: string; url: string }>[],
+  ) => Promise<{ sharing: number; top: IntakeHint[] }>;
   network: (resourceId: string, maxNodes?: number) => Promise<IndicatorNetwork>;
   occurrencesOf: (resourceIds: readonly string[]) => Promise<OccurrenceRow[]>;
+  /** A draft of the decision's facts and keywords from the hits and indicators (the reviewer edits it). */
+  suggestDecision: (resourceId: string, language: Language) => Promise<DecisionSuggestion>;
+  counts: (resourceIds: readonly string[]) => Promise<IndicatorCounts[]>;
+  /** Writes a case's or resources' indicators to `file` (never over an existing one unless `overwrite`). */
+  exportTo: (
+    target: ExportTarget,
+    format: IndicatorExportFormat,
+    file: string,
+    opts: Readonly<{ actor: string; overwrite?: boolean }>,
+  ) => Promise<ExportResult>;
   lexicons: () => Promise<LexiconVersionRow[]>;
   importLexicon: (
     file: string,
     actor: string,
   ) => Promise<{ lexiconId: string; version: number; added: boolean }>;
+}>;
+
+export type ExportTarget = Readonly<{ caseRef: string } | { resourceIds: readonly string[] }>;
+export type ExportResult = Readonly<{
+  path: string;
+  text: string;
+  resources: number;
+  indicators: number;
+  occurrences: number;
 }>;
 
 const LEXICON_DIR = 'lexicons';
@@ -304,6 +337,22 @@ export function createIndicatorService(
     return [...out.values()].filter((h) => h.resources > 0);
   }
 
+  async function intakeSummary(reports: readonly Readonly<{ resourceId: string; url: string }>[]) {
+    let sharing = 0;
+    const widest = new Map<string, IntakeHint>();
+    for (const r of reports) {
+      const hints = await reportHints(r.resourceId, r.url);
+      if (hints.length > 0) sharing += 1;
+      for (const h of hints) {
+        const key = `${h.type}:${h.value}`;
+        const seen = widest.get(key);
+        if (seen === undefined || h.resources > seen.resources) widest.set(key, h);
+      }
+    }
+    const top = [...widest.values()].sort((a, b) => b.resources - a.resources).slice(0, 5);
+    return { sharing, top };
+  }
+
   /** Breadth-first from the resource over shared indicators, up to `maxNodes` resources. */
   async function network(resourceId: string, maxNodes = 200): Promise<IndicatorNetwork> {
     const resources = new Map<string, IndicatorNetwork['resources'][number]>();
@@ -348,13 +397,60 @@ export function createIndicatorService(
     return { resources: [...resources.values()], indicators: [...indicators.values()], edges, truncated };
   }
 
+  async function exportTo(
+    target: ExportTarget,
+    format: IndicatorExportFormat,
+    file: string,
+    opts: Readonly<{ actor: string; overwrite?: boolean }>,
+  ): Promise<ExportResult> {
+    const { ids, resources } = await ws.db.read(async (c) => {
+      let ids: readonly string[];
+      if ('caseRef' in target) {
+        const caseId = await findCaseByRef(c, target.caseRef);
+        if (caseId === null) throw new AppError('evidence.not-found', `no case ${target.caseRef}`);
+        ids = await resourceIdsOfCase(c, caseId);
+      } else ids = target.resourceIds;
+      const refs = [];
+      for (const id of ids) {
+        const ref = await getResourceRef(c, id);
+        if (ref === null) throw new AppError('evidence.not-found', `no resource ${id}`);
+        refs.push({ id: ref.id, url: ref.url });
+      }
+      return { ids, resources: refs };
+    });
+    const rows = await ws.db.read((c) => occurrencesOfResources(c, ids));
+    const text = format === 'stix' ? indicatorsStixBundle(resources, rows) : indicatorsCsv(resources, rows);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text, { flag: opts.overwrite === true ? 'w' : 'wx' }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST')
+          throw new AppError('input.invalid', `${basename(file)} already exists; choose another name`);
+        throw error;
+      },
+    );
+    await ws.record((_tx, audit) =>
+      audit({
+        actor: opts.actor,
+        action: 'indicators.exported',
+        subject: 'caseRef' in target ? `case:${target.caseRef}` : `resources:${ids.length}`,
+        details: { format, file, resources: ids.length, occurrences: rows.length },
+      }),
+    );
+    const indicators = new Set(rows.map((r) => `${r.type}:${r.value}`)).size;
+    return { path: file, text, resources: ids.length, indicators, occurrences: rows.length };
+  }
+
   return {
     extractCapture,
     reextract,
+    suggestDecision: async (resourceId, language) => suggestDecision(await ofResource(resourceId), language),
+    counts: (ids) => ws.db.read((c) => indicatorCountsOf(c, ids)),
+    exportTo,
     ofResource,
     holders,
     intakeHints,
     reportHints,
+    intakeSummary,
     network,
     occurrencesOf: (ids) => ws.db.read((c) => occurrencesOfResources(c, ids)),
     lexicons: async () => {

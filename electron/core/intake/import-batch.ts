@@ -11,6 +11,7 @@ import {
   resourcesByUrls,
   type NewResource,
 } from '../db/repositories/resources-repo';
+import { INTAKE_FLAG_REASON, raiseFlagIn } from '../review/suspected-csam-flag';
 import type { Workspace } from '../workspace';
 import type { NormalizedUrl } from './normalize-url';
 import {
@@ -103,6 +104,7 @@ export async function writeReportBatch(
   >();
   const reports: { report: NewReport; displayUrl: string }[] = [];
   const out: BatchWritten[] = [];
+  const flagged: { resourceId: string; line: number; at: string }[] = [];
   for (const p of b.items) {
     const at = ws.clock().toISOString();
     const caseRef = p.input.caseRef?.trim();
@@ -169,6 +171,7 @@ export async function writeReportBatch(
         caseNote,
       }),
     );
+    if (p.input.suspectedCsam === true) flagged.push({ resourceId, line: p.line, at });
     const state = existing?.state ?? INITIAL_STATE;
     const written = { line: p.line, report, resourceId, merged: existing !== undefined, state };
     out.push(caseNote === undefined ? written : { ...written, caseNote });
@@ -176,6 +179,18 @@ export async function writeReportBatch(
   await insertResources(tx, fresh);
   await addReportsToResources(tx, [...grown.values()]);
   await insertReports(tx, reports);
+  // A line answering suspected_csam raises the flag of its resource (once: a raised flag records
+  // nothing more), after the resources exist and in this transaction, its custody row after the
+  // batch's report rows.
+  for (const f of flagged)
+    await raiseFlagIn(
+      tx,
+      async (entry) => {
+        entries.push(entry);
+      },
+      { resourceId: f.resourceId, source: 'intake', reason: INTAKE_FLAG_REASON, actor, at: f.at },
+      { importedFrom: { ...b.origin, line: f.line } },
+    );
   await auditMany(entries);
   return out;
 }

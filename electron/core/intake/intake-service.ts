@@ -47,6 +47,7 @@ import {
   listResources,
   type ResourceQuery,
 } from '../db/repositories/resources-repo';
+import { INTAKE_FLAG_REASON, raiseFlagIn } from '../review/suspected-csam-flag';
 import type { z } from 'zod';
 import type { DashboardStats, ImportResult, ResourceDetail } from '@shared/contract/methods/intake';
 
@@ -179,6 +180,17 @@ export function createIntakeService(ws: Workspace): IntakeService {
     const report = reportOf(p, { reportId, resourceId, category, actor });
     await insertReport(tx, { ...report, createdAt: at }, p.url.displayUrl);
     entries.push(reportEntry(actor, { report, merged: existing !== null, importedFrom: origin, caseNote }));
+    // A line of an import answering suspected_csam raises the flag here, as the batch writer does;
+    // `report add` raises it through its handler.
+    if (origin !== null && p.input.suspectedCsam === true)
+      await raiseFlagIn(
+        tx,
+        async (entry) => {
+          entries.push(entry);
+        },
+        { resourceId, source: 'intake', reason: INTAKE_FLAG_REASON, actor, at },
+        { importedFrom: origin },
+      );
     const written: Written = {
       report,
       resourceId,

@@ -7,7 +7,7 @@ export type ReportInput = z.output<typeof ReportFields>;
 export type ReportDefaults = Partial<ReportInput>;
 
 export type ReportColumn =
-  'url' | 'sourceType' | 'reporterRef' | 'category' | 'note' | 'receivedAt' | 'caseRef';
+  'url' | 'sourceType' | 'reporterRef' | 'category' | 'note' | 'receivedAt' | 'caseRef' | 'suspectedCsam';
 
 /** Column headings people actually write, after lowercasing and turning spaces and dashes into `_`. */
 const COLUMN_NAMES: Readonly<Record<string, ReportColumn>> = {
@@ -27,6 +27,20 @@ const COLUMN_NAMES: Readonly<Record<string, ReportColumn>> = {
   case: 'caseRef',
   case_ref: 'caseRef',
   caseref: 'caseRef',
+  suspected_csam: 'suspectedCsam',
+  suspectedcsam: 'suspectedCsam',
+};
+
+/** A `suspected_csam` cell: the intake answer, as spreadsheets write yes and no. */
+const YES_NO: Readonly<Record<string, boolean>> = {
+  yes: true,
+  y: true,
+  true: true,
+  '1': true,
+  no: false,
+  n: false,
+  false: false,
+  '0': false,
 };
 
 export type ReportRow = Readonly<{
@@ -47,6 +61,10 @@ export type ParsedReportFile = Readonly<{
 }>;
 
 export type RawRecord = { line: number; cells: string[]; unterminated: boolean };
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * RFC 4180 records: quoted cells may hold the delimiter, `""` and line breaks; lines end in CRLF, LF or
@@ -79,8 +97,15 @@ export function parseCsvRecords(text: string, delimiter: string): RawRecord[] {
           quoted = false;
         }
       } else {
-        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line += 1;
-        cell += ch;
+        // The run up to the next quote in one slice: a bulk import parses every line, and a string
+        // built a character at a time is garbage for each character.
+        let j = i;
+        for (; j < text.length && text.charCodeAt(j) !== QUOTE; j += 1) {
+          const c = text.charCodeAt(j);
+          if (c === LF || (c === CR && text.charCodeAt(j + 1) !== LF)) line += 1;
+        }
+        cell += text.slice(i, j);
+        i = j - 1;
       }
       continue;
     }
@@ -97,7 +122,15 @@ export function parseCsvRecords(text: string, delimiter: string): RawRecord[] {
       line += 1;
       start = line;
     } else {
-      cell += ch;
+      // Up to the next delimiter or line break: once the cell has a character, a quote is literal.
+      const d = delimiter.charCodeAt(0);
+      let j = i + 1;
+      for (; j < text.length; j += 1) {
+        const c = text.charCodeAt(j);
+        if (c === d || c === LF || c === CR) break;
+      }
+      cell += text.slice(i, j);
+      i = j - 1;
       sawAny = true;
     }
   }
@@ -257,6 +290,12 @@ export function rowToReport(
   if (v.note !== undefined) merged.note = v.note;
   if (v.receivedAt !== undefined) merged.receivedAt = v.receivedAt;
   if (v.caseRef !== undefined) merged.caseRef = v.caseRef;
+  if (v.suspectedCsam !== undefined) {
+    const answer = YES_NO[v.suspectedCsam.trim().toLowerCase()];
+    if (answer === undefined)
+      return { ok: false, reason: 'input.invalid: suspectedCsam: write yes or no (or true/false, 1/0)' };
+    merged.suspectedCsam = answer;
+  }
   const parsed = ROW_FIELDS.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

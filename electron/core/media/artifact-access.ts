@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Backend } from '../backend';
 import { servedBlob } from '../db/repositories/blobs-repo';
 import { mediaSensitivity } from '../db/repositories/sensitive-media-repo';
 import type { Session } from '../rpc/dispatch';
-import { createBlurCache } from './blurred-derivative';
+import { packetPageImagesOf } from '../packet/packet-page-images';
+import { blurredPng, createBlurCache } from './blurred-derivative';
+import { vaultAccessOf } from './vault-access';
 import { revealGrantsOf } from './reveal-grants';
 
 /** `original`: not sensitive; `revealed`: sensitive, through a reveal (custody row written); `blurred`: the derivative. */
@@ -66,6 +68,69 @@ export function createArtifactAccess(backend: Backend): ArtifactAccess {
     return stream;
   };
 
+  /**
+   * A page image of the packet preview (not a stored blob): a page that draws a captured image is
+   * sensitive exactly when a screenshot of its resource would be, and goes out the same way.
+   */
+  const resolvePacketPage = async (
+    session: Session,
+    sha256: string,
+    reveal: boolean,
+  ): Promise<ServedArtifact | null> => {
+    const page = packetPageImagesOf(ws).lookup(sha256);
+    const user = session.user;
+    if (user === null) return null;
+    if (page === null) return resolveVaultItem(session, sha256, reveal);
+    const original = () => guarded(session, createReadStream(page.path));
+    const sensitive = page.hasImages && (page.minors || (await backend.settings.get()).blurAllMedia);
+    const base = { bytes: page.bytes, mediaType: 'image/png', packet: false };
+    if (!sensitive) return { ...base, variant: 'original', cacheControl: REVALIDATE, open: original };
+    if (reveal && revealGrantsOf(ws).take(user.id, sha256))
+      return { ...base, variant: 'revealed', cacheControl: 'no-store', open: original };
+    const derivative = await cache.derivative(sha256, () => createReadStream(page.path));
+    return {
+      ...base,
+      bytes: derivative.bytes,
+      variant: 'blurred',
+      cacheControl: REVALIDATE,
+      open: () => guarded(session, createReadStream(derivative.path)),
+    };
+  };
+
+  /**
+   * An item of the restricted vault, only against a `vault.read` grant of this user (used up here):
+   * blurred and greyscale unless revealed, both made and sent from memory — never written to disk.
+   */
+  const resolveVaultItem = async (
+    session: Session,
+    sha256: string,
+    reveal: boolean,
+  ): Promise<ServedArtifact | null> => {
+    const user = session.user;
+    if (user === null) return null;
+    const item = await vaultAccessOf(ws, backend.vault).takeRead(user, sha256);
+    if (item === null) return null;
+    const served = (bytes: Buffer) => () => guarded(session, Readable.from([bytes]));
+    if (reveal && revealGrantsOf(ws).take(user.id, sha256))
+      return {
+        bytes: item.bytes.length,
+        mediaType: item.mediaType,
+        packet: false,
+        variant: 'revealed',
+        cacheControl: 'no-store',
+        open: served(item.bytes),
+      };
+    const blurred = blurredPng(item.bytes);
+    return {
+      bytes: blurred.length,
+      mediaType: 'image/png',
+      packet: false,
+      variant: 'blurred',
+      cacheControl: 'no-store',
+      open: served(blurred),
+    };
+  };
+
   return {
     signedIn,
     resolve: async (session, sha256, reveal) => {
@@ -74,7 +139,7 @@ export function createArtifactAccess(backend: Backend): ArtifactAccess {
       const [blob, sensitivity] = await ws.db.read(
         async (c) => [await servedBlob(c, sha256), await mediaSensitivity(c, sha256)] as const,
       );
-      if (blob === null) return null;
+      if (blob === null) return resolvePacketPage(session, sha256, reveal);
       const base = { bytes: blob.bytes, mediaType: blob.mediaType, packet: blob.packet };
       const original = () => guarded(session, ws.blobs.open(sha256));
       const sensitive =

@@ -22,11 +22,17 @@ import {
   type ReferralEvent,
   type ReferralState,
   type ReferralSummary,
+  type SchedulableKind,
+  type ScheduledSend,
+  type SendOutcome,
 } from '@shared/domain/referral';
 import { Language } from '@shared/domain/resources';
-import { insideSendingWindow } from '@shared/domain/setting-keys';
+import { insideSendingWindow, type SendingWindow } from '@shared/domain/setting-keys';
+import { nextSendingWindowOpening } from '@shared/domain/sending-window';
 import type { Role } from '@shared/domain/users';
-import { AppError } from '@shared/errors/app-error';
+import { AppError, assertNever } from '@shared/errors/app-error';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import { getDecision, latestDecision } from '../db/repositories/decisions-repo';
 import { signedPacketOf } from '../db/repositories/packets-repo';
@@ -47,6 +53,14 @@ import {
   type ReferralFilter,
 } from '../db/repositories/referrals-repo';
 import { getResourceRef } from '../db/repositories/resources-repo';
+import { requestReviewOnReappearance } from './review-on-reappearance';
+import {
+  dueScheduledSends,
+  insertScheduledSend,
+  scheduledSendsOf,
+  settleScheduledSend,
+  type PendingSchedule,
+} from '../db/repositories/scheduled-sends-repo';
 import type { WriteConn } from '../db/database';
 import type { KeyedSettings } from '../settings/keyed-settings';
 import type { Workspace } from '../workspace';
@@ -74,6 +88,14 @@ export type ReferralServiceDeps = Readonly<{
   renderPdf: (content: NoticeContent) => Promise<Buffer>;
   /** The SMTP transport for a configuration; injected so tests can use a loopback server. */
   transport: (config: SmtpConfig) => NoticeTransport;
+  /**
+   * Exports the court bundle ZIP of one resource, for a referral that asked for it to be attached
+   * (or referenced by its SHA-256 when larger than `notice.maxAttachmentBytes`).
+   */
+  exportBundle?: (
+    resourceId: string,
+    actor: string,
+  ) => Promise<Readonly<{ path: string; sha256: string; bytes: number }>>;
   templatesDir?: string;
 }>;
 
@@ -92,6 +114,18 @@ export type ReferralHistory = Readonly<{
   referral: ReferralSummary;
   events: ReferralEvent[];
   notices: Notice[];
+  /** Sends queued for the sending window, settled or pending. */
+  scheduled: ScheduledSend[];
+}>;
+
+/** One queued send as `sendDue` left it: sent, cancelled (the referral moved on) or still waiting. */
+export type DueSendResult = Readonly<{
+  scheduleId: number;
+  referralId: string;
+  kind: SchedulableKind;
+  result: 'sent' | 'cancelled' | 'waiting';
+  detail: string | null;
+  noticeId: number | null;
 }>;
 
 export type ReferralService = Readonly<{
@@ -101,10 +135,32 @@ export type ReferralService = Readonly<{
   templates: () => Promise<ReadonlyMap<string, NoticeTemplate>>;
   create: (
     resourceId: string,
-    opts: Readonly<{ recipient: string; regime: string; parentId?: string | null }>,
+    opts: Readonly<{
+      recipient: string;
+      regime: string;
+      parentId?: string | null;
+      /** Attach the court bundle ZIP to the notice (or its reference when too large). */
+      attachBundle?: boolean;
+    }>,
     acting: Acting,
   ) => Promise<ReferralSummary>;
+  /** Sends now; outside the sending hours it refuses (`notice.outside-hours`). */
   send: (id: string, opts: SendOptions, acting: Acting) => Promise<Notice>;
+  /** Sends now, or outside the sending hours queues the send for when the window opens. */
+  dispatch: (id: string, opts: SendOptions, acting: Acting) => Promise<SendOutcome>;
+  /** A reminder on a referral awaiting an answer (sent like a notice, queued outside the hours). */
+  remind: (id: string, acting: Acting) => Promise<SendOutcome>;
+  /**
+   * Escalation: a child referral (parent_id = id) of the same resource to the next recipient, under
+   * the parent's regime unless another is named, its notice sent as an escalation.
+   */
+  escalate: (
+    id: string,
+    opts: Readonly<{ recipient: string; regime?: string | null }>,
+    acting: Acting,
+  ) => Promise<Readonly<{ referral: ReferralSummary; sent: SendOutcome }>>;
+  /** Sends the queued notices whose time has come; `acting` is who runs the queue. */
+  sendDue: (acting: Acting) => Promise<DueSendResult[]>;
   record: (
     id: string,
     state: string,
@@ -177,6 +233,23 @@ function isolateForRtl(
   return out;
 }
 
+/** The line a notice carries instead of a court bundle too large to attach, in its language. */
+function bundleReferenceLine(
+  language: Language,
+  b: Readonly<{ file: string; sha256: string; bytes: number }>,
+): string {
+  switch (language) {
+    case 'en':
+      return `The court bundle is available on request: ${b.file}, ${b.bytes} bytes, SHA-256 ${b.sha256}.`;
+    case 'ru':
+      return `Судебный пакет доказательств предоставляется по запросу: ${b.file}, ${b.bytes} байт, SHA-256 ${b.sha256}.`;
+    case 'ar':
+      return `حزمة الأدلة للمحكمة متاحة عند الطلب: \u2066${b.file}\u2069، \u2066${b.bytes}\u2069 بايت، SHA-256 \u2066${b.sha256}\u2069.`;
+    default:
+      return assertNever(language, 'language');
+  }
+}
+
 export function createReferralService(deps: ReferralServiceDeps): ReferralService {
   const { ws, keyed } = deps;
   let templatesCache: Promise<ReadonlyMap<string, NoticeTemplate>> | null = null;
@@ -230,13 +303,29 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     };
   }
 
-  /** Stage: is the recipient reachable now, by this channel, at this hour? */
-  async function checkDeliverable(
-    recipient: Recipient,
+  /** The sending window when it applies to this send and `at` is outside it; null when it may go now. */
+  async function closedWindow(
     t: NoticeTemplate,
     deliveredRef: string | null,
     kind: NoticeKind,
-  ): Promise<void> {
+    at: Date,
+  ): Promise<SendingWindow | null> {
+    // A lift is good news for the recipient and must never wait; otherwise only an order may go out at night.
+    if (deliveredRef !== null || kind === 'lift' || t.sendOutsideHours) return null;
+    const all = await keyed.all();
+    const window = {
+      hours: String(all['sending.hours']),
+      blockedDays: all['sending.blockedDays'] as string[],
+      utcOffsetMinutes: Number(all['sending.utcOffsetMinutes']),
+    };
+    return insideSendingWindow(at, window) ? null : window;
+  }
+
+  const describeWindow = (w: SendingWindow): string =>
+    `sending hours ${w.hours}${w.blockedDays.length > 0 ? `, not on ${w.blockedDays.join(',')}` : ''}, UTC${w.utcOffsetMinutes >= 0 ? '+' : ''}${w.utcOffsetMinutes} min`;
+
+  /** Stage: is the recipient reachable by this channel? */
+  function checkDeliverable(recipient: Recipient, deliveredRef: string | null): void {
     if (!recipient.verified)
       throw new AppError(
         'input.invalid',
@@ -247,21 +336,10 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         'input.invalid',
         `recipient ${recipient.name} is reached by ${recipient.channel}: give the reference they gave (--delivered-ref REF)`,
       );
-    // A lift is good news for the recipient and must never wait; otherwise only an order may go out at night.
-    if (deliveredRef === null && kind !== 'lift' && !t.sendOutsideHours) {
-      const all = await keyed.all();
-      const window = {
-        hours: String(all['sending.hours']),
-        blockedDays: all['sending.blockedDays'] as string[],
-        utcOffsetMinutes: Number(all['sending.utcOffsetMinutes']),
-      };
-      if (!insideSendingWindow(ws.clock(), window))
-        throw new AppError(
-          'notice.outside-hours',
-          `notices under ${t.id} are not sent now (sending hours ${window.hours}${window.blockedDays.length > 0 ? `, not on ${window.blockedDays.join(',')}` : ''}, UTC${window.utcOffsetMinutes >= 0 ? '+' : ''}${window.utcOffsetMinutes} min); try again then`,
-        );
-    }
   }
+
+  /** The court bundle as the notice carries it: attached, or referenced by its hash when too large. */
+  type BundleEvidence = Readonly<{ file: string; sha256: string; bytes: number; attached: boolean }>;
 
   type Prepared = Readonly<{
     pdf: Buffer;
@@ -269,9 +347,42 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     messageId: string | null;
     from: string;
     packetSha256: string | null;
+    bundle: BundleEvidence | null;
   }>;
 
-  /** Stages compose → render → build: the notice's bytes, nothing stored or sent yet. */
+  /** Whether the referral asked, when it was created, for the court bundle to go with its notice. */
+  async function wantsBundle(r: ReferralSummary): Promise<boolean> {
+    const events = await ws.db.read((c) => listReferralEvents(c, r.id));
+    return events[0]?.evidence['attachBundle'] === true;
+  }
+
+  /**
+   * Stage bundle: the court bundle ZIP of the resource, exported now so it carries the custody log
+   * up to this notice. Attached when the notice goes by email and the ZIP is within
+   * `notice.maxAttachmentBytes`; otherwise the notice names it by file, size and SHA-256.
+   */
+  async function bundleFor(
+    r: ReferralSummary,
+    kind: NoticeKind,
+    byEmail: boolean,
+    actor: string,
+  ): Promise<Readonly<{ evidence: BundleEvidence; content: Buffer | null }> | null> {
+    if ((kind !== 'notice' && kind !== 'escalation') || !(await wantsBundle(r))) return null;
+    if (deps.exportBundle === undefined)
+      throw new AppError(
+        'internal.unexpected',
+        'this referral asks for the court bundle, and no exporter is set up',
+      );
+    const exported = await deps.exportBundle(r.resourceId, actor);
+    const maxBytes = Number(await keyed.get('notice.maxAttachmentBytes'));
+    const attached = byEmail && exported.bytes <= maxBytes;
+    return {
+      evidence: { file: basename(exported.path), sha256: exported.sha256, bytes: exported.bytes, attached },
+      content: attached ? await readFile(exported.path) : null,
+    };
+  }
+
+  /** Stages bundle → compose → render → build: the notice's bytes, nothing stored or sent yet. */
   async function prepare(
     r: ReferralSummary,
     decision: DecisionRecord,
@@ -279,21 +390,29 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     t: NoticeTemplate,
     kind: NoticeKind,
     deliveredRef: string | null,
+    actor: string,
   ): Promise<Prepared> {
+    const byEmail = recipient.channel === 'email' && deliveredRef === null;
+    const bundle = await bundleFor(r, kind, byEmail, actor);
     const texts = t.languages[r.language];
     const text = kind === 'reminder' ? texts.reminder : kind === 'lift' ? texts.lift : texts.notice;
     const values = isolateForRtl(r.language, fieldValues(r, decision, recipient));
+    const body = fillTemplate(text.body, values);
     const content: NoticeContent = {
       kind,
       language: r.language,
       subject: fillTemplate(text.subject, values),
-      body: fillTemplate(text.body, values),
+      body:
+        bundle === null || bundle.evidence.attached
+          ? body
+          : `${body}\n\n${bundleReferenceLine(r.language, bundle.evidence)}`,
       reference: `${t.id} v${t.version} · ${r.id} · ${kind}`,
     };
     const pdf = await deps.renderPdf(content);
     const from = String(await keyed.get('smtp.from'));
-    if (recipient.channel !== 'email' || deliveredRef !== null)
-      return { pdf, eml: null, messageId: null, from, packetSha256: null };
+    const bundleEvidence = bundle?.evidence ?? null;
+    if (!byEmail)
+      return { pdf, eml: null, messageId: null, from, packetSha256: null, bundle: bundleEvidence };
     if (from === '')
       throw new AppError('input.invalid', 'no sender address: vigil settings set smtp.from ADDRESS');
     const packet = kind === 'lift' ? null : await ws.db.read((c) => signedPacketOf(c, r.decisionId));
@@ -306,6 +425,12 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         contentType: 'application/pdf',
         content: await readBlob(ws, packet.sha256),
       });
+    if (bundle?.content !== undefined && bundle.content !== null)
+      attachments.push({
+        filename: bundle.evidence.file,
+        contentType: 'application/zip',
+        content: bundle.content,
+      });
     const now = ws.clock();
     const messageId = `<${r.id}.${kind}.${now.getTime()}@${domainOf(from)}>`;
     const eml = await buildNoticeEml({
@@ -316,7 +441,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       content,
       attachments,
     });
-    return { pdf, eml, messageId, from, packetSha256: packet?.sha256 ?? null };
+    return { pdf, eml, messageId, from, packetSha256: packet?.sha256 ?? null, bundle: bundleEvidence };
   }
 
   /** Stage transmit: SMTP for email (unless delivered by hand), nothing for a portal/register reference. */
@@ -376,6 +501,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       pdfSha256: pdfBlob.sha256,
       emlSha256,
       packetSha256: p.packetSha256,
+      ...(p.bundle === null ? {} : { bundle: p.bundle }),
       ...extraEvidence,
     };
     await audit({
@@ -404,14 +530,48 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     return noticeId;
   }
 
-  /** The whole send: which action a notice kind is (a reminder or escalation changes no state). */
+  /** The whole send: which action a notice kind is (a reminder changes no state). */
   const ACTION_OF_KIND: Readonly<Record<NoticeKind, ReferralAction | null>> = {
     notice: 'send',
     reminder: null,
-    escalation: null,
+    // An escalation is the first notice of a new (child) referral to the next recipient.
+    escalation: 'send',
     lift: 'lift',
   };
   const REMINDABLE: readonly ReferralState[] = ['sent', 'acknowledged', 'partially_removed', 'reappeared'];
+
+  /** Stage schedule: queue the send for when the window opens (one pending send per kind). */
+  async function schedule(
+    r: ReferralSummary,
+    kind: SchedulableKind,
+    window: SendingWindow,
+    acting: Acting,
+  ): Promise<ScheduledSend> {
+    const now = ws.clock();
+    const due = nextSendingWindowOpening(now, window);
+    if (due === null)
+      throw new AppError(
+        'notice.outside-hours',
+        `every weekday is blocked (${describeWindow(window)}): nothing can be scheduled; change sending.blockedDays`,
+      );
+    return ws.record(async (tx, audit) => {
+      const pending = (await scheduledSendsOf(tx, r.id)).find((s) => s.outcome === null && s.kind === kind);
+      if (pending !== undefined) return pending;
+      return insertScheduledSend(tx, audit, {
+        referralId: r.id,
+        kind,
+        dueAt: due.toISOString(),
+        at: now.toISOString(),
+        actor: acting.actor,
+        role: acting.role,
+        window: { ...window },
+      });
+    });
+  }
+
+  type WhenClosed = 'refuse' | 'schedule';
+  /** A queued send being carried out, and who runs the queue (settled with the notice). */
+  type FromQueue = Readonly<{ schedule: PendingSchedule; runner: string }>;
 
   async function deliver(
     id: string,
@@ -419,7 +579,9 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     deliveredRefIn: string | null,
     acting: Acting,
     extraEvidence: Record<string, unknown>,
-  ): Promise<Notice> {
+    whenClosed: WhenClosed = 'refuse',
+    fromQueue: FromQueue | null = null,
+  ): Promise<SendOutcome> {
     // Stage load.
     const r = await referralOrThrow(id);
     const action = ACTION_OF_KIND[kind];
@@ -456,15 +618,25 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         `referral ${id} was made under ${t.id} v${r.templateVersion}, and the file is now v${t.version}: create a new referral under the new version`,
       );
     // Stage check.
-    await checkDeliverable(recipient, t, deliveredRef, kind);
-    // Stages compose, render, build.
-    const prepared = await prepare(r, decision, recipient, t, kind, deliveredRef);
+    checkDeliverable(recipient, deliveredRef);
+    const closed = await closedWindow(t, deliveredRef, kind, ws.clock());
+    if (closed !== null) {
+      if (whenClosed === 'refuse' || kind === 'lift')
+        throw new AppError(
+          'notice.outside-hours',
+          `notices under ${t.id} are not sent now (${describeWindow(closed)}); try again then`,
+        );
+      return { outcome: 'scheduled', scheduled: await schedule(r, kind, closed, acting) };
+    }
+    // Stages bundle, compose, render, build.
+    const prepared = await prepare(r, decision, recipient, t, kind, deliveredRef, acting.actor);
     // Stage transmit.
     const smtpResponse = await transmit(recipient, prepared);
-    // Stage record.
+    // Stage record (with the queued send it carries out, and any now superseded by it).
     const noticeId = await ws.record(async (tx, audit) => {
-      await pinTemplateVersion(tx, t, ws.clock().toISOString());
-      return recordDelivery(
+      const at = ws.clock().toISOString();
+      await pinTemplateVersion(tx, t, at);
+      const noticeRow = await recordDelivery(
         tx,
         audit,
         r,
@@ -475,17 +647,80 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         smtpResponse,
         to === null ? null : { from: r.state, to },
         acting.actor,
-        extraEvidence,
+        fromQueue === null ? extraEvidence : { ...extraEvidence, scheduleId: fromQueue.schedule.id },
       );
+      for (const s of await scheduledSendsOf(tx, r.id))
+        if (s.outcome === null && s.kind === kind)
+          await settleScheduledSend(tx, audit, {
+            schedule: s,
+            at,
+            actor: fromQueue?.runner ?? acting.actor,
+            outcome: s.id === fromQueue?.schedule.id ? 'sent' : 'cancelled',
+            noticeId: noticeRow,
+            detail: s.id === fromQueue?.schedule.id ? null : `sent before its time as notice ${noticeRow}`,
+          });
+      return noticeRow;
     });
     const notices = await ws.db.read((c) => listNotices(c, id));
     const notice = notices.find((n) => n.id === noticeId);
     if (notice === undefined)
       throw new AppError('internal.unexpected', 'the notice just recorded is missing');
-    return notice;
+    return { outcome: 'sent', notice };
   }
 
-  return {
+  /** A send that must happen now (refused outside the hours), as the notice it produced. */
+  async function sendNow(
+    id: string,
+    kind: NoticeKind,
+    deliveredRef: string | null,
+    acting: Acting,
+    extraEvidence: Record<string, unknown>,
+  ): Promise<Notice> {
+    const out = await deliver(id, kind, deliveredRef, acting, extraEvidence, 'refuse');
+    if (out.outcome !== 'sent')
+      throw new AppError('internal.unexpected', 'a send was queued against the rules');
+    return out.notice;
+  }
+
+  /** Carries out one queued send; a referral that moved on cancels it, anything else leaves it waiting. */
+  async function runQueued(s: PendingSchedule, runner: Acting): Promise<DueSendResult> {
+    const base = { scheduleId: s.id, referralId: s.referralId, kind: s.kind };
+    try {
+      const out = await deliver(
+        s.referralId,
+        s.kind,
+        null,
+        { actor: s.createdBy, role: s.createdByRole },
+        {},
+        'refuse',
+        { schedule: s, runner: runner.actor },
+      );
+      return {
+        ...base,
+        result: 'sent',
+        detail: null,
+        noticeId: out.outcome === 'sent' ? out.notice.id : null,
+      };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (error.code === 'review.invalid-transition') {
+        await ws.record((tx, audit) =>
+          settleScheduledSend(tx, audit, {
+            schedule: s,
+            at: ws.clock().toISOString(),
+            actor: runner.actor,
+            outcome: 'cancelled',
+            noticeId: null,
+            detail: error.message,
+          }),
+        );
+        return { ...base, result: 'cancelled', detail: error.message, noticeId: null };
+      }
+      return { ...base, result: 'waiting', detail: error.message, noticeId: null };
+    }
+  }
+
+  const service: ReferralService = {
     templates,
     async addRecipient(input, acting) {
       requireRole(acting, OPERATOR_ROLES, 'adding a recipient');
@@ -602,12 +837,53 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
             captures: decision.captures,
             packetSha256: packet?.sha256 ?? null,
             parentId: opts.parentId ?? null,
+            attachBundle: opts.attachBundle === true,
           },
         });
       });
       return referralOrThrow(id);
     },
-    send: (id, opts, acting) => deliver(id, opts.kind ?? 'notice', opts.deliveredRef ?? null, acting, {}),
+    send: (id, opts, acting) => sendNow(id, opts.kind ?? 'notice', opts.deliveredRef ?? null, acting, {}),
+    dispatch: (id, opts, acting) =>
+      deliver(id, opts.kind ?? 'notice', opts.deliveredRef ?? null, acting, {}, 'schedule'),
+    remind: (id, acting) => deliver(id, 'reminder', null, acting, {}, 'schedule'),
+    async escalate(id, opts, acting) {
+      requireRole(acting, OPERATOR_ROLES, 'an escalation');
+      const parent = await referralOrThrow(id);
+      if (!REMINDABLE.includes(parent.state))
+        throw new AppError(
+          'review.invalid-transition',
+          `referral ${id} is ${parent.state}: only a referral still awaiting an answer is escalated`,
+        );
+      const child = await service.create(
+        parent.resourceId,
+        {
+          recipient: opts.recipient,
+          regime: opts.regime ?? parent.regimeId,
+          parentId: null,
+          attachBundle: await wantsBundle(parent),
+        },
+        acting,
+      );
+      await ws.record((_tx, audit) =>
+        audit({
+          actor: acting.actor,
+          action: 'referral.escalated',
+          subject: `referral:${parent.id}`,
+          details: { childId: child.id, recipient: child.recipientName, regime: child.regimeId },
+        }),
+      );
+      const sent = await deliver(child.id, 'escalation', null, acting, { parentId: parent.id }, 'schedule');
+      return { referral: await referralOrThrow(child.id), sent };
+    },
+    async sendDue(acting) {
+      requireRole(acting, OPERATOR_ROLES, 'sending the queued notices');
+      const due = await ws.db.read((c) => dueScheduledSends(c, ws.clock().toISOString()));
+      const results: DueSendResult[] = [];
+      // One at a time: each is its own SMTP exchange and transaction, and a failure stays queued.
+      for (const s of due) results.push(await runQueued(s, acting));
+      return results;
+    },
     async record(id, stateText, opts, acting) {
       const state = parseEnum(Object.keys(RECORDABLE_STATES) as RecordableState[], stateText, '--state');
       const action = RECORDABLE_STATES[state];
@@ -621,7 +897,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       if (!rule.needsReason && reasonText !== null)
         throw new AppError('input.invalid', `--reason is for a refusal only`);
       const reason = reasonText === null ? null : parseEnum(RefusalReason.options, reasonText, '--reason');
-      return ws.record(async (tx, audit) => {
+      const { event, review } = await ws.record(async (tx, audit) => {
         const r = await getReferral(tx, id);
         if (r === null) throw new AppError('evidence.not-found', `no referral ${id}`);
         const to = nextReferralState(r.state, action, acting.role);
@@ -630,17 +906,33 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
             'review.invalid-transition',
             `referral ${id} is ${r.state}: ${state} needs it to be ${rule.from.join(' or ')} and the role ${rule.roles.join(' or ')}`,
           );
-        return appendReferralEvent(tx, audit, {
+        const at = ws.clock().toISOString();
+        // A re-appearance sends the resource back to review; the event's evidence links the two.
+        const requested =
+          to === 'reappeared'
+            ? await requestReviewOnReappearance(tx, audit, {
+                resourceId: r.resourceId,
+                referralId: id,
+                actor: acting.actor,
+                at,
+              })
+            : null;
+        const appended = await appendReferralEvent(tx, audit, {
           referralId: id,
-          at: ws.clock().toISOString(),
+          at,
           actor: acting.actor,
           fromState: r.state,
           toState: to,
           reason,
           note: opts.note ?? null,
-          evidence: opts.evidence ?? {},
+          evidence:
+            requested === null ? (opts.evidence ?? {}) : { ...opts.evidence, reviewRequested: requested },
         });
+        return { event: appended, review: requested };
       });
+      if (review !== null && review.to !== null)
+        ws.events.emit('resource.changed', { resourceId: review.resourceId, state: review.to });
+      return event;
     },
     list: (filter) => ws.db.read((c) => listReferrals(c, filter)),
     async history(id) {
@@ -648,9 +940,11 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       const [events, notices] = await ws.db.read(
         async (c) => [await listReferralEvents(c, id), await listNotices(c, id)] as const,
       );
-      return { referral, events, notices };
+      const scheduled = await ws.db.read((c) => scheduledSendsOf(c, id));
+      return { referral, events, notices, scheduled: scheduled.map(({ createdByRole: _role, ...s }) => s) };
     },
     deliverLift: (id, appealId, acting, deliveredRef) =>
-      deliver(id, 'lift', deliveredRef ?? null, acting, { appealId }),
+      sendNow(id, 'lift', deliveredRef ?? null, acting, { appealId }),
   };
+  return service;
 }

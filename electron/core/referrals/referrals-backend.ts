@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createBundleService } from '../bundle/bundle-service';
 import { withPacketBrowser } from '../review/packet-service';
 import { createKeyedSettings, type KeyedSettings } from '../settings/keyed-settings';
 import type { SettingsService } from '../settings/settings-service';
@@ -33,11 +36,31 @@ export function referralServices(
     renderPdf: (content) =>
       withPacketBrowser(ws, settings, env, (browser) => renderNoticePdf(browser, content)),
     transport: opts.transport ?? smtpTransport,
+    exportBundle: async (resourceId, actor) => {
+      const out = await createBundleService(ws, settings).export(
+        { resourceIds: [resourceId] },
+        {
+          actor,
+          asDirectory: false,
+        },
+      );
+      // The size limit is about the ZIP as it travels, so it is measured on the file itself.
+      return {
+        path: out.path,
+        sha256: out.sha256 ?? (await sha256OfFile(out.path)),
+        bytes: (await stat(out.path)).size,
+      };
+    },
     ...(opts.templatesDir === undefined ? {} : { templatesDir: opts.templatesDir }),
   });
   const appeals = createAppealService({ ws, users, referrals });
   return { keyed, referrals, appeals };
 }
+
+const sha256OfFile = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 /** The same on an open backend (CLI, tests). */
 export const referralsOn = (

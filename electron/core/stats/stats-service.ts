@@ -4,11 +4,13 @@ import { AppError } from '@shared/errors/app-error';
 import type { Database } from '../db/database';
 import {
   noticesSentBetween,
+  periodAggregates,
   referralsSentBetween,
   stageTimes,
   statsReferrals,
 } from '../db/repositories/stats-repo';
 import { computeStats } from './compute-stats';
+import { reportFromAggregates } from './report-from-aggregates';
 import { dsaTrustedFlaggerReport, lumenNoticeRecords } from './regime-exports';
 import type { DsaTrustedFlaggerReport, LumenNoticeRecord } from './regime-exports';
 
@@ -26,7 +28,17 @@ function periodOf(from: string, to: string): { start: string; end: string } {
   return { start, end };
 }
 
+/** The period's statistics, aggregated in SQLite: only the figures leave the database. */
 export async function unitStats(db: Database, from: string, to: string): Promise<StatsReport> {
+  const { start, end } = periodOf(from, to);
+  return reportFromAggregates({ from, to }, await db.read((c) => periodAggregates(c, start, end)));
+}
+
+/**
+ * The same statistics computed in Node from one row per resource and per referral: the reference
+ * the SQL aggregation is tested against (slow on a large record; not used by the commands).
+ */
+export async function unitStatsReference(db: Database, from: string, to: string): Promise<StatsReport> {
   const { start, end } = periodOf(from, to);
   const [stages, referrals] = await db.read(
     async (c) => [await stageTimes(c, start, end), await statsReferrals(c, start, end)] as const,

@@ -36,7 +36,27 @@ export const MediaAssessment = z.object({
 });
 export type MediaAssessment = z.infer<typeof MediaAssessment>;
 
+/** The administrator's restricted-capture settings (`restricted.screenshots`, `hashlist.pdqDistance`). */
+export const RestrictedSettings = z.object({
+  /** Screenshots of a restricted capture: media as grey boxes, or no screenshot at all. */
+  screenshots: z.enum(['placeholders', 'none']),
+  /** The largest PDQ Hamming distance (of 256) that counts as a list match. */
+  pdqDistance: z.number().int().min(0).max(256),
+});
+export type RestrictedSettings = z.infer<typeof RestrictedSettings>;
+
 export const hashlistsMethods = defineMethods({
+  'restricted.settings': {
+    input: z.object({}).strict(),
+    output: RestrictedSettings,
+    access: 'signed-in',
+  },
+  /** Each changed value is a `settings.changed` custody event, as `vigil settings set` writes it. */
+  'restricted.settings.update': {
+    input: RestrictedSettings.partial().strict(),
+    output: RestrictedSettings,
+    access: ['admin'],
+  },
   /** Every imported version of every list, by name then oldest first. */
   'hashlists.list': {
     input: z.object({}).strict(),

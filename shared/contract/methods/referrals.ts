@@ -13,6 +13,8 @@ import {
   ReferralId,
   ReferralSummary,
   RefusalReason,
+  ScheduledSend,
+  SendOutcome,
 } from '@shared/domain/referral';
 import { Language } from '@shared/domain/resources';
 import { defineMethods } from '../define';
@@ -35,6 +37,7 @@ export const ReferralHistory = z.object({
   referral: ReferralSummary,
   events: z.array(ReferralEvent),
   notices: z.array(Notice),
+  scheduled: z.array(ScheduledSend),
 });
 export type ReferralHistory = z.infer<typeof ReferralHistory>;
 
@@ -79,9 +82,43 @@ export const referralsMethods = defineMethods({
   },
   'referrals.create': {
     input: z
-      .object({ resourceId: ResourceId, recipient: z.string().min(1), regime: z.string().min(1) })
+      .object({
+        resourceId: ResourceId,
+        recipient: z.string().min(1),
+        regime: z.string().min(1),
+        attachBundle: z.boolean().default(false),
+      })
       .strict(),
     output: ReferralSummary,
+    access: OPERATORS,
+  },
+  /** Sends now, or outside the sending hours queues the send for when the window opens. */
+  'referrals.dispatch': {
+    input: z
+      .object({
+        referralId: ReferralId,
+        deliveredRef: z.string().trim().max(500).nullable().default(null),
+      })
+      .strict(),
+    output: SendOutcome,
+    access: OPERATORS,
+  },
+  /** Accepts a reminder proposal: the reminder is sent like a notice (or queued). */
+  'referrals.remind': {
+    input: z.object({ referralId: ReferralId }).strict(),
+    output: SendOutcome,
+    access: OPERATORS,
+  },
+  /** Accepts an escalation proposal: a child referral to the next recipient, its notice sent. */
+  'referrals.escalate': {
+    input: z
+      .object({
+        referralId: ReferralId,
+        recipient: z.string().min(1),
+        regime: z.string().min(1).nullable().default(null),
+      })
+      .strict(),
+    output: z.object({ referral: ReferralSummary, sent: SendOutcome }),
     access: OPERATORS,
   },
   /** Renders, keeps and sends the notice (or records its delivery by reference). */

@@ -59,4 +59,22 @@ export const reviewMethods = defineMethods({
     }),
     access: 'signed-in',
   },
+  /**
+   * The pages of a rendered packet as images, for the preview (the app never shows the PDF itself):
+   * each page image is served as an artifact; one that draws a captured image (`sensitive`) comes
+   * blurred and greyscale until `media.reveal` of its `sha256` with this resource.
+   */
+  'packet.pages': {
+    input: z.object({ resourceId: ResourceId, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    output: z.array(
+      z.object({
+        page: z.number().int().min(1),
+        sha256: z.string(),
+        width: z.number().int(),
+        height: z.number().int(),
+        sensitive: z.boolean(),
+      }),
+    ),
+    access: 'signed-in',
+  },
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { WithheldMedia } from '@shared/domain/capture-record';
+import { ResourceId } from '@shared/domain/ids';
 import { UserName } from '@shared/domain/users';
 import { defineMethods } from '../define';
 
@@ -53,5 +55,29 @@ export const wellbeingMethods = defineMethods({
       .strict(),
     output: z.null(),
     access: ['admin'],
+  },
+  /**
+   * The media a resource's restricted captures withheld (hashes, URL, reason), which of them the
+   * vault holds, and whether the caller may read them (`csam_authorised`).
+   */
+  'vault.list': {
+    input: z.object({ resourceId: ResourceId }).strict(),
+    output: z.object({
+      authorised: z.boolean(),
+      items: z.array(WithheldMedia.extend({ captureId: z.string(), inVault: z.boolean() })),
+    }),
+    access: 'signed-in',
+  },
+  /**
+   * One fetch of a vault item through the artifact server (`/artifacts/<sha256>`), for an authorised
+   * user only; the grant and the read are custody events, a refusal too. The item comes blurred and
+   * greyscale unless `media.reveal` of it preceded the fetch (`?reveal=`).
+   */
+  'vault.read': {
+    input: z
+      .object({ resourceId: ResourceId, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256') })
+      .strict(),
+    output: z.object({ grantId: z.string(), expiresAt: z.string() }),
+    access: 'signed-in',
   },
 });

@@ -11,6 +11,8 @@ import { createCaptureService, type CaptureService } from '@core/capture/capture
 import { hashMedia } from '@core/media/media-hashes';
 import { createHashListService } from '@core/media/hash-lists';
 import { createMediaMatcher } from '@core/media/media-matcher';
+import { createKeyedSettings } from '@core/settings/keyed-settings';
+import { restrictedScreenshotsSetting } from '@core/capture/capture-media-policy';
 import { decodeRows, encodePng, readPng } from '@core/capture/png-rows';
 import { createIntakeService } from '@core/intake/intake-service';
 import { createSettingsService } from '@core/settings/settings-service';
@@ -47,6 +49,11 @@ const IMAGE = vividPng(160, 96, MAGENTA, GREEN);
 const LYING = vividPng(64, 64, GREEN, MAGENTA);
 const BACKGROUND = vividPng(200, 60, MAGENTA, [255, 255, 0]);
 const LISTED = vividPng(120, 80, CYAN, MAGENTA);
+const YELLOW: [number, number, number] = [255, 255, 0];
+/** Listed and only ever inline: a `data:` URL in a script, never fetched as a request of its own. */
+const INLINE = vividPng(72, 40, YELLOW, CYAN);
+/** Unlisted and fetched before the inline match is seen: a match anywhere must withhold it too. */
+const PLAIN = vividPng(88, 56, GREEN, YELLOW);
 const VIDEO = Buffer.concat([
   Buffer.from([0x1a, 0x45, 0xdf, 0xa3]),
   Buffer.alloc(4000, 0x5a),
@@ -61,6 +68,9 @@ const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <body><h1>Restricted fixture text</h1><img id="a" src="/a.png" width="160" height="96"><img src="/b.txt" width="64" height="64">
 <div id="bg"></div><div id="pseudo">after:</div><video src="/v.webm" width="120" height="80"></video><audio src="/s.ogg" controls></audio>
 <img src="data:image/png;base64,${LYING.toString('base64')}" width="64" height="64"><p>visible words stay</p></body></html>`;
+const INLINE_PAGE = `<!doctype html><html><head><title>Inline fixture</title></head><body><p>inline page</p>
+<img src="/plain.png" width="88" height="56">
+<script>window.kept = "data:image/png;base64,${INLINE.toString('base64')}";</script></body></html>`;
 const LISTED_PAGE = `<!doctype html><html><head><title>Listed fixture</title></head><body><p>listed page</p>
 <img src="/listed.png" width="120" height="80"></body></html>`;
 
@@ -71,6 +81,9 @@ function startSite(): Promise<{ url: string; close: () => Promise<void> }> {
     if (p === '/page') res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
     else if (p === '/listed')
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(LISTED_PAGE);
+    else if (p === '/inline')
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(INLINE_PAGE);
+    else if (p === '/plain.png') res.writeHead(200, { 'Content-Type': 'image/png' }).end(PLAIN);
     else if (p === '/listed.png') res.writeHead(200, { 'Content-Type': 'image/png' }).end(LISTED);
     else if (p === '/b.txt') res.writeHead(200, { 'Content-Type': 'text/plain' }).end(LYING);
     else if (p === '/v.webm') res.writeHead(200, { 'Content-Type': 'video/webm' }).end(VIDEO);
@@ -206,6 +219,7 @@ beforeAll(async () => {
     // As the backend wires it: the real hashes (PDQ too) and the imported lists.
     media: {
       hash: hashMedia,
+      screenshots: () => restrictedScreenshotsSetting(createKeyedSettings(ws)),
       matcher: async () => {
         const m = createMediaMatcher({ ws });
         return (await m.hasLists()) ? { match: (h) => m.firstMatch(h) } : null;
@@ -373,5 +387,54 @@ describe('an unflagged capture whose image is on a known-hash list', () => {
     expect(found).toEqual([]);
     for (const shot of record.artifacts.filter((a) => a.kind === 'screenshot'))
       expect(pixelsOf(readFileSync(shot.path), CYAN)).toBe(0);
+  });
+});
+
+describe('an unflagged capture with a listed inline data: medium, under the no-screenshot policy', () => {
+  let record: CaptureRecord;
+  let resourceId: string;
+
+  beforeAll(async () => {
+    const keyed = createKeyedSettings(ws);
+    await expect(keyed.set('restricted.screenshots', 'blurred', 'root')).rejects.toThrow(
+      'restricted.screenshots takes one of: placeholders, none',
+    );
+    await keyed.set('restricted.screenshots', 'none', 'root');
+    await createHashListService(ws).importText({
+      text: `sha256,label\n${sha256(INLINE)},csam.inline\n`,
+      fileName: 'inline.csv',
+      name: 'inline-list',
+      actor: 'root',
+      role: 'admin',
+    });
+    resourceId = await resourceFor(`${site.url}/inline`);
+    record = await captureOf(resourceId);
+  }, 120_000);
+
+  it('flags the resource and withholds the inline medium and every other medium of the capture', async () => {
+    expect(record.restricted).toBe(true);
+    expect(record.suspectedCsam?.source).toBe('hashlist');
+    const inline = record.withheld?.find((w) => w.sha256 === sha256(INLINE));
+    expect(inline?.reason).toBe('known-hash');
+    expect(inline?.url).toContain('(data: URL 1)');
+    expect(inline?.because).toContain('inline-list');
+    expect(record.withheld?.find((w) => w.sha256 === sha256(PLAIN))?.url).toMatch(/\/plain\.png$/);
+    expect((await ws.db.read((c) => suspectedCsamOf(c, resourceId))).last?.source).toBe('hashlist');
+    const found: string[] = [];
+    for (const file of filesUnder(join(dir.path, 'blobs'))) {
+      for (const view of await readable(readFileSync(file)))
+        found.push(...mediaIn(view, { inline: INLINE, plain: PLAIN }));
+    }
+    expect(found).toEqual([]);
+    const dom = readFileSync(record.artifacts.find((a) => a.kind === 'dom')?.path ?? '', 'utf8');
+    expect(dom).toContain('data:image/withheld,');
+    expect(dom).toContain('/plain.png');
+  });
+
+  it('takes no screenshot at all and says so in the record and its warnings', () => {
+    expect(record.restriction?.screenshots).toBe('none');
+    expect(record.artifacts.map((a) => a.kind)).not.toContain('screenshot');
+    expect(record.artifacts.map((a) => a.kind)).not.toContain('screenshot-viewport');
+    expect(record.warnings.map((w) => w.code)).toContain('restricted.no-screenshot');
   });
 });

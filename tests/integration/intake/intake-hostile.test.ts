@@ -123,4 +123,20 @@ describe('hostile report lists', () => {
     expect(text.stdout).toContain('\\u{001B}]0;pwned\\u{0007} line\\u{000A}forged\\u{202E}');
     expect(text.stdout).toContain('(R\\u{001B}[31m)');
   });
+
+  it('prints --json with bidi, C1, DEL and line separators escaped, parsing back to the same text', async () => {
+    const note = `a\u202ecba \u009b31m b\u007f c\u2028d \u200b`;
+    const added = await vigil(['--data', data, 'report', 'add', 'https://show-json.example/', '--note', note, '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    const id = JSON.parse(added.stdout).resource.id as string;
+    const shown = await vigil(['--data', data, 'show', 'resource', id, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    for (const raw of ['\u202e', '\u009b', '\u007f', '\u2028', '\u200b']) {
+      expect(added.stdout).not.toContain(raw);
+      expect(shown.stdout).not.toContain(raw);
+    }
+    expect(shown.stdout).toContain('\\u202e');
+    const parsed = JSON.parse(shown.stdout) as { reports: { note?: string }[] };
+    expect(parsed.reports.map((r) => r.note)).toContain(note);
+  });
 });

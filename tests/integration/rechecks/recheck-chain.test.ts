@@ -4,6 +4,7 @@ import { createBrowserProvider } from '@core/capture/browser-provider';
 import type { BrowserProvider } from '@core/capture/browser-provider';
 import { DESKTOP_PROFILE } from '@core/capture/capture-profile';
 import { listRechecks } from '@core/db/repositories/rechecks-repo';
+import { getResourceRef } from '@core/db/repositories/resources-repo';
 import { createIntakeService } from '@core/intake/intake-service';
 import { createRecheckService, type RecheckService } from '@core/rechecks/recheck-service';
 import { readRecheckSettings } from '@core/rechecks/recheck-settings';
@@ -167,6 +168,26 @@ describe('re-checks after a referral', () => {
     const back = await checkAs('original');
     expect(back).toMatchObject({ outcome: 'reappeared', state: 'reappeared' });
     expect(await stateOf()).toBe('reappeared');
+    // The re-appeared resource goes back to review by itself, linked from the referral history,
+    // with its custody entry.
+    const { referral, events: after } = await svc.referrals.history(referralId);
+    const reopened = await backend.workspace.db.read((c) => getResourceRef(c, referral.resourceId));
+    expect(reopened?.state).toBe('in_review');
+    expect(after.at(-1)?.evidence).toMatchObject({
+      reviewRequested: { resourceId: referral.resourceId, from: 'approved', to: 'in_review' },
+    });
+    const moves = await backend.workspace.db.read((c) =>
+      c.all<{ details: string }>(
+        "SELECT details FROM audit WHERE action = 'resource.state-changed' AND subject = ? ORDER BY seq",
+        [`resource:${referral.resourceId}`],
+      ),
+    );
+    expect(JSON.parse(moves.at(-1)?.details ?? '{}')).toMatchObject({
+      from: 'approved',
+      to: 'in_review',
+      because: 'reappeared',
+      referralId,
+    });
 
     const rows = await backend.workspace.db.read((c) => listRechecks(c, referralId));
     expect(rows.map((r) => r.classification)).toEqual([

@@ -128,4 +128,28 @@ describe('vigil settings / recipient / referral / appeal', () => {
       (await cli('appeal', 'decide', appeal.stdout.trim(), '--outcome', 'lift', '--explanation', 'x')).code,
     ).toBe(2);
   });
+
+  it('sends nothing from an empty queue, and refuses a reminder or escalation of no referral', async () => {
+    const due = await cli('referral', 'send-due');
+    expect(due.code).toBe(0);
+    expect(due.stdout).toContain('no queued notice is due');
+    expect(JSON.parse((await cli('referral', 'send-due', '--json')).stdout)).toEqual([]);
+    const remind = await cli('referral', 'remind', 'rfl_0000000000000000000000');
+    expect(remind.stderr).toContain('no referral rfl_0000000000000000000000');
+    const escalate = await cli('referral', 'escalate', 'rfl_0000000000000000000000');
+    expect(escalate.code).toBe(2);
+    expect(escalate.stderr).toContain('--recipient is required');
+    // A queued send is evidence too: never edited or deleted, only settled.
+    const triggers = await backend.workspace.db.read((c) =>
+      c.all<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'scheduled_send%' ORDER BY name",
+      ),
+    );
+    expect(triggers.map((t) => t.name)).toEqual([
+      'scheduled_send_outcomes_no_delete',
+      'scheduled_send_outcomes_no_update',
+      'scheduled_sends_no_delete',
+      'scheduled_sends_no_update',
+    ]);
+  });
 });

@@ -148,12 +148,28 @@ describe('emoji and English', () => {
 describe('lexicon files', () => {
   test('the shipped lexicons load, validate against lexicon.schema.json, and find their terms', async () => {
     const lexicons = await loadLexiconDir(DIR);
-    expect(lexicons.map((l) => l.id).sort()).toEqual(['ar-drugs', 'emoji-drugs', 'en-drugs', 'ru-drugs']);
+    expect(lexicons.map((l) => l.id).sort()).toEqual([
+      'ar-drugs',
+      'ar-smuggling',
+      'emoji-drugs',
+      'en-drugs',
+      'en-smuggling',
+      'ru-drugs',
+      'ru-smuggling',
+    ]);
     const schema = JSON.parse(readFileSync(join(DIR, 'lexicon.schema.json'), 'utf8')) as object;
     // The schema file is the format's own definition, not a second copy that could drift.
     expect(schema).toEqual(JSON.parse(JSON.stringify(z.toJSONSchema(LEXICON_FILE_SCHEMA, { io: 'input' }))));
     const validate = new Ajv2020({ strict: false }).compile(schema);
-    for (const name of ['ru-drugs', 'ar-drugs', 'en-drugs', 'zxx-emoji-drugs'])
+    for (const name of [
+      'ru-drugs',
+      'ar-drugs',
+      'en-drugs',
+      'zxx-emoji-drugs',
+      'ru-smuggling',
+      'ar-smuggling',
+      'en-smuggling',
+    ])
       expect(validate(JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8'))), name).toBe(true);
     const text = 'Закладки, соль и мефедрон. الثلج والكريستال متوفر. Got ice, molly 💊❄️';
     const found = matchLexicons(text, compileLexicons(lexicons)).map((h) => `${h.lexiconId}:${h.termId}`);
@@ -167,6 +183,32 @@ describe('lexicon files', () => {
       'en-drugs:molly',
       'emoji-drugs:pill',
       'emoji-drugs:snowflake',
+    ]);
+  });
+  test('the smuggling lexicons carry source and date and find crossing offers in ru, ar and en', async () => {
+    const lexicons = (await loadLexiconDir(DIR)).filter((l) => l.category === 'smuggling');
+    expect(lexicons.map((l) => l.language).sort()).toEqual(['ar', 'en', 'ru']);
+    for (const l of lexicons) {
+      expect(l.source.length, l.id).toBeGreaterThan(40);
+      expect(l.date, l.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+    // Case, ё/е, alef/hamza and tatweel variants as they are written in ads; word boundaries hold.
+    const text =
+      'ПЕРЕХОД ГРАНИЦЫ без документов, зеленый коридор. تهريب إلى أوروبا، الحرقة بدون اوراق مع المهربين. Border run, NO PAPERS needed. Безвизовый режим, harraga, borderrun.';
+    const found = matchLexicons(text, compileLexicons(lexicons)).map((h) => [
+      `${h.lexiconId}:${h.termId}`,
+      text.slice(h.offset, h.offset + h.length),
+    ]);
+    expect(found).toEqual([
+      ['ru-smuggling:perekhod-granitsy', 'ПЕРЕХОД ГРАНИЦЫ'],
+      ['ru-smuggling:bez-dokumentov', 'без документов'],
+      ['ru-smuggling:koridor', 'зеленый коридор'],
+      ['ar-smuggling:tahrib', 'تهريب'],
+      ['ar-smuggling:harraga', 'الحرقة'],
+      ['ar-smuggling:bidun-awraq', 'بدون اوراق'],
+      ['ar-smuggling:muharrib', 'المهربين'],
+      ['en-smuggling:border-run', 'Border run'],
+      ['en-smuggling:no-papers', 'NO PAPERS needed'],
     ]);
   });
   test('a bad file is refused with one line naming the problem', () => {

@@ -13,6 +13,7 @@ import type { Backend } from '@core/backend';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
+import { jsonForTerminal } from '../terminal-text';
 
 const one = (ctx: CliContext, what: string): string => {
   const [value, ...more] = ctx.positionals;
@@ -168,7 +169,7 @@ const blocklistExport: CliCommand = {
       }),
     );
     for (const s of list.skipped) ctx.io.stderr(`skipped decision ${s.decisionId}: ${s.reason}\n`);
-    ctx.io.stdout(format === 'json' ? `${JSON.stringify(list.entries, null, 2)}\n` : blocklistCsv(list));
+    ctx.io.stdout(format === 'json' ? `${jsonForTerminal(list.entries, 2)}\n` : blocklistCsv(list));
     return EXIT.ok;
   },
 };

@@ -155,7 +155,7 @@ const queueRun: CliCommand = {
     };
     ctx.io.stdout(
       ctx.json
-        ? `${JSON.stringify(result, null, 2)}\n`
+        ? `${jsonForTerminal(result, 2)}\n`
         : `${result.captured} captured, ${result.failed} failed of ${waiting.length} waiting\n`,
     );
     return result.failed > 0 ? EXIT.checkFailed : EXIT.ok;
@@ -173,7 +173,7 @@ const timestampsRetry: CliCommand = {
     const result = await backend.captures.retryTimestamps(ctx.as ?? osActor(), tsa);
     ctx.io.stdout(
       ctx.json
-        ? `${JSON.stringify(result, null, 2)}\n`
+        ? `${jsonForTerminal(result, 2)}\n`
         : `${result.granted} time-stamped, ${result.pending} still pending${result.errors.map((e) => `\n  ${e}`).join('')}\n`,
     );
     return result.pending > 0 ? EXIT.checkFailed : EXIT.ok;

@@ -1,14 +1,10 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { IntakeHint } from '@shared/contract/methods/indicators';
 import { IndicatorType, INDICATOR_TYPES } from '@shared/domain/indicators';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
 import type { Backend } from '../../backend';
-import { findCaseByRef } from '../../db/repositories/cases-repo';
 import { getResourceRef } from '../../db/repositories/resources-repo';
-import { resourceIdsOfCase } from '../../db/repositories/indicators-repo';
-import { indicatorsCsv, indicatorsStixBundle } from '../../indicators/indicator-export';
 import { print, str } from '../cli-helpers';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { refuseOverwrite } from '../out-files';
@@ -206,39 +202,23 @@ const exportIndicators: CliCommand = {
     const target = resolve(ctx.io.cwd, out);
     refuseOverwrite([target], ctx.values.force === true);
     const backend = await ctx.backend();
-    const ws = backend.workspace;
-    const ids = await ws.db.read(async (c) => {
-      if (caseRef === undefined) return resourceIds;
-      const caseId = await findCaseByRef(c, caseRef);
-      if (caseId === null) throw new AppError('evidence.not-found', `no case ${caseRef}`);
-      return resourceIdsOfCase(c, caseId);
-    });
-    const resources = await ws.db.read(async (c) => {
-      const refs = [];
-      for (const id of ids) {
-        const ref = await getResourceRef(c, id);
-        if (ref === null) throw new AppError('evidence.not-found', `no resource ${id}`);
-        refs.push({ id: ref.id, url: ref.url });
-      }
-      return refs;
-    });
-    const rows = await backend.indicators.occurrencesOf(ids);
-    const text = format === 'stix' ? indicatorsStixBundle(resources, rows) : indicatorsCsv(resources, rows);
-    await writeFile(target, text, { flag: ctx.values.force === true ? 'w' : 'wx' });
     const { actor } = await actingRole(ctx, backend);
-    await ws.record((_tx, audit) =>
-      audit({
-        actor,
-        action: 'indicators.exported',
-        subject: caseRef !== undefined ? `case:${caseRef}` : `resources:${ids.length}`,
-        details: { format, file: target, resources: ids.length, occurrences: rows.length },
-      }),
+    const result = await backend.indicators.exportTo(
+      caseRef !== undefined ? { caseRef } : { resourceIds },
+      format,
+      target,
+      { actor, overwrite: ctx.values.force === true },
     );
-    const distinct = new Set(rows.map((r) => `${r.type}:${r.value}`)).size;
     print(
       ctx,
-      { out: target, format, resources: ids.length, indicators: distinct, occurrences: rows.length },
-      `${distinct} indicator(s) of ${ids.length} resource(s) written to ${target} (${format})`,
+      {
+        out: target,
+        format,
+        resources: result.resources,
+        indicators: result.indicators,
+        occurrences: result.occurrences,
+      },
+      `${result.indicators} indicator(s) of ${result.resources} resource(s) written to ${target} (${format})`,
     );
     return EXIT.ok;
   },

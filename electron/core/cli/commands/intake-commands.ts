@@ -10,7 +10,7 @@ import { createIntakeService } from '@core/intake/intake-service';
 import type { ReportDefaults } from '@core/intake/report-file';
 import type { ImportSink } from '@core/intake/import-job';
 import { DEFAULT_IMPORT_MAX_BYTES } from '@core/intake/list-lines';
-import { escapeForTerminal as termSafe } from '../terminal-text';
+import { escapeForTerminal as termSafe, jsonForTerminal } from '../terminal-text';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
@@ -138,15 +138,25 @@ async function readListFile(ctx: CliContext, file: string, maxBytes: number): Pr
 const reportImport: CliCommand = {
   path: ['report', 'import'],
   usage:
-    'report import FILE(.csv|.txt) [--dry-run] [--source S] [--category C] [--case REF] [--allow-private-network] [--quiet] [--json]',
+    'report import FILE(.csv|.txt) [--dry-run] [--source S] [--category C] [--case REF] [--suspected-csam] [--allow-private-network] [--quiet] [--json]',
   summary:
     'import a list of reports as one resumable job; prints every line as added, merged or rejected (with the reason), progress on stderr',
-  options: { ...REPORT_OPTIONS, 'dry-run': { type: 'boolean' }, quiet: { type: 'boolean' } },
+  // --suspected-csam answers yes for every line (a plain list has no column for it); a CSV's
+  // suspected_csam cell answers for its own line.
+  options: {
+    ...REPORT_OPTIONS,
+    'dry-run': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    'suspected-csam': { type: 'boolean' },
+  },
   async run(ctx) {
     const [file, extra] = ctx.positionals;
     if (file === undefined || extra !== undefined)
       throw new AppError('input.invalid', 'give exactly one FILE');
-    const defaults = optionFields(ctx);
+    const defaults: ReportDefaults = {
+      ...optionFields(ctx),
+      ...(ctx.values['suspected-csam'] === true ? { suspectedCsam: true } : {}),
+    };
     const backend = await ctx.backend();
     const maxBytes = (await backend.settings.get()).importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
     const intake = createIntakeService(backend.workspace);
@@ -176,7 +186,7 @@ const reportImport: CliCommand = {
     const resumed = out.resumedAfterLine > 0 ? ` (resumed after line ${out.resumedAfterLine})` : '';
     if (ctx.json)
       ctx.io.stdout(
-        `],\n"added":${out.added},"merged":${out.merged},"rejected":${out.rejected},"job":${JSON.stringify(out.jobId)},"resumedAfterLine":${out.resumedAfterLine}}\n`,
+        `],\n"added":${out.added},"merged":${out.merged},"rejected":${out.rejected},"job":${jsonForTerminal(out.jobId)},"resumedAfterLine":${out.resumedAfterLine}}\n`,
       );
     else
       ctx.io.stdout(
@@ -197,7 +207,7 @@ function importPrinter(ctx: CliContext): ImportSink {
   return {
     line: (l) => {
       if (ctx.json) {
-        ctx.io.stdout(`${first ? '' : ',\n'}${JSON.stringify(l)}`);
+        ctx.io.stdout(`${first ? '' : ',\n'}${jsonForTerminal(l)}`);
         first = false;
       } else ctx.io.stdout(`${lineText(l)}\n`);
     },

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Language } from '@shared/domain/resources';
 import type { StatsReport } from '@shared/domain/stats';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
@@ -12,9 +13,12 @@ import { readRecheckSettings } from '@core/rechecks/recheck-settings';
 import { dueProposals } from '@core/rechecks/renotice-service';
 import type { DueProposal } from '@core/rechecks/renotice-service';
 import { referralsOn } from '@core/referrals/referrals-backend';
+import { withPacketBrowser } from '@core/review/packet-service';
+import { renderPeriodReportPdf } from '@core/stats/period-report';
 import { statsCsv } from '@core/stats/stats-csv';
 import { dsaReport, lumenRecords, unitStats } from '@core/stats/stats-service';
 import { print, str } from '../cli-helpers';
+import { refuseOverwrite } from '../out-files';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { escapeForTerminal } from '../terminal-text';
 import { osActor } from './foundation-commands';
@@ -98,6 +102,8 @@ const recheckRun: CliCommand = {
         ...(allowHosts.length > 0 ? { allowHosts } : {}),
       });
       const run = await service.runDue(who);
+      // Notices queued outside the sending hours go out with the re-checks once the window is open.
+      const queued = await referrals.sendDue(who);
       const due = await dueProposals({
         ws: backend.workspace,
         referrals,
@@ -107,9 +113,13 @@ const recheckRun: CliCommand = {
       const text = [
         run.checked.length === 0 ? 'no re-check is due' : run.checked.map(recheckLine).join('\n'),
         ...run.errors.map((e) => `error: ${safe(e)}`),
+        ...queued.map(
+          (q) =>
+            `queued ${q.kind} for ${q.referralId}: ${q.result}${q.detail === null ? '' : ` (${safe(q.detail)})`}`,
+        ),
         ...(due.length > 0 ? ['due re-notices:', ...due.map(proposalLine)] : []),
       ].join('\n');
-      print(ctx, { checked: run.checked, errors: run.errors, due }, text);
+      print(ctx, { checked: run.checked, errors: run.errors, queued, due }, text);
       return run.errors.length > 0 ? EXIT.checkFailed : EXIT.ok;
     } finally {
       await provider.close();
@@ -184,26 +194,46 @@ function statsText(s: StatsReport): string {
 
 const stats: CliCommand = {
   path: ['stats'],
-  usage: 'stats --from YYYY-MM-DD --to YYYY-MM-DD [--json | --csv FILE | --dsa FILE | --lumen FILE]',
+  usage:
+    'stats --from YYYY-MM-DD --to YYYY-MM-DD [--json | --csv FILE | --dsa FILE | --lumen FILE | --pdf FILE [--language en|ar|ru]]',
   summary:
-    "the unit's statistics for resources reported in the period (counts per stage, removal rate, median and p90 times, breakdowns, per-week counts); --dsa writes the DSA trusted-flagger report (counts only), --lumen the Lumen-style records of the notices sent",
+    "the unit's statistics for resources reported in the period (counts per stage, removal rate, median and p90 times, breakdowns, per-week counts); --dsa writes the DSA trusted-flagger report (counts only), --lumen the Lumen-style records of the notices sent, --pdf the period report to send up (en, ar or ru; an existing file is refused)",
   options: {
     from: { type: 'string' },
     to: { type: 'string' },
     csv: { type: 'string' },
     dsa: { type: 'string' },
     lumen: { type: 'string' },
+    pdf: { type: 'string' },
+    language: { type: 'string' },
   },
   async run(ctx) {
     const from = str(ctx, 'from');
     const to = str(ctx, 'to');
     if (from === undefined || to === undefined)
       throw new AppError('input.invalid', '--from and --to are required');
-    const outputs = (['csv', 'dsa', 'lumen'] as const).filter((k) => str(ctx, k) !== undefined);
-    if (outputs.length > 1) throw new AppError('input.invalid', 'give one of --csv, --dsa and --lumen');
+    const outputs = (['csv', 'dsa', 'lumen', 'pdf'] as const).filter((k) => str(ctx, k) !== undefined);
+    if (outputs.length > 1) throw new AppError('input.invalid', 'give one of --csv, --dsa, --lumen and --pdf');
+    const languageText = str(ctx, 'language');
+    if (languageText !== undefined && outputs[0] !== 'pdf')
+      throw new AppError('input.invalid', '--language is for --pdf only');
     const backend = await ctx.backend();
     const db = backend.workspace.db;
     const target = outputs[0];
+    if (target === 'pdf') {
+      const language = Language.safeParse(languageText ?? 'en');
+      if (!language.success)
+        throw new AppError('input.invalid', `--language must be one of ${Language.options.join(', ')}`);
+      const file = resolve(ctx.io.cwd, str(ctx, 'pdf') ?? '');
+      refuseOverwrite([file], false);
+      const report = await unitStats(db, from, to);
+      const pdf = await withPacketBrowser(backend.workspace, backend.settings, ctx.env, (browser) =>
+        renderPeriodReportPdf(browser, report, language.data),
+      );
+      await writeFile(file, pdf, { flag: 'wx' });
+      print(ctx, { file, bytes: pdf.length }, `wrote ${file}`);
+      return EXIT.ok;
+    }
     if (target !== undefined) {
       const file = resolve(ctx.io.cwd, str(ctx, target) ?? '');
       const body =

@@ -1,11 +1,19 @@
-import type { Recipient, ReferralEvent, ReferralSummary, Notice, Appeal } from '@shared/domain/referral';
+import type {
+  Recipient,
+  ReferralEvent,
+  ReferralSummary,
+  Notice,
+  Appeal,
+  ScheduledSend,
+  SendOutcome,
+} from '@shared/domain/referral';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
 import type { Backend } from '@core/backend';
 import { referralsOn } from '@core/referrals/referrals-backend';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
-import { escapeForTerminal } from '../terminal-text';
+import { escapeForTerminal, jsonForTerminal } from '../terminal-text';
 import { osActor } from './foundation-commands';
 
 /** `vigil settings set|get`, `recipient …`, `referral …`, `appeal …`: what happens after the decision. */
@@ -48,6 +56,12 @@ const eventLine = (e: ReferralEvent): string =>
 const noticeLine = (n: Notice): string =>
   `notice ${n.id}  ${n.kind}  ${n.sentAt}  ${n.channel}:${safe(n.address)}  pdf ${n.pdfSha256}${n.emlSha256 ? `  eml ${n.emlSha256}` : ''}${n.messageId ? `  ${safe(n.messageId)}` : ''}${n.deliveredRef ? `  ref ${safe(n.deliveredRef)}` : ''}`;
 
+const scheduledLine = (s: ScheduledSend): string =>
+  `${s.kind} scheduled for ${s.dueAt}${s.outcome === null ? ' (pending)' : `  ${s.outcome}${s.noticeId === null ? '' : ` as notice ${s.noticeId}`}`}`;
+
+const outcomeLine = (o: SendOutcome): string =>
+  o.outcome === 'sent' ? noticeLine(o.notice) : `outside the sending hours: ${scheduledLine(o.scheduled)}`;
+
 const appealLine = (a: Appeal): string =>
   `${a.id}  ${a.state}  received ${a.receivedAt}${a.byName ? ` from ${safe(a.byName)}` : ''}${a.decision ? `  decided by ${safe(a.decision.reviewer.name)} ${a.decision.signedAt}` : ''}`;
 
@@ -65,7 +79,7 @@ const settingsSet: CliCommand = {
     print(
       ctx,
       { key, value: key === 'smtp.password' ? '(set)' : stored },
-      `${key} = ${key === 'smtp.password' ? '(set)' : JSON.stringify(stored)}`,
+      `${key} = ${key === 'smtp.password' ? '(set)' : jsonForTerminal(stored)}`,
     );
     return EXIT.ok;
   },
@@ -80,7 +94,7 @@ const settingsGet: CliCommand = {
     const { keyed } = await services(ctx);
     const value = await keyed.get(key);
     const shown = key === 'smtp.password' ? (value === '' ? '' : '(set)') : value;
-    print(ctx, { key, value: shown }, typeof shown === 'string' ? shown : JSON.stringify(shown));
+    print(ctx, { key, value: shown }, typeof shown === 'string' ? shown : jsonForTerminal(shown));
     return EXIT.ok;
   },
 };
@@ -143,9 +157,16 @@ const recipientList: CliCommand = {
 
 const referralCreate: CliCommand = {
   path: ['referral', 'create'],
-  usage: 'referral create RESOURCE --recipient NAME --regime TEMPLATE [--parent REFERRAL] [--json]',
-  summary: 'create a draft referral from the approved, signed decision; prints its id',
-  options: { recipient: { type: 'string' }, regime: { type: 'string' }, parent: { type: 'string' } },
+  usage:
+    'referral create RESOURCE --recipient NAME --regime TEMPLATE [--parent REFERRAL] [--attach-bundle] [--json]',
+  summary:
+    'create a draft referral from the approved, signed decision; prints its id (--attach-bundle: the notice carries the court bundle ZIP)',
+  options: {
+    recipient: { type: 'string' },
+    regime: { type: 'string' },
+    parent: { type: 'string' },
+    'attach-bundle': { type: 'boolean' },
+  },
   async run(ctx) {
     const [resourceId = ''] = positionals(ctx, 1, 'one RESOURCE id');
     const { backend, referrals } = await services(ctx);
@@ -155,6 +176,7 @@ const referralCreate: CliCommand = {
         recipient: required(ctx, 'recipient'),
         regime: required(ctx, 'regime'),
         parentId: str(ctx, 'parent') ?? null,
+        attachBundle: ctx.values['attach-bundle'] === true,
       },
       await acting(ctx, backend),
     );
@@ -167,7 +189,7 @@ const referralSend: CliCommand = {
   path: ['referral', 'send'],
   usage: 'referral send ID [--delivered-ref REF] [--kind notice|reminder|escalation|lift] [--json]',
   summary:
-    'render the notice (PDF + EML, kept and hashed) and send it by SMTP, or mark it delivered with REF',
+    'render the notice (PDF + EML, kept and hashed) and send it by SMTP, or mark it delivered with REF; outside the sending hours it is scheduled for when they open',
   options: { 'delivered-ref': { type: 'string' }, kind: { type: 'string' } },
   async run(ctx) {
     const [id = ''] = positionals(ctx, 1, 'one referral ID');
@@ -175,13 +197,69 @@ const referralSend: CliCommand = {
     if (kind !== 'notice' && kind !== 'reminder' && kind !== 'escalation' && kind !== 'lift')
       throw new AppError('input.invalid', `--kind is notice, reminder, escalation or lift; got ${kind}`);
     const { backend, referrals } = await services(ctx);
-    const notice = await referrals.send(
+    const out = await referrals.dispatch(
       id,
       { deliveredRef: str(ctx, 'delivered-ref') ?? null, kind },
       await acting(ctx, backend),
     );
-    print(ctx, notice, noticeLine(notice));
+    print(ctx, out, outcomeLine(out));
     return EXIT.ok;
+  },
+};
+
+const referralRemind: CliCommand = {
+  path: ['referral', 'remind'],
+  usage: 'referral remind ID [--json]',
+  summary:
+    'accept a reminder proposal: the reminder is sent like a notice (scheduled outside the sending hours)',
+  async run(ctx) {
+    const [id = ''] = positionals(ctx, 1, 'one referral ID');
+    const { backend, referrals } = await services(ctx);
+    const out = await referrals.remind(id, await acting(ctx, backend));
+    print(ctx, out, outcomeLine(out));
+    return EXIT.ok;
+  },
+};
+
+const referralEscalate: CliCommand = {
+  path: ['referral', 'escalate'],
+  usage: 'referral escalate ID --recipient NAME [--regime TEMPLATE] [--json]',
+  summary:
+    'accept an escalation proposal: a child referral to the next recipient (linked to ID), its notice sent as an escalation; prints the new id',
+  options: { recipient: { type: 'string' }, regime: { type: 'string' } },
+  async run(ctx) {
+    const [id = ''] = positionals(ctx, 1, 'one referral ID');
+    const { backend, referrals } = await services(ctx);
+    const out = await referrals.escalate(
+      id,
+      { recipient: required(ctx, 'recipient'), regime: str(ctx, 'regime') ?? null },
+      await acting(ctx, backend),
+    );
+    print(ctx, out, `${out.referral.id}\n${outcomeLine(out.sent)}`);
+    return EXIT.ok;
+  },
+};
+
+const referralSendDue: CliCommand = {
+  path: ['referral', 'send-due'],
+  usage: 'referral send-due [--json]',
+  summary: 'send the notices queued outside the sending hours whose time has come (also done by recheck run)',
+  async run(ctx) {
+    const { backend, referrals } = await services(ctx);
+    const results = await referrals.sendDue(await acting(ctx, backend));
+    print(
+      ctx,
+      results,
+      results.length === 0
+        ? 'no queued notice is due'
+        : results
+            .map(
+              (q) =>
+                `${q.referralId}  ${q.kind}  ${q.result}${q.noticeId === null ? '' : `  notice ${q.noticeId}`}${q.detail === null ? '' : `  (${safe(q.detail)})`}`,
+            )
+            .join('\n'),
+    );
+    return results.some((q) => q.result === 'waiting') ? EXIT.checkFailed : EXIT.ok;
   },
 };
 
@@ -230,7 +308,12 @@ const referralShow: CliCommand = {
     print(
       ctx,
       h,
-      [referralLine(h.referral), ...h.events.map(eventLine), ...h.notices.map(noticeLine)].join('\n'),
+      [
+        referralLine(h.referral),
+        ...h.events.map(eventLine),
+        ...h.notices.map(noticeLine),
+        ...h.scheduled.map(scheduledLine),
+      ].join('\n'),
     );
     return EXIT.ok;
   },
@@ -315,6 +398,9 @@ export const REFERRAL_COMMANDS: readonly CliCommand[] = [
   recipientList,
   referralCreate,
   referralSend,
+  referralRemind,
+  referralEscalate,
+  referralSendDue,
   referralRecord,
   referralList,
   referralShow,

@@ -13,6 +13,7 @@ import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
 import { refuseOverwrite } from '../out-files';
+import { jsonForTerminal } from '../terminal-text';
 
 const reviewOf = (backend: Backend) =>
   createReview({
@@ -136,7 +137,7 @@ const decisionExport: CliCommand = {
     const id = one(ctx, 'decision id');
     if (ctx.values.dsa !== true) throw new AppError('input.invalid', 'name the format: --dsa');
     const statement = await dsaStatementFor((await ctx.backend()).workspace, id);
-    ctx.io.stdout(`${JSON.stringify(statement, null, 2)}\n`);
+    ctx.io.stdout(`${jsonForTerminal(statement, 2)}\n`);
     return EXIT.ok;
   },
 };

@@ -11,9 +11,11 @@ import { migration0100 } from './0100-import-jobs';
 import { migration0120 } from './0120-hash-lists';
 import { migration0130 } from './0130-suspected-csam-flags';
 import { migration0170 } from './0170-indicators';
+import { migration0210 } from './0210-scheduled-sends';
 import { migration0140 } from './0140-reviewer-wellbeing';
 import { migration0150 } from './0150-referrals';
 import { migration0160 } from './0160-rechecks';
+import { migration0200 } from './0200-stats-indexes';
 
 /** Every shipped migration, oldest first. Append new ones; never edit or reorder shipped ones. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,4 +34,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0150,
   migration0160,
   migration0170,
+  migration0200,
+  migration0210,
 ];

@@ -1,6 +1,6 @@
 import type { AuditRow } from '@shared/contract/methods/custody';
 import type { ReadConn, WriteConn } from '../database';
-import { inBatches } from './sql';
+import { inBatches, valueRows } from './sql';
 
 /**
  * The `audit` table: the hash-chained custody log. Rows are only ever appended (a trigger refuses
@@ -74,11 +74,14 @@ const AUDIT_ROWS_PER_INSERT = 400;
 /** Inserts consecutive rows with one statement per few hundred (a bulk import's custody rows). */
 export async function insertAuditRows(tx: WriteConn, rows: readonly StoredAuditRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += AUDIT_ROWS_PER_INSERT) {
-    const part = rows.slice(i, i + AUDIT_ROWS_PER_INSERT);
-    await tx.run(
-      `INSERT INTO audit (${COLUMNS}) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      part.flatMap((r) => [r.seq, r.at, r.actor, r.action, r.subject, r.detailsJson, r.prevHash, r.hash]),
-    );
+    const end = Math.min(rows.length, i + AUDIT_ROWS_PER_INSERT);
+    const params: (string | number)[] = [];
+    for (let j = i; j < end; j += 1) {
+      const r = rows[j];
+      if (r !== undefined)
+        params.push(r.seq, r.at, r.actor, r.action, r.subject, r.detailsJson, r.prevHash, r.hash);
+    }
+    await tx.run(`INSERT INTO audit (${COLUMNS}) VALUES ${valueRows(end - i, 8)}`, params);
   }
 }
 

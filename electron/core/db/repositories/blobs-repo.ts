@@ -6,7 +6,7 @@ export async function registerBlob(
   blob: Readonly<{ sha256: string; bytes: number }>,
   at: string,
 ): Promise<void> {
-  await tx.run('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)', [
+  await tx.run(tx.dialect.insertIgnoring('INSERT INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)'), [
     blob.sha256,
     blob.bytes,
     at,

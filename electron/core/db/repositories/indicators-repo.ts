@@ -255,6 +255,38 @@ export async function lexiconHitsOfResource(conn: ReadConn, resourceId: string):
   );
 }
 
+export type CountRow = Readonly<{ resourceId: string; indicators: number; terms: number }>;
+
+/**
+ * Distinct indicators and distinct coded terms in the newest runs of each resource's captures: what a
+ * list shows beside a resource. Two grouped reads over the resource index, a page of ids at a time.
+ */
+export async function indicatorCountsOf(conn: ReadConn, resourceIds: readonly string[]): Promise<CountRow[]> {
+  const indicators = await inBatches(resourceIds, (batch, marks) =>
+    conn.all<{ resourceId: string; n: number }>(
+      `SELECT r.resource_id AS resourceId, count(DISTINCT o.indicator_id) AS n
+       FROM extraction_runs r JOIN indicator_occurrences o ON o.run_id = r.id
+       WHERE r.resource_id IN (${marks}) AND ${CURRENT_RUN} GROUP BY r.resource_id`,
+      batch,
+    ),
+  );
+  const terms = await inBatches(resourceIds, (batch, marks) =>
+    conn.all<{ resourceId: string; n: number }>(
+      `SELECT r.resource_id AS resourceId, count(DISTINCT h.lexicon_id || ':' || h.term_id) AS n
+       FROM extraction_runs r JOIN lexicon_hits h ON h.run_id = r.id
+       WHERE r.resource_id IN (${marks}) AND ${CURRENT_RUN} GROUP BY r.resource_id`,
+      batch,
+    ),
+  );
+  const ind = new Map(indicators.map((r) => [r.resourceId, r.n]));
+  const term = new Map(terms.map((r) => [r.resourceId, r.n]));
+  return [...new Set(resourceIds)].map((id) => ({
+    resourceId: id,
+    indicators: ind.get(id) ?? 0,
+    terms: term.get(id) ?? 0,
+  }));
+}
+
 export type LexiconVersionRow = Readonly<{
   lexiconId: string;
   version: number;

@@ -95,3 +95,21 @@ export async function newestPacketOf(
     ),
   );
 }
+
+/**
+ * Whether `sha256` is a packet rendered for `resourceId`, and whether that resource is reported
+ * under `minors` (its packet pages are then sensitive whatever `blurAllMedia` says).
+ */
+export async function packetOfResource(
+  c: ReadConn,
+  resourceId: string,
+  sha256: string,
+): Promise<{ minors: boolean } | null> {
+  const row = await c.get<{ minors: number }>(
+    `SELECT EXISTS (SELECT 1 FROM resources r, json_each(r.categories) j
+                     WHERE r.id = p.resource_id AND j.value = 'minors') AS minors
+       FROM packets p WHERE p.resource_id = ? AND p.sha256 = ? LIMIT 1`,
+    [resourceId, sha256],
+  );
+  return row === undefined ? null : { minors: row.minors === 1 };
+}

@@ -1,6 +1,7 @@
 import type { CategoryHint, Report, SourceType } from '@shared/domain/resources';
 import type { ReadConn, WriteConn } from '../database';
 import { indexTexts } from './search-repo';
+import { valueRows } from './sql';
 
 /** Reports: each time someone pointed at a resource, as they entered it. */
 
@@ -16,11 +17,13 @@ export async function insertReports(
   rows: readonly Readonly<{ report: NewReport; displayUrl: string }>[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
-    const part = rows.slice(i, i + 500);
-    await tx.run(
-      `INSERT INTO reports (id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by, created_at)
-       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      part.flatMap(({ report: r }) => [
+    const end = Math.min(rows.length, i + 500);
+    // One flat parameter array, no array per row: a bulk import inserts tens of thousands.
+    const params: (string | null)[] = [];
+    for (let j = i; j < end; j += 1) {
+      const r = rows[j]?.report;
+      if (r === undefined) continue;
+      params.push(
         r.id,
         r.resourceId,
         r.originalUrl,
@@ -31,7 +34,12 @@ export async function insertReports(
         r.receivedAt,
         r.createdBy,
         r.createdAt,
-      ]),
+      );
+    }
+    await tx.run(
+      `INSERT INTO reports (id, resource_id, original_url, source_type, reporter_ref, category, note, received_at, created_by, created_at)
+       VALUES ${valueRows(end - i, 10)}`,
+      params,
     );
   }
   // What a person typed or pasted is searchable: the URL as reported (and its readable form) and the note.

@@ -7,7 +7,7 @@ import {
 } from '@shared/domain/resources';
 import { AWAITING_CAPTURE, INITIAL_STATE } from '@shared/domain/workflow';
 import type { SqlValue, ReadConn, WriteConn } from '../database';
-import { placeholders } from './sql';
+import { placeholders, valueRows } from './sql';
 
 /** Resources: one row per normalised URL, with the counters and state the lists and dashboard show. */
 
@@ -143,11 +143,13 @@ export async function insertResources(
   rows: readonly (NewResource & Readonly<{ reportCount: number; updatedAt: string }>)[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
-    const part = rows.slice(i, i + 500);
-    await tx.run(
-      `INSERT INTO resources (id, case_id, url, display_url, host, state, categories, report_count, created_at, updated_at)
-       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      part.flatMap((r) => [
+    const end = Math.min(rows.length, i + 500);
+    // One flat parameter array, no array per row: a bulk import inserts tens of thousands.
+    const params: (string | number | null)[] = [];
+    for (let j = i; j < end; j += 1) {
+      const r = rows[j];
+      if (r === undefined) continue;
+      params.push(
         r.id,
         r.caseId,
         r.url,
@@ -158,7 +160,12 @@ export async function insertResources(
         r.reportCount,
         r.at,
         r.updatedAt,
-      ]),
+      );
+    }
+    await tx.run(
+      `INSERT INTO resources (id, case_id, url, display_url, host, state, categories, report_count, created_at, updated_at)
+       VALUES ${valueRows(end - i, 10)}`,
+      params,
     );
   }
 }
@@ -179,8 +186,8 @@ export async function addReportsToResources(
     await tx.run(
       `UPDATE resources SET report_count = report_count + v.n, categories = v.categories,
          case_id = coalesce(resources.case_id, v.case_id), updated_at = v.at
-       FROM (SELECT column1 AS id, column2 AS n, column3 AS categories, column4 AS case_id, column5 AS at
-             FROM (VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')})) AS v
+       FROM (SELECT column1 AS id, CAST(column2 AS INTEGER) AS n, column3 AS categories, column4 AS case_id, column5 AS at
+             FROM (VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}) AS vals) AS v
        WHERE resources.id = v.id`,
       part.flatMap((u) => [u.id, u.count, JSON.stringify(u.categories), u.caseId, u.at]),
     );
@@ -226,14 +233,12 @@ const SORT_COLUMN: Readonly<Record<ResourceSort, string>> = {
 
 const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
-/** Words of free text as an FTS5 query: each quoted (no operators from users), the last as a prefix. */
-function ftsPrefixQuery(text: string): string | null {
-  const words = text
+/** The words of free text, for the text index (the dialect quotes them and makes the last a prefix). */
+function textWords(text: string): string[] {
+  return text
     .split(/[\s\p{P}\p{S}]+/u)
     .map((w) => w.trim())
     .filter((w) => w !== '');
-  if (words.length === 0) return null;
-  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
 /**
@@ -252,19 +257,19 @@ export async function listResources(
   }
   if (q.category !== undefined) {
     // Categories are a JSON array of known words, so the quoted word can't match inside another one.
-    where.push('instr(r.categories, ?) > 0');
+    where.push(c.dialect.containsText('r.categories'));
     params.push(`"${q.category}"`);
   }
   const text = q.text?.trim() ?? '';
   if (text !== '') {
     // The URL by substring (hosts, paths); everything else people wrote or pages showed by words, through
     // the full-text index (display URLs in Unicode, notes, page titles and text).
-    const fts = ftsPrefixQuery(text);
+    const words = textWords(text);
     const clauses = ['r.id = ?', "r.url LIKE ? ESCAPE '\\'"];
     params.push(text, likePattern(text));
-    if (fts !== null) {
-      clauses.push('r.id IN (SELECT resource_id FROM text_index WHERE text_index MATCH ?)');
-      params.push(fts);
+    if (words.length > 0) {
+      clauses.push(`r.id IN (${c.dialect.textIndexMatch.clause})`);
+      params.push(c.dialect.textIndexMatch.query(words));
     }
     where.push(`(${clauses.join(' OR ')})`);
   }
@@ -275,13 +280,14 @@ export async function listResources(
   const order = q.sort === 'url' ? `r.url ${dir}` : `${SORT_COLUMN[q.sort]} ${dir}, r.id ${dir}`;
   // A filter on columns outside the indexes (text, categories) is cheaper as one sequential scan and a
   // top-N sort than as a walk along the sort index that fetches rows at random (measured: 40 vs 250 ms
-  // on 50,000 rows); the unary + keeps SQLite from choosing the index walk.
-  const innerOrder = text === '' && q.category === undefined ? order : `+${order}`;
+  // on 50,000 rows); on SQLite a unary + keeps the planner from choosing the index walk.
+  const innerOrder = text === '' && q.category === undefined ? order : c.dialect.withoutIndexWalk(order);
+  const key = c.dialect.rowKey('r');
   // The page's rows are found on the index alone (an OFFSET skips index entries, not whole rows), and
   // only the rows of the page are then read in full.
   const rows = await c.all<ResourceRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM (SELECT r.rowid AS rid FROM resources r ${filter} ORDER BY ${innerOrder} LIMIT ? OFFSET ?) page
-     JOIN resources r ON r.rowid = page.rid LEFT JOIN cases c ON c.id = r.case_id ORDER BY ${order}`,
+    `SELECT ${SUMMARY_COLUMNS} FROM (SELECT ${key} AS rid FROM resources r ${filter} ORDER BY ${innerOrder} LIMIT ? OFFSET ?) page
+     JOIN resources r ON ${key} = page.rid LEFT JOIN cases c ON c.id = r.case_id ORDER BY ${order}`,
     [...params, q.limit, q.offset],
   );
   return { items: rows.map(toSummary), total };
@@ -298,7 +304,7 @@ export async function countByState(c: ReadConn): Promise<Record<ResourceState, n
 /** How many resources carry each category (a resource with two categories counts for both). */
 export async function countByCategory(c: ReadConn): Promise<Record<CategoryHint, number>> {
   const rows = await c.all<{ key: string; n: number }>(
-    'SELECT j.value AS key, count(*) AS n FROM resources r, json_each(r.categories) j GROUP BY j.value',
+    `SELECT j.value AS key, count(*) AS n FROM resources r, ${c.dialect.jsonArrayElements('r.categories', 'j')} GROUP BY j.value`,
   );
   return tally(CATEGORY_HINTS, rows);
 }

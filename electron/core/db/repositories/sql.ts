@@ -16,3 +16,21 @@ export async function inBatches<T>(
   }
   return out;
 }
+
+const valueRowsCache = new Map<string, string>();
+
+/**
+ * `(?, ?), (?, ?)` for a multi-row INSERT of `rows` rows of `columns` values, built once per shape:
+ * a bulk import issues the same few shapes thousands of times.
+ */
+export function valueRows(rows: number, columns: number): string {
+  const key = `${rows}x${columns}`;
+  let text = valueRowsCache.get(key);
+  if (text === undefined) {
+    const one = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+    text = Array.from({ length: rows }, () => one).join(', ');
+    // Only a handful of shapes are ever asked for; the bound keeps a caller with many from growing it.
+    if (valueRowsCache.size < 64) valueRowsCache.set(key, text);
+  }
+  return text;
+}

@@ -25,6 +25,7 @@ import { HashText } from '@renderer/components/hash-text';
 import { LtrText } from '@renderer/components/ltr-text';
 import { SectionCard } from '@renderer/components/section-card';
 import { useI18n } from '@renderer/i18n/i18n-context';
+import { IndicatorExportButtons } from '../indicators/indicator-export-buttons';
 import { useSession } from '../session/session-context';
 
 function VerifyReportTable({ report }: Readonly<{ report: BundleVerifyReport }>) {
@@ -166,6 +167,14 @@ export function ExportScreen() {
                   {exporter.result.sha256 ? <HashText value={exporter.result.sha256} /> : null}
                 </Alert>
               ) : null}
+              <IndicatorExportButtons
+                target={
+                  caseRef.trim() !== ''
+                    ? { caseRef: caseRef.trim() }
+                    : { resourceIds: ids.split(/\s+/).filter((s) => s !== '') }
+                }
+                disabled={caseRef.trim() === '' && ids.trim() === ''}
+              />
             </Stack>
           </SectionCard>
         )}

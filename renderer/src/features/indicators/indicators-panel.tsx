@@ -24,7 +24,9 @@ import { LtrText } from '@renderer/components/ltr-text';
 import { SensitiveImage } from '@renderer/components/sensitive-image';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { useArtifactText } from '../resource/use-artifact-text';
+import { IndicatorExportButtons } from './indicator-export-buttons';
 import { NetworkView } from './network-view';
+import { overlayScreenshot } from './overlay-screenshot';
 
 type View = 'list' | 'screenshot' | 'text' | 'network';
 const VIEWS: readonly View[] = ['list', 'screenshot', 'text', 'network'];
@@ -50,6 +52,11 @@ export function IndicatorsPanel({
   const hits = found.data.hits.filter((h) => h.captureId === capture.id);
   return (
     <Box data-testid="indicators-panel">
+      {capture.restricted === true ? (
+        <Alert severity="info" sx={{ mb: 1 }} data-testid="indicators-restricted">
+          {t('indicators.restricted')}
+        </Alert>
+      ) : null}
       <Tabs value={view} onChange={(_, v: View) => setView(v)} sx={{ mb: 1 }}>
         {VIEWS.map((v) => (
           <Tab key={v} value={v} label={t(`indicators.view.${v}`)} data-testid={`indicators-view-${v}`} />
@@ -67,6 +74,12 @@ export function IndicatorsPanel({
       ) : null}
       {view === 'text' ? <HighlightedText capture={capture} indicators={indicators} hits={hits} /> : null}
       {view === 'network' ? <NetworkView resourceId={resourceId} /> : null}
+      <Box sx={{ mt: 2 }}>
+        <IndicatorExportButtons
+          target={{ resourceIds: [resourceId] }}
+          disabled={indicators.length === 0 && found.data.indicators.length === 0}
+        />
+      </Box>
     </Box>
   );
 }
@@ -141,7 +154,7 @@ function ScreenshotOverlay({
 }>) {
   const { t } = useI18n();
   // The first full-page segment; boxes are in its pixels (viewport width × device pixel ratio wide).
-  const shot = capture.artifacts.find((a) => a.kind === 'screenshot' && (a.segment?.index ?? 0) <= 1);
+  const shot = overlayScreenshot(capture);
   if (shot === undefined) return <EmptyView text={t('indicators.noScreenshot')} />;
   const width = capture.context.viewport.width * capture.context.viewport.deviceScaleFactor;
   const top = shot.segment?.top ?? 0;

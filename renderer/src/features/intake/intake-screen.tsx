@@ -8,6 +8,7 @@ import { LtrText } from '@renderer/components/ltr-text';
 import { SectionCard } from '@renderer/components/section-card';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { ImportPreviewTable } from './import-preview-table';
+import { ImportIndicatorSummary, IntakeIndicatorHints } from './intake-indicator-hints';
 import type { ReportDefaults } from './report-fields-form';
 import { EMPTY_DEFAULTS, ReportFieldsForm, needsCsamAnswer, toReportFields } from './report-fields-form';
 
@@ -120,6 +121,9 @@ export function IntakeScreen() {
                   <LtrText>{add.result.resource.displayUrl}</LtrText>
                 </Alert>
               ) : null}
+              {add.result ? (
+                <IntakeIndicatorHints resourceId={add.result.resource.id} url={add.result.resource.url} />
+              ) : null}
               {capture.error ? <ErrorView error={capture.error} /> : null}
               {capture.result ? (
                 <Alert severity="info" data-testid="intake-queued">
@@ -205,6 +209,7 @@ export function IntakeScreen() {
                   })}
                 </Alert>
               ) : null}
+              {importer.result ? <ImportIndicatorSummary lines={importer.result.lines} /> : null}
               {(importer.result ?? preview.result) ? (
                 <ImportPreviewTable lines={(importer.result ?? preview.result)?.lines ?? []} />
               ) : null}

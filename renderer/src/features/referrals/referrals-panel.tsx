@@ -1,6 +1,15 @@
-import { Box, Button, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import {
+  Box,
+  Button,
+  Checkbox,
+  FormControlLabel,
+  MenuItem,
+  Stack,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
-import type { ReferralSummary } from '@shared/domain/referral';
+import type { Recipient, ReferralState, ReferralSummary } from '@shared/domain/referral';
 import {
   RECORDABLE_STATES,
   REFUSAL_REASONS,
@@ -16,10 +25,14 @@ import { LtrText } from '@renderer/components/ltr-text';
 import { useI18n } from '@renderer/i18n/i18n-context';
 
 /**
- * The referrals of one resource: create one from the approval in force, send its notice, record
+ * The referrals of one resource: create one from the approval in force, send its notice (queued
+ * for the sending window when asked outside it), remind or escalate to the next recipient, record
  * the recipient's answers and see its history. Which buttons show comes from the shared
  * transition table; the backend checks the same table and refuses anything else.
  */
+
+/** States in which the recipient still owes an answer: a reminder or an escalation may be sent. */
+const AWAITING_ANSWER: readonly ReferralState[] = ['sent', 'acknowledged', 'partially_removed', 'reappeared'];
 export function ReferralsPanel({
   resourceId,
   referable,
@@ -31,7 +44,10 @@ export function ReferralsPanel({
   const templates = useQuery('referrals.templates', {});
   const [recipient, setRecipient] = useState('');
   const [regime, setRegime] = useState('');
-  const create = useAction((c) => c.call('referrals.create', { resourceId, recipient, regime }));
+  const [attachBundle, setAttachBundle] = useState(false);
+  const create = useAction((c) =>
+    c.call('referrals.create', { resourceId, recipient, regime, attachBundle }),
+  );
 
   return (
     <Box data-testid="referrals-panel">
@@ -39,7 +55,13 @@ export function ReferralsPanel({
       {list.data && list.data.length === 0 ? <EmptyView text={t('referrals.none')} /> : null}
       <Stack spacing={1.5}>
         {(list.data ?? []).map((r) => (
-          <ReferralRow key={r.id} referral={r} role={role} onChanged={list.reload} />
+          <ReferralRow
+            key={r.id}
+            referral={r}
+            role={role}
+            recipients={recipients.data ?? []}
+            onChanged={list.reload}
+          />
         ))}
       </Stack>
       {referable && role !== 'reviewer' ? (
@@ -75,6 +97,17 @@ export function ReferralsPanel({
               </MenuItem>
             ))}
           </TextField>
+          <FormControlLabel
+            control={
+              <Checkbox
+                checked={attachBundle}
+                onChange={(e) => setAttachBundle(e.target.checked)}
+                slotProps={{ input: { 'aria-label': t('referrals.attachBundle') } }}
+                data-testid="referral-attach-bundle"
+              />
+            }
+            label={t('referrals.attachBundle')}
+          />
           <Button
             variant="contained"
             data-testid="referral-create"
@@ -93,17 +126,34 @@ export function ReferralsPanel({
 function ReferralRow({
   referral: r,
   role,
+  recipients,
   onChanged,
-}: Readonly<{ referral: ReferralSummary; role: Role; onChanged: () => void }>) {
+}: Readonly<{
+  referral: ReferralSummary;
+  role: Role;
+  recipients: readonly Recipient[];
+  onChanged: () => void;
+}>) {
   const { t, dateTime } = useI18n();
   const [state, setState] = useState<RecordableState | ''>('');
   const [reason, setReason] = useState('');
   const [deliveredRef, setDeliveredRef] = useState('');
   const [open, setOpen] = useState(false);
   const history = useQuery('referrals.history', { referralId: r.id });
+  const [escalateTo, setEscalateTo] = useState('');
   const send = useAction((c) =>
-    c.call('referrals.send', { referralId: r.id, deliveredRef: deliveredRef === '' ? null : deliveredRef }),
+    c.call('referrals.dispatch', {
+      referralId: r.id,
+      deliveredRef: deliveredRef === '' ? null : deliveredRef,
+    }),
   );
+  const remind = useAction((c) => c.call('referrals.remind', { referralId: r.id }));
+  const escalate = useAction((c) =>
+    c.call('referrals.escalate', { referralId: r.id, recipient: escalateTo, regime: null }),
+  );
+  const operator = role === 'investigator' || role === 'admin';
+  const awaiting = operator && AWAITING_ANSWER.includes(r.state);
+  const pending = (history.data?.scheduled ?? []).filter((s) => s.outcome === null);
   const record = useAction((c, s: RecordableState) =>
     c.call('referrals.record', {
       referralId: r.id,
@@ -132,6 +182,11 @@ function ReferralRow({
         <LtrText mono>{`${r.regimeId} v${r.templateVersion}`}</LtrText>
         {r.sentAt ? ` · ${t('referrals.sentAt', { time: dateTime(r.sentAt) })}` : ''}
       </Typography>
+      {pending.map((s) => (
+        <Typography key={s.id} variant="body2" color="warning.main" data-testid="referral-scheduled">
+          {t(`referrals.scheduled.${s.kind}`, { time: dateTime(s.dueAt) })}
+        </Typography>
+      ))}
       <HashText value={r.id} />
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ mt: 1, alignItems: 'flex-start' }}>
         {allowed.includes('send') ? (
@@ -199,11 +254,50 @@ function ReferralRow({
             </Button>
           </>
         ) : null}
+        {awaiting ? (
+          <>
+            <Button
+              variant="outlined"
+              data-testid="referral-remind"
+              disabled={remind.pending}
+              onClick={() => void remind.run().then(done)}
+            >
+              {t('referrals.remind')}
+            </Button>
+            <TextField
+              select
+              size="small"
+              label={t('referrals.escalateTo')}
+              value={escalateTo}
+              onChange={(e) => setEscalateTo(e.target.value)}
+              sx={{ minWidth: 200 }}
+              slotProps={{ htmlInput: { 'data-testid': 'referral-escalate-to' } }}
+            >
+              {recipients
+                .filter((x) => x.id !== r.recipientId)
+                .map((x) => (
+                  <MenuItem key={x.id} value={x.name}>
+                    <bdi>{x.name}</bdi>
+                  </MenuItem>
+                ))}
+            </TextField>
+            <Button
+              variant="outlined"
+              data-testid="referral-escalate"
+              disabled={escalateTo === '' || escalate.pending}
+              onClick={() => void escalate.run().then(done)}
+            >
+              {t('referrals.escalate')}
+            </Button>
+          </>
+        ) : null}
         <Button size="small" onClick={() => setOpen(!open)} data-testid="referral-history-toggle">
           {t('referrals.history')}
         </Button>
       </Stack>
       {send.error ? <ErrorView error={send.error} /> : null}
+      {remind.error ? <ErrorView error={remind.error} /> : null}
+      {escalate.error ? <ErrorView error={escalate.error} /> : null}
       {record.error ? <ErrorView error={record.error} /> : null}
       {open && history.data ? (
         <Box component="ol" sx={{ mt: 1, mb: 0, ps: 3 }} data-testid="referral-history">

@@ -15,6 +15,7 @@ import { SectionCard } from '@renderer/components/section-card';
 import { StateChip } from '@renderer/components/state-chip';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { IndicatorsPanel } from '../indicators/indicators-panel';
+import { AppealsPanel } from '../referrals/appeals-panel';
 import { ReferralsPanel } from '../referrals/referrals-panel';
 import { useSession } from '../session/session-context';
 import { ContentWarningGate } from '../wellbeing/content-warning-gate';
@@ -24,9 +25,12 @@ import { CaptureHistory } from './capture-history';
 import { CaptureTabs } from './capture-tabs';
 import { CaptureTimeStamp } from './capture-time-stamp';
 import { ScreenshotViewer } from './screenshot-viewer';
+import { WithheldMediaList } from './withheld-media';
 
 /** Resources a referral can be made for: an approval in force (the backend checks the decision too). */
 const REFERABLE: readonly ResourceState[] = ['approved', 'blocked', 'block_verified'];
+/** A measure in force can be appealed; a lifted one keeps its appeals visible. */
+const APPEALABLE: readonly ResourceState[] = [...REFERABLE, 'lifted'];
 
 const newestFirst = (captures: readonly CaptureRecord[]) =>
   [...captures].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
@@ -148,6 +152,17 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
               gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(0, 2fr)' },
             }}
           >
+            {current.restricted ? (
+              <Box sx={{ gridColumn: '1 / -1' }}>
+                <SectionCard title={t('withheld.title')} testId="resource-withheld">
+                  <WithheldMediaList
+                    key={`wh-${current.id}`}
+                    capture={current}
+                    canAssess={session.user.role === 'reviewer' || session.user.role === 'admin'}
+                  />
+                </SectionCard>
+              </Box>
+            ) : null}
             <SectionCard title={t('resource.screenshot')}>
               <CaptureTimeStamp key={`ts-${current.id}`} capture={current} />
               {current.warnings.length > 0 ? (
@@ -265,6 +280,20 @@ export function ResourceScreen({ id }: Readonly<{ id: string }>) {
           />
         </SectionCard>
       </Box>
+      {APPEALABLE.includes(resource.state) ? (
+        <Box sx={{ mt: 2 }}>
+          <SectionCard title={t('appeals.title')} testId="resource-appeals">
+            <AppealsPanel
+              resourceId={resource.id}
+              role={session.user.role}
+              onDecided={() => {
+                detail.reload();
+                custody.reload();
+              }}
+            />
+          </SectionCard>
+        </Box>
+      ) : null}
       <Box sx={{ mt: 2 }}>
         <SectionCard title={t('resource.custody')} testId="resource-custody">
           {custody.error ? <ErrorView error={custody.error} onRetry={custody.reload} /> : null}

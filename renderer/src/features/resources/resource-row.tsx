@@ -1,5 +1,6 @@
 import { Box, Skeleton } from '@mui/material';
 import { memo } from 'react';
+import type { IndicatorCounts } from '@shared/contract/methods/indicators';
 import type { ResourceSummary } from '@shared/domain/resources';
 import { routeHref } from '@renderer/app/routes';
 import { LtrText } from '@renderer/components/ltr-text';
@@ -7,7 +8,7 @@ import { StateChip } from '@renderer/components/state-chip';
 import { useI18n } from '@renderer/i18n/i18n-context';
 
 export const ROW_HEIGHT = 44;
-const COLUMNS = 'minmax(0, 3fr) minmax(0, 2fr) 150px 80px 80px 190px';
+const COLUMNS = 'minmax(0, 3fr) minmax(0, 2fr) 150px 80px 80px 90px 190px';
 
 export function ResourceRowHeader() {
   const { t } = useI18n();
@@ -30,6 +31,7 @@ export function ResourceRowHeader() {
       <span role="columnheader">{t('resources.col.state')}</span>
       <span role="columnheader">{t('resources.col.reports')}</span>
       <span role="columnheader">{t('resources.col.captures')}</span>
+      <span role="columnheader">{t('indicators.col')}</span>
       <span role="columnheader">{t('resources.col.updated')}</span>
     </Box>
   );
@@ -42,7 +44,14 @@ export const ResourceRow = memo(function ResourceRow({
   index,
   top,
   item,
-}: Readonly<{ index: number; top: number; item: ResourceSummary | undefined }>) {
+  counts,
+}: Readonly<{
+  index: number;
+  top: number;
+  item: ResourceSummary | undefined;
+  /** Indicators and coded terms found (undefined while not yet counted). */
+  counts?: IndicatorCounts | undefined;
+}>) {
   const { number, dateTime } = useI18n();
   return (
     <Box
@@ -91,6 +100,7 @@ export const ResourceRow = memo(function ResourceRow({
           </Box>
           <Box role="cell">{number(item.reportCount)}</Box>
           <Box role="cell">{number(item.captureCount)}</Box>
+          <IndicatorCountCell counts={counts} />
           <Box role="cell" sx={{ ...ellipsis, fontSize: 13 }}>
             {dateTime(item.updatedAt)}
           </Box>
@@ -101,3 +111,24 @@ export const ResourceRow = memo(function ResourceRow({
     </Box>
   );
 });
+
+/** "3 · 2": distinct indicators · distinct coded terms of the newest extraction of each capture. */
+export function IndicatorCountCell({ counts }: Readonly<{ counts: IndicatorCounts | undefined }>) {
+  const { t, number } = useI18n();
+  if (counts === undefined) return <Box role="cell" />;
+  return (
+    <Box
+      role="cell"
+      title={t('indicators.countTitle', {
+        indicators: number(counts.indicators),
+        terms: number(counts.terms),
+      })}
+      data-testid="resource-row-indicators"
+      data-indicators={counts.indicators}
+      data-terms={counts.terms}
+      sx={{ color: counts.indicators + counts.terms > 0 ? 'text.primary' : 'text.disabled' }}
+    >
+      {`${number(counts.indicators)} · ${number(counts.terms)}`}
+    </Box>
+  );
+}

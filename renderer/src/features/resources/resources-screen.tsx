@@ -10,6 +10,7 @@ import { ErrorView } from '@renderer/components/error-view';
 import { LoadingView } from '@renderer/components/loading-view';
 import { useI18n } from '@renderer/i18n/i18n-context';
 import { pagesFor, pagesToKeep } from './page-cache';
+import { useIndicatorCounts } from '../indicators/use-indicator-counts';
 import { ResourceRow, ResourceRowHeader, ROW_HEIGHT } from './resource-row';
 import { useVirtualRows } from './use-virtual-rows';
 
@@ -96,6 +97,7 @@ export function ResourcesScreen() {
 
   const rowAt = (index: number): ResourceSummary | undefined =>
     current.pages.get(Math.floor(index / PAGE))?.[index % PAGE];
+  const counts = useIndicatorCounts(rows.flatMap((row) => rowAt(row.index)?.id ?? []));
 
   return (
     <Box data-testid="screen-resources" sx={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
@@ -191,7 +193,13 @@ export function ResourcesScreen() {
             sx={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}
           >
             {rows.map((row) => (
-              <ResourceRow key={row.key} index={row.index} top={row.start} item={rowAt(row.index)} />
+              <ResourceRow
+                key={row.key}
+                index={row.index}
+                top={row.start}
+                item={rowAt(row.index)}
+                counts={counts.get(rowAt(row.index)?.id ?? '')}
+              />
             ))}
           </Box>
         </Box>

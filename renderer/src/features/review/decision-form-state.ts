@@ -94,3 +94,32 @@ export function decisionProblems(form: DecisionForm): FieldProblems {
   }
   return problems;
 }
+
+/** The part of an indicator suggestion the form takes (see `indicators.suggestDecision`). */
+export type FormSuggestion = Readonly<{
+  facts: string;
+  keywords: readonly DsaKeyword[];
+  category: DsaCategory | null;
+}>;
+
+/**
+ * Puts a suggestion into the form as editable text: the facts are added after what the reviewer
+ * already wrote (never replacing it), keywords are merged, a category is only filled when none is
+ * chosen, and "detected by automated means" is ticked because the draft came from the extractors.
+ * The reviewer can edit all of it, untick the box, or drop the text before signing.
+ */
+export function applySuggestion(form: DecisionForm, s: FormSuggestion): DecisionForm {
+  if (s.facts.trim() === '') return form;
+  const facts = form.facts.includes(s.facts)
+    ? form.facts
+    : form.facts.trim() === ''
+      ? s.facts
+      : `${form.facts.trimEnd()}\n\n${s.facts}`;
+  return {
+    ...form,
+    facts,
+    keywords: [...form.keywords, ...s.keywords.filter((k) => !form.keywords.includes(k))],
+    category: form.category === '' && s.category !== null ? s.category : form.category,
+    automatedDetection: true,
+  };
+}

@@ -4,24 +4,29 @@ import type { FormEvent } from 'react';
 import { useAction, useClient } from '@renderer/api/api-context';
 import { ErrorView } from '@renderer/components/error-view';
 import { HashText } from '@renderer/components/hash-text';
+import { SensitiveImage } from '@renderer/components/sensitive-image';
 import { useI18n } from '@renderer/i18n/i18n-context';
 
 /**
- * The review packet is a PDF rendered by the backend and shown from the artifact store in an
- * <object>; captured HTML is never loaded into the app. `canSign` is true for the reviewer who
+ * The review packet is a PDF rendered by the backend; the preview shows its pages as images the
+ * backend rasterised, never the PDF itself (a PDF viewer would show the embedded screenshots as
+ * they are): a page that draws a captured image is blurred and greyscale until revealed, per page
+ * and per click, like any screenshot. Captured HTML is never loaded into the app. `canSign` is true for the reviewer who
  * signed the latest decision: only they may PAdES-sign its packet (the backend checks it again).
  */
 export function PacketPreview({ resourceId, canSign }: Readonly<{ resourceId: string; canSign: boolean }>) {
   const { t, language, bytes, number } = useI18n();
   const client = useClient();
   const [password, setPassword] = useState('');
-  const render = useAction((c, id: string, signWith?: string) =>
-    c.call('packet.render', {
+  const render = useAction(async (c, id: string, signWith?: string) => {
+    const rendered = await c.call('packet.render', {
       resourceId: id,
       language,
       ...(signWith === undefined ? {} : { password: signWith }),
-    }),
-  );
+    });
+    const pageImages = await c.call('packet.pages', { resourceId: id, sha256: rendered.sha256 });
+    return { ...rendered, pageImages };
+  });
   const packet = render.result;
   const renderSigned = (event: FormEvent) => {
     event.preventDefault();
@@ -89,17 +94,23 @@ export function PacketPreview({ resourceId, canSign }: Readonly<{ resourceId: st
       {render.error ? <ErrorView error={render.error} /> : null}
       {packet ? (
         <Box
-          component="object"
-          data={client.artifactUrl(packet.sha256)}
-          type="application/pdf"
-          data-testid="packet-object"
-          sx={{ width: '100%', height: '75vh', border: 1, borderColor: 'divider' }}
+          data-testid="packet-pages"
+          sx={{ maxHeight: '75vh', overflow: 'auto', border: 1, borderColor: 'divider', p: 1 }}
         >
-          <Typography sx={{ p: 2 }}>
-            <Link href={client.artifactUrl(packet.sha256)} target="_blank" rel="noreferrer noopener">
-              {t('review.packet')}
-            </Link>
-          </Typography>
+          {packet.pageImages.map((p) => (
+            <Box key={p.sha256} data-testid="packet-page" data-page={p.page} sx={{ mb: 2 }}>
+              <Typography variant="caption" color="text.secondary">
+                {t('review.packetPage', { page: number(p.page) })}
+              </Typography>
+              <SensitiveImage
+                resourceId={resourceId}
+                sha256={p.sha256}
+                sensitive={p.sensitive}
+                alt={t('review.packetPage', { page: number(p.page) })}
+                imgStyle={{ maxWidth: '100%', height: 'auto', boxShadow: '0 0 2px rgba(0,0,0,0.4)' }}
+              />
+            </Box>
+          ))}
         </Box>
       ) : null}
     </Box>

@@ -13,6 +13,7 @@ import { useI18n } from '@renderer/i18n/i18n-context';
 import { useSession } from '../session/session-context';
 import { ContentWarningGate } from '../wellbeing/content-warning-gate';
 import { DecisionFormView } from './decision-form';
+import { DecisionSuggestionButton } from './decision-suggestion';
 import type { DecisionForm } from './decision-form-state';
 import { decisionProblems, emptyDecisionForm, toDecisionFields } from './decision-form-state';
 import { PacketPreview } from './packet-preview';
@@ -123,6 +124,7 @@ export function ReviewScreen({ id }: Readonly<{ id: string }>) {
           {user.role === 'reviewer' && canDecide && !signed ? (
             <>
               {bases.error ? <ErrorView error={bases.error} onRetry={bases.reload} /> : null}
+              <DecisionSuggestionButton resourceId={resource.id} form={current} onChange={setForm} />
               <DecisionFormView
                 form={current}
                 onChange={setForm}

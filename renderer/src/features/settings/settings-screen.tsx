@@ -27,6 +27,7 @@ import { LanguagePicker } from '../session/language-picker';
 import { ExposureSection } from '../wellbeing/exposure-section';
 import { useSession } from '../session/session-context';
 import { BasisSection } from './basis-section';
+import { RestrictedCaptureSection } from './restricted-capture-section';
 import { TrustedCasSection } from './trusted-cas-section';
 import { TsaSection } from './tsa-section';
 import { UsersSection } from './users-section';
@@ -260,6 +261,7 @@ export function SettingsScreen({ onTheme }: Readonly<{ onTheme: (choice: ThemeCh
         </SectionCard>
         <BasisSection isAdmin={isAdmin} />
         {isAdmin ? <ExposureSection /> : null}
+        {isAdmin ? <RestrictedCaptureSection /> : null}
       </Stack>
     </Box>
   );

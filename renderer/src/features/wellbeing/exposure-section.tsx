@@ -17,6 +17,7 @@ import { ErrorView } from '@renderer/components/error-view';
 import { LtrText } from '@renderer/components/ltr-text';
 import { SectionCard } from '@renderer/components/section-card';
 import { useI18n } from '@renderer/i18n/i18n-context';
+import { VaultAuthorisationForm } from './vault-authorisation-form';
 
 /** The administrator's view of reviewer exposure: revealed time per user per UTC day. */
 export function ExposureSection() {
@@ -72,6 +73,7 @@ export function ExposureSection() {
         </Button>
       </Box>
       {save.error ? <ErrorView error={save.error} /> : null}
+      <VaultAuthorisationForm />
       {rows.error ? <ErrorView error={rows.error} onRetry={rows.reload} /> : null}
       {rows.data?.length === 0 ? <EmptyView text={t('wellbeing.none')} /> : null}
       {rows.data !== undefined && rows.data.length > 0 ? (

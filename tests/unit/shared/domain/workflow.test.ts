@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_STATES } from '@shared/domain/resources';
 import { ROLES } from '@shared/domain/users';
-import { allowedActions, isSelfApproval, nextState, WORKFLOW_ACTIONS } from '@shared/domain/workflow';
+import {
+  allowedActions,
+  isSelfApproval,
+  nextState,
+  systemNextState,
+  WORKFLOW_ACTIONS,
+} from '@shared/domain/workflow';
 
 describe('resource workflow', () => {
   it('walks the happy path of DESIGN §1', () => {
@@ -70,6 +76,19 @@ describe('resource workflow', () => {
           const next = nextState(state, action, role);
           expect(next === null || RESOURCE_STATES.includes(next)).toBe(true);
         }
+  });
+
+  it("sends a re-appeared resource back to review by itself, never on a user's request", () => {
+    for (const from of ['approved', 'blocked', 'block_verified'] as const) {
+      expect(systemNextState(from, 'reopen')).toBe('in_review');
+      for (const role of ROLES) expect(nextState(from, 'reopen', role)).toBeNull();
+    }
+    for (const from of ['lifted', 'in_review', 'captured', 'rejected', 'reported'] as const)
+      expect(systemNextState(from, 'reopen')).toBeNull();
+    // Users' actions are not the system's to take.
+    expect(systemNextState('in_review', 'approve')).toBeNull();
+    for (const state of RESOURCE_STATES)
+      for (const role of ROLES) expect(allowedActions(state, role)).not.toContain('reopen');
   });
 
   it('detects self-approval', () => {
