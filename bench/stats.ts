@@ -225,6 +225,15 @@ async function main(): Promise<void> {
     const report = await unitStats(db, '2026-01-01', '2026-12-31');
     // The Node reference (one row per resource and referral folded in JavaScript), once, for scale.
     const reference = await timed(() => unitStatsReference(db, '2026-01-01', '2026-12-31'));
+    // CPU time as well as wall time: on a shared machine the wall clock also counts the waiting.
+    const cpu = async (fn: () => Promise<unknown>): Promise<number> => {
+      const before = process.cpuUsage();
+      await fn();
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1000;
+    };
+    const yearCpu = await cpu(() => unitStats(db, '2026-01-01', '2026-12-31'));
+    const referenceCpu = await cpu(() => unitStatsReference(db, '2026-01-01', '2026-12-31'));
     const same = JSON.stringify(reference.value) === JSON.stringify(report);
     await db.close();
     console.log(
@@ -238,6 +247,9 @@ async function main(): Promise<void> {
     console.log(`statistics, one month: ${month.toFixed(0)} ms`);
     console.log(
       `Node reference, whole year (one run): ${reference.ms.toFixed(0)} ms; same report: ${same ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `CPU time, whole year: SQL ${yearCpu.toFixed(0)} ms, Node reference ${referenceCpu.toFixed(0)} ms`,
     );
   } finally {
     if (process.env.BENCH_STATS_KEEP === undefined) rmSync(dir, { recursive: true, force: true });

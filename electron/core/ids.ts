@@ -87,8 +87,7 @@ function putRandomDigits(): void {
 
 /** Ids are `<prefix>_<10 chars of ms time><16 random chars>`: time-ordered, collision-safe across processes. */
 export function createIdGenerator(clock: Clock): IdGenerator {
-  return <K extends IdKind>(kind: K): IdOf<K> =>
-  {
+  return <K extends IdKind>(kind: K): IdOf<K> => {
     putTimeDigits(clock().getTime());
     putRandomDigits();
     return PARSE_ID[kind](`${ID_PREFIXES[kind]}_${String.fromCharCode(...digits)}`);

@@ -159,6 +159,12 @@ describe('reviewer wellbeing in the UI', () => {
       return bytes[25];
     });
     expect(served).toBe(0);
+    // Scroll the preview (its own scroll box, not the window) to the blurred page for the screenshot.
+    await page.evaluate(
+      `(() => { const box = document.querySelector(${JSON.stringify(tid('packet-pages'))});
+        const at = box.querySelector(${JSON.stringify(`${tid('packet-page')}[data-page="${pageNumber}"]`)});
+        box.scrollTop += at.getBoundingClientRect().top - box.getBoundingClientRect().top; })()`,
+    );
     await screenshot(page, 'wellbeing-packet-blurred');
     await page.click(`${tid('packet-page')}[data-page="${pageNumber}"] ${tid('reveal-media')}`);
     await waitForOrError(

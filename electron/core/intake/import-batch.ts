@@ -185,8 +185,9 @@ export async function writeReportBatch(
   for (const f of flagged)
     await raiseFlagIn(
       tx,
-      async (entry) => {
+      (entry) => {
         entries.push(entry);
+        return Promise.resolve();
       },
       { resourceId: f.resourceId, source: 'intake', reason: INTAKE_FLAG_REASON, actor, at: f.at },
       { importedFrom: { ...b.origin, line: f.line } },

@@ -185,8 +185,9 @@ export function createIntakeService(ws: Workspace): IntakeService {
     if (origin !== null && p.input.suspectedCsam === true)
       await raiseFlagIn(
         tx,
-        async (entry) => {
+        (entry) => {
           entries.push(entry);
+          return Promise.resolve();
         },
         { resourceId, source: 'intake', reason: INTAKE_FLAG_REASON, actor, at },
         { importedFrom: origin },

@@ -11,8 +11,8 @@ import type { EscalationLevel, RenoticeProposal } from './renotice';
 /**
  * `vigil referral due`: the reminders and escalations the referrals awaiting an answer call for now,
  * from each regime's deadline (its notice template) and the reminders already sent. It proposes
- * only; a reminder is sent with `referral send ID` like the notice, an escalation is a new referral
- * to the next recipient.
+ * only; a person accepts: `referral remind ID` sends the reminder like the notice, `referral
+ * escalate ID --recipient NAME` a new (child) referral to the next recipient.
  */
 
 export type DueProposal = Readonly<{

@@ -860,7 +860,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         {
           recipient: opts.recipient,
           regime: opts.regime ?? parent.regimeId,
-          parentId: null,
+          parentId: parent.id,
           attachBundle: await wantsBundle(parent),
         },
         acting,

@@ -211,7 +211,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], no
     .join('')}</tbody></table>`;
 }
 
-/** Grouped bars, one group per week; the SVG is mirrored in right-to-left documents by the page's direction. */
+/** Grouped bars (reported, referred, removed), one group per week, oldest on the left in every language (a time axis). */
 function weekBars(report: StatsReport): string {
   const weeks = report.perWeek;
   if (weeks.length === 0) return '';
@@ -236,7 +236,7 @@ function weekBars(report: StatsReport): string {
     )
     .join('');
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img">${bars}</svg>
-<div class="axis">${ltr(weeks[0]?.week ?? '')} … ${ltr(weeks.at(-1)?.week ?? '')} · max ${ltr(max)}</div>`;
+<div class="axis">${ltr(weeks[0]?.week ?? '')} … ${ltr(weeks.at(-1)?.week ?? '')}</div>`;
 }
 
 function distributionBars(report: StatsReport, t: Texts): string {

@@ -2,6 +2,7 @@ import DashboardIcon from '@mui/icons-material/Dashboard';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import GavelIcon from '@mui/icons-material/Gavel';
 import HistoryIcon from '@mui/icons-material/History';
+import InsightsIcon from '@mui/icons-material/Insights';
 import InventoryIcon from '@mui/icons-material/Inventory2';
 import KeyboardIcon from '@mui/icons-material/Keyboard';
 import LogoutIcon from '@mui/icons-material/Logout';
@@ -68,6 +69,7 @@ const NAV: readonly NavItem[] = [
   },
   { route: { name: 'export' }, label: 'nav.export', icon: <InventoryIcon />, match: ['export'] },
   { route: { name: 'audit' }, label: 'nav.audit', icon: <FactCheckIcon />, match: ['audit'] },
+  { route: { name: 'stats' }, label: 'nav.stats', icon: <InsightsIcon />, match: ['stats'] },
   { route: { name: 'search', q: '' }, label: 'nav.search', icon: <SearchIcon />, match: ['search'] },
   { route: { name: 'settings' }, label: 'nav.settings', icon: <SettingsIcon />, match: ['settings'] },
 ];

@@ -10,6 +10,7 @@ export type Route =
   | Readonly<{ name: 'export' }>
   | Readonly<{ name: 'audit' }>
   | Readonly<{ name: 'settings' }>
+  | Readonly<{ name: 'stats' }>
   | Readonly<{ name: 'search'; q: string }>;
 
 const ID = /^[a-z]+_[0-9a-z]{10,40}$/;
@@ -33,6 +34,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'audit' };
     case 'settings':
       return { name: 'settings' };
+    case 'stats':
+      return { name: 'stats' };
     case 'search':
       return { name: 'search', q: new URLSearchParams(query).get('q') ?? '' };
     case 'dashboard':
@@ -64,6 +67,8 @@ export function routeHref(route: Route): string {
       return '#/audit';
     case 'settings':
       return '#/settings';
+    case 'stats':
+      return '#/stats';
     case 'search':
       return route.q === '' ? '#/search' : `#/search?${new URLSearchParams({ q: route.q }).toString()}`;
   }

@@ -9,6 +9,7 @@ import { ReviewListScreen } from '../features/review/review-list-screen';
 import { ReviewScreen } from '../features/review/review-screen';
 import { SearchScreen } from '../features/search/search-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
+import { StatsScreen } from '../features/stats/stats-screen';
 import type { Route } from './routes';
 import type { ThemeChoice } from './theme-root';
 
@@ -39,5 +40,7 @@ export function ScreenSwitch({
       return <SettingsScreen onTheme={onTheme} />;
     case 'search':
       return <SearchScreen initial={route.q} />;
+    case 'stats':
+      return <StatsScreen />;
   }
 }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '@core/backend';
+import { IMPORT_BATCH } from '@core/intake/import-job';
 import { BUILT_CLI, vigilProcess } from '@tests/helpers/cli';
 import { tempDir } from '@tests/helpers/temp-dir';
 
@@ -84,7 +85,7 @@ describe('report import as a resumable job', () => {
     );
     expect(stored).toBeGreaterThan(0);
     expect(stored).toBeLessThan(LINES);
-    expect(stored % 500).toBe(0);
+    expect(stored % IMPORT_BATCH).toBe(0);
     expect(await scalar(data, 'SELECT lines_done AS n FROM import_jobs')).toBe(stored);
 
     const again = await runToEnd(['--data', data, 'report', 'import', file]);

@@ -126,7 +126,16 @@ describe('hostile report lists', () => {
 
   it('prints --json with bidi, C1, DEL and line separators escaped, parsing back to the same text', async () => {
     const note = `a\u202ecba \u009b31m b\u007f c\u2028d \u200b`;
-    const added = await vigil(['--data', data, 'report', 'add', 'https://show-json.example/', '--note', note, '--json']);
+    const added = await vigil([
+      '--data',
+      data,
+      'report',
+      'add',
+      'https://show-json.example/',
+      '--note',
+      note,
+      '--json',
+    ]);
     expect(added.code, added.stderr).toBe(0);
     const id = JSON.parse(added.stdout).resource.id as string;
     const shown = await vigil(['--data', data, 'show', 'resource', id, '--json']);

@@ -56,9 +56,9 @@ const recheckLine = (i: RecheckRunItem): string =>
 const proposalLine = (p: DueProposal): string => {
   const what =
     p.proposal.kind === 'reminder'
-      ? `send reminder ${p.proposal.number}`
+      ? `send reminder ${p.proposal.number} (referral remind ${p.referralId})`
       : p.proposal.kind === 'escalate'
-        ? `escalate to the ${p.proposal.to}`
+        ? `escalate to the ${p.proposal.to} (referral escalate ${p.referralId} --recipient NAME)`
         : 'no recipient left to escalate to: decide';
   return `${p.referralId}  ${p.state.padEnd(12)}  ${what}  (due since ${new Date(p.proposal.dueSinceMs).toISOString()})  ${safe(p.recipientName)}  ${p.regimeId}  ${safe(p.url)}`;
 };
@@ -213,7 +213,8 @@ const stats: CliCommand = {
     if (from === undefined || to === undefined)
       throw new AppError('input.invalid', '--from and --to are required');
     const outputs = (['csv', 'dsa', 'lumen', 'pdf'] as const).filter((k) => str(ctx, k) !== undefined);
-    if (outputs.length > 1) throw new AppError('input.invalid', 'give one of --csv, --dsa, --lumen and --pdf');
+    if (outputs.length > 1)
+      throw new AppError('input.invalid', 'give one of --csv, --dsa, --lumen and --pdf');
     const languageText = str(ctx, 'language');
     if (languageText !== undefined && outputs[0] !== 'pdf')
       throw new AppError('input.invalid', '--language is for --pdf only');
@@ -227,7 +228,7 @@ const stats: CliCommand = {
       const file = resolve(ctx.io.cwd, str(ctx, 'pdf') ?? '');
       refuseOverwrite([file], false);
       const report = await unitStats(db, from, to);
-      const pdf = await withPacketBrowser(backend.workspace, backend.settings, ctx.env, (browser) =>
+      const pdf = await withPacketBrowser(backend.workspace, backend.settings, ctx.io.env, (browser) =>
         renderPeriodReportPdf(browser, report, language.data),
       );
       await writeFile(file, pdf, { flag: 'wx' });
