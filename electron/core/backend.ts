@@ -118,7 +118,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       screenshots: () => restrictedScreenshotsSetting(createKeyedSettings(ws)),
       // Every capture is matched against the imported lists; with none imported nothing is hashed.
       matcher: async () =>
-        (await mediaMatcher.hasLists()) ? { match: (h) => mediaMatcher.firstMatch(h) } : null,
+        (await mediaMatcher.hasLists())
+          ? { match: (h) => mediaMatcher.firstMatch(h), assessed: (h) => mediaMatcher.assessmentFor(h) }
+          : null,
     },
   });
   const queue = createCaptureQueue({

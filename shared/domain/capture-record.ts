@@ -211,6 +211,10 @@ export const WithheldMedia = z.object({
   reason: z.enum(['suspected_csam', 'known-hash']),
   because: z.string(),
   match: z.object({ list: z.string(), label: z.string(), how: z.string() }).optional(),
+  /** A reviewer's earlier assessment of this item (same SHA-256, or a PDQ within the threshold). */
+  assessment: z
+    .object({ label: z.string(), assessedBy: z.string(), assessedAt: z.string(), by: z.string() })
+    .optional(),
 });
 export type WithheldMedia = z.infer<typeof WithheldMedia>;
 

@@ -11,7 +11,12 @@ import { DEFAULT_RECHECK_SETTINGS, RECHECK_SETTING_KEYS } from './recheck';
 export type SettingKind = 'int' | 'string' | 'boolean' | 'hours' | 'days' | 'choice';
 
 /** `choices`: the only words a `choice` key takes. */
-type KeyRule = Readonly<{ kind: SettingKind; default: unknown; summary: string; choices?: readonly string[] }>;
+type KeyRule = Readonly<{
+  kind: SettingKind;
+  default: unknown;
+  summary: string;
+  choices?: readonly string[];
+}>;
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -40,7 +45,8 @@ const SETTING_KEYS_TABLE = {
     kind: 'choice',
     choices: ['placeholders', 'none'],
     default: 'placeholders',
-    summary: 'restricted captures: screenshots with media as grey boxes (placeholders) or no screenshot (none)',
+    summary:
+      'restricted captures: screenshots with media as grey boxes (placeholders) or no screenshot (none)',
   },
   'notice.maxAttachmentBytes': {
     kind: 'int',

@@ -14,6 +14,7 @@ import {
   countOf,
   go,
   screenshot,
+  textOf,
   tid,
   typeInto,
   waitForOrError,
@@ -100,7 +101,7 @@ describe('restricted capture in the UI', () => {
     await input?.uploadFile(listFile);
     await page.click(tid('hashlist-import'));
     await waitForOrError(page, `${tid('hashlist-row')}[data-name="unit-list"]`, STEP);
-    expect(await page.$eval(tid('hashlist-entries'), (e) => e.textContent)).toBe('2');
+    expect(await textOf(page, tid('hashlist-entries'))).toBe('2');
     await page.evaluate(
       `document.querySelector(${JSON.stringify(tid('restricted-settings'))}).scrollIntoView()`,
     );

@@ -7,7 +7,16 @@ import { createBackend, type Backend } from '@core/backend';
 import { startHttpBridge, type HttpBridge } from '@core/bridge/http-bridge';
 import { createIntakeService } from '@core/intake/intake-service';
 import { CHROMIUM } from '../helpers/chromium';
-import { go, screenshot, tid, typeInto, waitForOrError } from '../harness/page-helpers';
+import {
+  countOf,
+  go,
+  inPage,
+  screenshot,
+  textOf,
+  tid,
+  typeInto,
+  waitForOrError,
+} from '../harness/page-helpers';
 import { buildRenderer, launchChromium, type LaunchedBrowser } from '../harness/ui-harness';
 
 /**
@@ -60,19 +69,19 @@ describe('Statistics screen', () => {
 
     await page.click(tid('nav-stats'));
     await waitForOrError(page, tid('stats-count-reported'), STEP);
-    expect(await page.$eval(tid('stats-count-reported'), (e) => e.textContent)).toBe('4');
-    expect(await page.$eval(tid('stats-count-captured'), (e) => e.textContent)).toBe('0');
-    expect(await page.$eval(tid('stats-removal-rate'), (e) => e.textContent)).toBe('—');
+    expect(await textOf(page, tid('stats-count-reported'))).toBe('4');
+    expect(await textOf(page, tid('stats-count-captured'))).toBe('0');
+    expect(await textOf(page, tid('stats-removal-rate'))).toBe('—');
     expect(await page.$(tid('stats-week-bars'))).not.toBeNull();
-    expect(await page.$$eval(`${tid('stats-distribution')} svg`, (s) => s.length)).toBe(5);
+    expect(await countOf(page, `${tid('stats-distribution')} svg`)).toBe(5);
     await screenshot(page, 'stats-screen-en');
 
     await go(page, bridge.url, '/stats', 'ar');
     await waitForOrError(page, tid('stats-count-reported'), STEP);
-    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
-    expect(await page.$eval(`${tid('screen-stats')} h1`, (e) => e.textContent)).toBe('الإحصاءات');
+    expect(await inPage<string>(page, 'document.documentElement.dir')).toBe('rtl');
+    expect(await textOf(page, `${tid('screen-stats')} h1`)).toBe('الإحصاءات');
     // The count reads the same in Arabic (the app writes Western digits in every language, or Arabic-Indic ones).
-    expect(await page.$eval(tid('stats-count-reported'), (e) => e.textContent)).toMatch(/^(4|٤)$/);
+    expect(await textOf(page, tid('stats-count-reported'))).toMatch(/^(4|٤)$/);
     await screenshot(page, 'stats-screen-ar');
   }, 120_000);
 });

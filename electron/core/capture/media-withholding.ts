@@ -24,8 +24,13 @@ export type HashMedia = (bytes: Buffer, contentType: string) => MediaHashes | Pr
 /** A known-hash list entry a media body matched (media-matcher.ts). */
 export type KnownHashMatch = Readonly<{ list: string; label: string; how: string }>;
 
+/** A reviewer's earlier assessment of an item, which labels it for the next reviewer. */
+export type PriorLabel = Readonly<{ label: string; assessedBy: string; assessedAt: string; by: string }>;
+
 export type KnownHashMatcher = Readonly<{
   match: (hashes: MediaHashes) => KnownHashMatch | null | Promise<KnownHashMatch | null>;
+  /** The newest assessment of the same item or a PDQ-near one; absent: none are looked up. */
+  assessed?: (hashes: MediaHashes) => Promise<PriorLabel | null>;
 }>;
 
 /** Where withheld bytes may go instead of nowhere (a deployment's encrypted vault); default: nowhere. */
@@ -61,6 +66,7 @@ export type WithheldItem = Readonly<{
   /** Why in words: the flag, or the list entry that matched. */
   because: string;
   match?: KnownHashMatch;
+  assessment?: PriorLabel;
 }>;
 
 export type MediaWithholding = {
@@ -90,6 +96,13 @@ export function startWithholding(policy: MediaPolicy): MediaWithholding {
   /** The inline `data:` media of each finished body, hashed and matched once. */
   const inline = new WeakMap<RecordedExchange, readonly InlineMedium[]>();
   const listed = new Set<string>();
+  /** The item with a reviewer's earlier label, when there is one. */
+  const labelled = async (item: WithheldItem, hashes: MediaHashes): Promise<WithheldItem> => {
+    const prior = policy.matcher?.assessed ? await policy.matcher.assessed(hashes) : null;
+    if (prior === null) return item;
+    const { label, assessedBy, assessedAt, by } = prior;
+    return { ...item, assessment: { label, assessedBy, assessedAt, by } };
+  };
   const noteMatch = (url: string, match: KnownHashMatch | null): void => {
     if (match === null) return;
     restricted = true;
@@ -150,8 +163,9 @@ export function startWithholding(policy: MediaPolicy): MediaWithholding {
               because: 'a data: medium inside this response; it was cut from the body as kept',
             }),
       };
-      await policy.sink.keep(m.bytes, m.hashes, item);
-      withheld.push(item);
+      const shown = await labelled(item, m.hashes);
+      await policy.sink.keep(m.bytes, m.hashes, shown);
+      withheld.push(shown);
     }
     ex.body = Buffer.from(cutDataUrls(ex.body.toString('latin1')), 'latin1');
   };
@@ -178,11 +192,12 @@ export function startWithholding(policy: MediaPolicy): MediaWithholding {
           : 'the resource is flagged suspected_csam: media are hashed and not kept',
       ...(match ? { match } : {}),
     };
-    await policy.sink.keep(body, hashes, item);
-    withheld.push(item);
+    const shown = await labelled(item, hashes);
+    await policy.sink.keep(body, hashes, shown);
+    withheld.push(shown);
     dropped.add(ex);
     ex.body = Buffer.alloc(0);
-    ex.withheld = item;
+    ex.withheld = shown;
   };
   return {
     policy,

@@ -94,7 +94,8 @@ export async function takeSnapshot(opts: {
   if (restricted === 'none')
     warnings.push({
       code: 'restricted.no-screenshot',
-      message: 'Not photographed: the policy for restricted captures is no screenshot (restricted.screenshots = none)',
+      message:
+        'Not photographed: the policy for restricted captures is no screenshot (restricted.screenshots = none)',
     });
   if (restricted === 'placeholders')
     await attempt('placeholders', async () => {

@@ -132,7 +132,12 @@ export async function auditHashAt(conn: ReadConn, seq: number): Promise<string |
   return row !== undefined && row.seq === seq ? row.hash : null;
 }
 
-const BATCH = 5000;
+/**
+ * Rows read at a time by the walks along the chain. A few hundred: a batch's rows are alive while it
+ * is checked, and thousands at once outlived young-generation collections and piled up in the old
+ * generation (the walk after a 50,000-line import peaked higher than the import itself).
+ */
+const BATCH = 500;
 
 /**
  * Walks the whole chain: sequence numbers must run 1, 2, 3… without gaps (a deleted or inserted row

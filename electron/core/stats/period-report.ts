@@ -293,7 +293,7 @@ tr { break-inside: avoid; }
 .none { color: #666; }
 </style></head><body>
 <h1>${escapeHtml(t.title)}</h1>
-<div class="period">${escapeHtml(t.period('\u2068' + report.from + '\u2069', '\u2068' + report.to + '\u2069'))}</div>
+<div class="period">${escapeHtml(t.period('\u2066' + report.from + '\u2069', '\u2066' + report.to + '\u2069'))}</div>
 <div class="rates"><div>${escapeHtml(t.removalRate)}: <b>${ltr(percent(report.removalRate))}</b></div>
 <div>${escapeHtml(t.reappearanceRate)}: <b>${ltr(percent(report.reappearanceRate))}</b></div></div>
 <div class="cols"><div><h2>${escapeHtml(t.counts)}</h2>${table([t.key, t.count], counts, t.none)}</div>

@@ -222,7 +222,9 @@ beforeAll(async () => {
       screenshots: () => restrictedScreenshotsSetting(createKeyedSettings(ws)),
       matcher: async () => {
         const m = createMediaMatcher({ ws });
-        return (await m.hasLists()) ? { match: (h) => m.firstMatch(h) } : null;
+        return (await m.hasLists())
+          ? { match: (h) => m.firstMatch(h), assessed: (h) => m.assessmentFor(h) }
+          : null;
       },
     },
   });
@@ -407,6 +409,13 @@ describe('an unflagged capture with a listed inline data: medium, under the no-s
       actor: 'root',
       role: 'admin',
     });
+    // A reviewer already assessed the unlisted image: the next capture labels it with that.
+    await createHashListService(ws).assess({
+      sha256: sha256(PLAIN),
+      label: 'csam.reviewed',
+      actor: 'rita',
+      role: 'reviewer',
+    });
     resourceId = await resourceFor(`${site.url}/inline`);
     record = await captureOf(resourceId);
   }, 120_000);
@@ -418,7 +427,10 @@ describe('an unflagged capture with a listed inline data: medium, under the no-s
     expect(inline?.reason).toBe('known-hash');
     expect(inline?.url).toContain('(data: URL 1)');
     expect(inline?.because).toContain('inline-list');
-    expect(record.withheld?.find((w) => w.sha256 === sha256(PLAIN))?.url).toMatch(/\/plain\.png$/);
+    const plain = record.withheld?.find((w) => w.sha256 === sha256(PLAIN));
+    expect(plain?.url).toMatch(/\/plain\.png$/);
+    expect(plain?.assessment).toMatchObject({ label: 'csam.reviewed', assessedBy: 'rita', by: 'sha256' });
+    expect(inline?.assessment).toBeUndefined();
     expect((await ws.db.read((c) => suspectedCsamOf(c, resourceId))).last?.source).toBe('hashlist');
     const found: string[] = [];
     for (const file of filesUnder(join(dir.path, 'blobs'))) {

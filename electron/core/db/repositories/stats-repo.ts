@@ -186,7 +186,7 @@ const quantileOf = (metric: string, table: string): string => `
 /** The Monday (UTC) of the week of a YYYY-MM-DD day. */
 const mondayOf = (day: string): string => `date(${day}, '-6 days', 'weekday 1')`;
 
-export const PERIOD_AGGREGATES_SQL = `
+const PERIOD_AGGREGATES_SQL = `
 WITH
 r AS MATERIALIZED (
   SELECT id, categories, created_at FROM resources WHERE created_at >= ?1 AND created_at < ?2),
@@ -209,12 +209,13 @@ sx AS (
   SELECT id AS rid, created_at AS created, categories, NULL AS rep, NULL AS cap, NULL AS decided,
     NULL AS approved, NULL AS last_decision, NULL AS sent, NULL AS removed FROM r
   UNION ALL SELECT resource_id, NULL, NULL, received_at, NULL, NULL, NULL, NULL, NULL, NULL FROM reports
+    WHERE resource_id IN (SELECT id FROM r)
   UNION ALL SELECT resource_id, NULL, NULL, NULL, started_at, NULL, NULL, NULL, NULL, NULL
-    FROM captures WHERE outcome != 'failed'
+    FROM captures WHERE outcome != 'failed' AND resource_id IN (SELECT id FROM r)
   -- The newest decision's verdict: the instant padded to a fixed width, so the greatest prefix wins.
   UNION ALL SELECT resource_id, NULL, NULL, NULL, NULL, signed_at,
     CASE WHEN decision = 'approve' THEN signed_at END, printf('%-40s', signed_at) || decision, NULL, NULL
-    FROM decisions
+    FROM decisions WHERE resource_id IN (SELECT id FROM r)
   UNION ALL SELECT rid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, sent_at, removed_at FROM f),
 s AS MATERIALIZED (
   SELECT rid AS id, max(categories) AS categories, coalesce(min(rep), max(created)) AS reported_at,

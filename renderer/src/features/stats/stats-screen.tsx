@@ -191,7 +191,7 @@ export function StatsScreen() {
       {s !== undefined ? (
         <>
           <Typography color="text.secondary" sx={{ mb: 2 }}>
-            {t('stats.period', { from: `\u2068${s.from}\u2069`, to: `\u2068${s.to}\u2069` })}
+            {t('stats.period', { from: `\u2066${s.from}\u2069`, to: `\u2066${s.to}\u2069` })}
           </Typography>
           <Box
             sx={{
