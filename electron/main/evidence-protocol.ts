@@ -43,6 +43,8 @@ export type KnownBlob = Readonly<{
   packet: boolean;
   /** The bytes to send when they are not the stored blob's own (a sensitive image's blurred stand-in). */
   open?: () => Readable;
+  /** `reveal-required`: a page archive of a `minors` resource asked for without a reveal (nothing is sent). */
+  variant?: string;
 }>;
 
 export type EvidenceDeps = Readonly<{
@@ -85,6 +87,7 @@ export async function serveEvidenceRequest(
   if (!(await deps.signedIn())) return refuse(401, 'sign in first');
   const blob = await deps.lookup(sha256, asked.reveal);
   if (blob === null) return refuse(404, 'no such artifact');
+  if (blob.variant === 'reveal-required') return refuse(403, 'open it through a reveal, which is logged');
   const mediaType =
     blob.mediaType !== null && MEDIA_TYPE.test(blob.mediaType) ? blob.mediaType : 'application/octet-stream';
   const headers = {

@@ -161,7 +161,7 @@ describe('restricted capture in the UI', () => {
     await screenshot(page, 'restricted-withheld-list');
   });
 
-  it('records a reviewer’s assessment of a withheld item as a custody event', async () => {
+  it('records a reviewer’s assessment of a withheld item, which labels it in the next capture', async () => {
     await typeInto(page, tid('withheld-assess-label'), 'csam.assessed');
     await page.click(tid('withheld-assess'));
     await waitForOrError(page, tid('withheld-assessed'), STEP);
@@ -169,6 +169,23 @@ describe('restricted capture in the UI', () => {
       await backend.workspace.db.read((c) => listAudit(c, { action: 'media.assessed', limit: 5 }))
     ).rows;
     expect(assessed[0]).toMatchObject({ actor: 'rita' });
+    // The next capture of the same item carries that label, and the screen shows it first.
+    await backend.captures.captureResource(resourceId, {
+      operator: 'ivan',
+      allowPrivateNetwork: true,
+      tsaUrl: null,
+      timeoutSeconds: 60,
+    });
+    await go(page, bridge.url, '/dashboard', 'en');
+    await go(page, bridge.url, `/resources/${resourceId}`, 'en');
+    await waitForOrError(page, tid('content-warning-accept'), STEP);
+    await page.click(tid('content-warning-accept'));
+    await waitForOrError(page, tid('withheld-prior-label'), STEP);
+    expect(await textOf(page, tid('withheld-prior-label'))).toContain('csam.assessed');
+    expect(await page.$(tid('captured-image'))).toBeNull();
+    await page.evaluate(
+      `document.querySelector(${JSON.stringify(tid('resource-withheld'))}).scrollIntoView()`,
+    );
     await screenshot(page, 'restricted-assessed');
   });
 });

@@ -6,7 +6,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { RpcRequest } from '@shared/contract/envelope';
 import type { ErrorPayload } from '@shared/errors/app-error';
 import type { Backend } from '../backend';
-import { createArtifactAccess } from '../media/artifact-access';
+import { createArtifactAccess, REVEAL_REQUIRED_MESSAGE } from '../media/artifact-access';
 import type { Session } from '../rpc/dispatch';
 import {
   createBridgeSessions,
@@ -194,6 +194,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     const blob = await artifacts.resolve(session, sha256, reveal);
     if (blob === null)
       return sendJson(res, 404, errorBody({ code: 'evidence.not-found', message: `no artifact ${sha256}` }));
+    if (blob.variant === 'reveal-required')
+      return sendJson(res, 403, errorBody({ code: 'auth.forbidden', message: REVEAL_REQUIRED_MESSAGE }));
     res.writeHead(200, {
       'Content-Type': blob.mediaType ?? 'application/octet-stream',
       'Content-Length': blob.bytes,

@@ -9,8 +9,16 @@ import { blurredPng, createBlurCache } from './blurred-derivative';
 import { vaultAccessOf } from './vault-access';
 import { revealGrantsOf } from './reveal-grants';
 
-/** `original`: not sensitive; `revealed`: sensitive, through a reveal (custody row written); `blurred`: the derivative. */
-export type ArtifactVariant = 'original' | 'revealed' | 'blurred';
+/**
+ * `original`: not sensitive; `revealed`: sensitive, through a reveal (custody row written); `blurred`:
+ * the derivative; `reveal-required`: a page archive of a `minors` resource (it holds the page's
+ * images and cannot be blurred), which goes out only through a reveal: nothing is sent.
+ */
+export type ArtifactVariant = 'original' | 'revealed' | 'blurred' | 'reveal-required';
+
+/** What a request for a page archive of a `minors` resource is told when it comes without a reveal. */
+export const REVEAL_REQUIRED_MESSAGE =
+  'this file holds the captured page with its images: it is served only through a reveal (media.reveal), which is logged';
 
 export type ServedArtifact = Readonly<{
   bytes: number;
@@ -142,6 +150,17 @@ export function createArtifactAccess(backend: Backend): ArtifactAccess {
       if (blob === null) return resolvePacketPage(session, sha256, reveal);
       const base = { bytes: blob.bytes, mediaType: blob.mediaType, packet: blob.packet };
       const original = () => guarded(session, ws.blobs.open(sha256));
+      if (!blob.packet && sensitivity.minorsArchive) {
+        if (reveal && revealGrantsOf(ws).take(user.id, sha256))
+          return { ...base, variant: 'revealed', cacheControl: 'no-store', open: original };
+        return {
+          ...base,
+          bytes: 0,
+          variant: 'reveal-required',
+          cacheControl: 'no-store',
+          open: () => Readable.from([]),
+        };
+      }
       const sensitive =
         !blob.packet &&
         sensitivity.image &&

@@ -695,6 +695,7 @@ export const ar: Messages = {
   'withheld.assessLabel': 'تصنيف التقييم',
   'withheld.assess': 'تسجيل التقييم',
   'withheld.assessed': 'قُيّم بأنه {label}',
+  'withheld.prior': 'سبق تقييمه بأنه {label} من قِبل {who}',
   'wellbeing.intakeNote':
     'البلاغات ضمن فئتي القاصرين والتطرف تحمل تحذيرًا من المحتوى: يراه المراجعون قبل تحميل أي وسائط للمورد.',
 

@@ -700,6 +700,7 @@ export const en = {
   'withheld.assessLabel': 'Assessment label',
   'withheld.assess': 'Record assessment',
   'withheld.assessed': 'Assessed as {label}',
+  'withheld.prior': 'Already assessed as {label} by {who}',
   'wellbeing.intakeNote':
     'Reports under Minors and Extremism carry a content warning: reviewers see it before any media of the resource loads.',
 

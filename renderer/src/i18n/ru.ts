@@ -698,6 +698,7 @@ export const ru: Messages = {
   'withheld.assessLabel': 'Метка оценки',
   'withheld.assess': 'Записать оценку',
   'withheld.assessed': 'Оценено как {label}',
+  'withheld.prior': 'Уже оценено как {label} (оценщик: {who})',
   'wellbeing.intakeNote':
     'Сообщения в категориях «Несовершеннолетние» и «Экстремизм» получают предупреждение о содержимом: проверяющие видят его до загрузки любых материалов ресурса.',
 

@@ -5,7 +5,15 @@ export type MediaSensitivity = Readonly<{
   image: boolean;
   /** An image of these bytes belongs to a capture of a resource in the `minors` category. */
   minors: boolean;
+  /**
+   * These bytes are a page archive (MHTML or WACZ) of a capture of a `minors` resource: a file that
+   * carries the page's images inside it, which no derivative can blur.
+   */
+  minorsArchive: boolean;
 }>;
+
+/** Artifact kinds whose files hold the bytes of the page's media, not only their URLs. */
+const EMBEDDING_KINDS = ['mhtml', 'wacz'] as const;
 
 /**
  * What the artifact servers need to decide whether a blob may go out as it is: the same bytes may
@@ -13,13 +21,22 @@ export type MediaSensitivity = Readonly<{
  * a `minors` resource is enough to make them sensitive everywhere.
  */
 export async function mediaSensitivity(conn: ReadConn, sha256: string): Promise<MediaSensitivity> {
-  const row = await conn.get<{ image: number; minors: number }>(
+  const kinds = EMBEDDING_KINDS.map(() => '?').join(', ');
+  const row = await conn.get<{ image: number; minors: number; archive: number }>(
     `SELECT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = ? AND a.media_type LIKE 'image/%') AS image,
             EXISTS (SELECT 1 FROM artifacts a
                       JOIN captures c ON c.id = a.capture_id
                       JOIN resources r ON r.id = c.resource_id, json_each(r.categories) j
-                     WHERE a.sha256 = ? AND a.media_type LIKE 'image/%' AND j.value = 'minors') AS minors`,
-    [sha256, sha256],
+                     WHERE a.sha256 = ? AND a.media_type LIKE 'image/%' AND j.value = 'minors') AS minors,
+            EXISTS (SELECT 1 FROM artifacts a
+                      JOIN captures c ON c.id = a.capture_id
+                      JOIN resources r ON r.id = c.resource_id, json_each(r.categories) j
+                     WHERE a.sha256 = ? AND a.kind IN (${kinds}) AND j.value = 'minors') AS archive`,
+    [sha256, sha256, sha256, ...EMBEDDING_KINDS],
   );
-  return { image: (row?.image ?? 0) === 1, minors: (row?.minors ?? 0) === 1 };
+  return {
+    image: (row?.image ?? 0) === 1,
+    minors: (row?.minors ?? 0) === 1,
+    minorsArchive: (row?.archive ?? 0) === 1,
+  };
 }

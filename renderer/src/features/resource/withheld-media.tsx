@@ -102,6 +102,11 @@ function WithheldItem({
               </>
             ) : null}
           </Typography>
+          {item.assessment ? (
+            <Typography variant="body2" color="warning.main" data-testid="withheld-prior-label">
+              {t('withheld.prior', { label: item.assessment.label, who: item.assessment.assessedBy })}
+            </Typography>
+          ) : null}
           <Typography variant="caption" component="div">
             SHA-256 <HashText value={item.sha256} />
           </Typography>
