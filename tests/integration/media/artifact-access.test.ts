@@ -7,6 +7,7 @@ import { startHttpBridge, type HttpBridge } from '@core/bridge/http-bridge';
 import { listAudit } from '@core/custody/audit-log';
 import { createIntakeService } from '@core/intake/intake-service';
 import { createArtifactAccess } from '@core/media/artifact-access';
+import { revealGrantsOf } from '@core/media/reveal-grants';
 import type { Session } from '@core/rpc/dispatch';
 import { serveEvidenceRequest, type EvidenceDeps } from '@main/evidence-protocol';
 import type { CaptureRecord } from '@shared/domain/capture-record';
@@ -219,8 +220,11 @@ describe('evidence:// (the desktop shell) follows the same rules', () => {
   it('refuses a disabled user at once and stops the download under way', async () => {
     const olga = await signedIn('olga');
     const wacz = capture.artifacts.find((a) => a.kind === 'wacz')?.sha256 ?? '';
-    const served = await access().resolve(olga, wacz, false);
+    // The resource concerns minors by now: its WACZ goes out only through a reveal.
+    revealGrantsOf(backend.workspace).grant(olga.user?.id ?? '', wacz);
+    const served = await access().resolve(olga, wacz, true);
     if (served === null) throw new Error('the WACZ is not served');
+    expect(served.variant).toBe('revealed');
     const stream = served.open();
     const closed = new Promise<void>((done) => stream.once('close', () => done()));
     await backend.users.update({ name: 'olga', disabled: true }, 'admin');
