@@ -116,9 +116,10 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       sink: () => Promise.resolve(vaultSink(vault, settings)),
       hash: hashMedia,
       screenshots: () => restrictedScreenshotsSetting(createKeyedSettings(ws)),
-      // Every capture is matched against the imported lists; with none imported nothing is hashed.
+      // Every capture is matched against the imported lists and earlier assessments; with neither
+      // there is nothing to recognise and nothing is hashed.
       matcher: async () =>
-        (await mediaMatcher.hasLists())
+        (await mediaMatcher.hasKnownItems())
           ? { match: (h) => mediaMatcher.firstMatch(h), assessed: (h) => mediaMatcher.assessmentFor(h) }
           : null,
     },

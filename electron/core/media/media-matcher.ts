@@ -68,6 +68,8 @@ export type MediaMatcher = Readonly<{
   pdqThreshold: () => Promise<number>;
   /** Whether any list is imported (a capture with nothing to match need not hash its media). */
   hasLists: () => Promise<boolean>;
+  /** Whether there is anything to recognise an item by: a list entry or an earlier assessment. */
+  hasKnownItems: () => Promise<boolean>;
   /** The best match in one line for the capture record (exact before PDQ, then the nearest), or null. */
   firstMatch: (hashes: MediaHashQuery) => Promise<CaptureListMatch | null>;
 }>;
@@ -227,6 +229,10 @@ export function createMediaMatcher(deps: MediaMatcherDeps): MediaMatcher {
     match,
     async hasLists() {
       return (await current()).entries.length > 0;
+    },
+    async hasKnownItems() {
+      const ix = await current();
+      return ix.entries.length > 0 || ix.assessmentBySha256.size > 0;
     },
     async firstMatch(hashes) {
       const [best] = await match(hashes);
