@@ -58,6 +58,12 @@ export type Backend = Readonly<{
   captures: CaptureService;
   /** Indicators found in captures (extracted after each seal), networks, lexicons. */
   indicators: IndicatorService;
+  /**
+   * Where Vigil keeps running (app, serve): captures whose newest indicator run used an older
+   * extractor or lexicon version get a new run, in the background (each run new rows and a
+   * custody event, never an edit). Resolves with what it did; never rejects.
+   */
+  keepIndicatorsCurrent: () => Promise<{ extracted: number; failed: number }>;
   /** The restricted vault (encrypted withheld media under the `vault` policy). */
   vault: RestrictedVault;
   queue: CaptureQueue;
@@ -152,6 +158,15 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     settings,
     captures,
     indicators,
+    keepIndicatorsCurrent: async () => {
+      try {
+        const done = await indicators.reextract('system');
+        return { extracted: done.extracted, failed: done.failed.length };
+      } catch {
+        // The workspace closed under it, or the disk is full: the next start picks it up again.
+        return { extracted: 0, failed: 0 };
+      }
+    },
     vault,
     queue,
     time,

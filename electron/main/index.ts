@@ -333,6 +333,8 @@ async function start(): Promise<void> {
   registerIpc(backend);
   // While the app runs, pending time-stamps are retried and the custody log's head stamped daily.
   backend.time.start();
+  // Indicators read by an older extractor or lexicon version are extracted again, in the background.
+  void backend.keepIndicatorsCurrent();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({

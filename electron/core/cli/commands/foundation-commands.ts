@@ -250,8 +250,10 @@ const serve: CliCommand = {
     const backend = await ctx.backend();
     const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
     const bridge = await startHttpBridge({ backend, port, staticDir });
-    // While the UI is served, pending time-stamps are retried and the log's head stamped daily.
+    // While the UI is served, pending time-stamps are retried and the log's head stamped daily;
+    // indicators of captures read by an older extractor or lexicon are extracted again.
     backend.time.start();
+    void backend.keepIndicatorsCurrent();
     ctx.io.stdout(
       `Vigil is running at ${bridge.url}\nOpen this link to sign in (it works once, within a minute; it is the key to this session): ${bridge.loginUrl}\n`,
     );
