@@ -122,10 +122,12 @@ describe('revising a final decision', () => {
     expect(await stateOf()).toBe('approved');
     expect((await buildBlocklist(backend.workspace)).entries.map((e) => e.decisionId)).toEqual([approval.id]);
     const detail = await call('sam', 'resources.get', { id: resourceId });
+    // `lift` too: an appeal against the approval may be decided by a reviewer (a signed decision).
     expect(detail.ok && (detail.value as { allowedActions: string[] }).allowedActions).toEqual([
       'approve',
       'reject',
       'request_recapture',
+      'lift',
     ]);
   });
 
