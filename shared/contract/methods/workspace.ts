@@ -32,7 +32,12 @@ export const Settings = z.object({
   /** Blur and greyscale every captured image until revealed (on by default; `minors` images always). */
   blurAllMedia: z.boolean(),
   /** Daily revealed time (minutes) after which the app prompts a break; 240 (4 h) when unset. */
-  exposureSoftLimitMinutes: z.number().int().min(1).max(24 * 60).optional(),
+  exposureSoftLimitMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
   /**
    * Suspected-CSAM media: `hashes-only` keeps only their hashes (the default); `vault` also keeps the
    * bytes encrypted in the restricted vault, readable only by users authorised for it.
