@@ -176,7 +176,10 @@ describe('restricted capture in the UI', () => {
       tsaUrl: null,
       timeoutSeconds: 60,
     });
+    // The dashboard must have replaced the resource screen (a new screen asks for the warning
+    // again); two hash changes in a row can leave the old screen mounted.
     await go(page, bridge.url, '/dashboard', 'en');
+    await waitForOrError(page, tid('screen-dashboard'), STEP);
     await go(page, bridge.url, `/resources/${resourceId}`, 'en');
     await waitForOrError(page, tid('content-warning-accept'), STEP);
     await page.click(tid('content-warning-accept'));
