@@ -172,53 +172,45 @@ function timestampTokenRows(capture: PacketCapture, L: PacketLabels): string[] {
   ];
 }
 
-function captureSection(
-  capture: PacketCapture,
-  captureIndex: number,
-  slices: readonly ShotSlice[],
-  labels: PacketLabels,
-  language: Language,
-): string {
-  const L = labels;
+/** What the capture was and how it was made: the first table of its section. */
+function captureContextTable(capture: PacketCapture, L: PacketLabels): string {
   const ctx = capture.context;
   const ts = capture.timestamp;
+  return kvTable([
+    row(L.urlAsCaptured, capturedUrl(capture.url)),
+    row(L.finalUrl, capturedUrl(capture.finalUrl)),
+    row(L.pageTitle, auto(isolate(capture.page.title))),
+    row(L.startedAt, ltr(capture.startedAt)),
+    row(L.finishedAt, ltr(capture.finishedAt)),
+    row(L.outcome, escapeHtml(L.outcomes[capture.outcome])),
+    row(L.httpStatus, capture.http.status === null ? escapeHtml(L.none) : ltr(capture.http.status)),
+    row(L.protocol, ltr(capture.http.protocol ?? '-')),
+    row(L.remoteAddress, ltr(capture.http.remoteAddress ?? '-')),
+    row(L.operator, auto(ctx.operator)),
+    row(L.workstation, ltr(ctx.workstation)),
+    row(L.os, ltr(ctx.os)),
+    row(L.application, ltr(`${ctx.app.name} ${ctx.app.version}`)),
+    row(L.browser, ltr(`${ctx.browser.product} ${ctx.browser.version}`)),
+    row(L.userAgent, mono(ctx.userAgent)),
+    row(
+      L.viewport,
+      ltr(`${ctx.viewport.width} × ${ctx.viewport.height} @${ctx.viewport.deviceScaleFactor}x`),
+    ),
+    row(L.locale, ltr(ctx.locale)),
+    row(L.timeZone, ltr(ctx.timeZone)),
+    row(L.proxy, ctx.proxy === null ? escapeHtml(L.none) : mono(ctx.proxy)),
+    row(L.manifestSha256, mono(capture.manifestSha256)),
+    row(L.signatureKey, mono(`${capture.signature.alg} ${capture.signature.keyId}`)),
+    row(L.timestamp, escapeHtml(L.timestampStatuses[ts.status])),
+    ...(ts.tsa === undefined ? [] : [row(L.tsa, mono(ts.tsa))]),
+    ...(ts.genTime === undefined ? [] : [row(L.genTime, ltr(ts.genTime))]),
+    ...timestampTokenRows(capture, L),
+  ]);
+}
+
+/** The redirect chain, hop by hop, with how each hop happened; nothing when there was none. */
+function redirectSection(capture: PacketCapture, L: PacketLabels): string[] {
   const parts: string[] = [];
-  parts.push(`<section class="page-break"><h2>${escapeHtml(L.capture)} ${mono(capture.id)}</h2>`);
-  parts.push(
-    kvTable([
-      row(L.urlAsCaptured, capturedUrl(capture.url)),
-      row(L.finalUrl, capturedUrl(capture.finalUrl)),
-      row(L.pageTitle, auto(isolate(capture.page.title))),
-      row(L.startedAt, ltr(capture.startedAt)),
-      row(L.finishedAt, ltr(capture.finishedAt)),
-      row(L.outcome, escapeHtml(L.outcomes[capture.outcome])),
-      row(L.httpStatus, capture.http.status === null ? escapeHtml(L.none) : ltr(capture.http.status)),
-      row(L.protocol, ltr(capture.http.protocol ?? '-')),
-      row(L.remoteAddress, ltr(capture.http.remoteAddress ?? '-')),
-      row(L.operator, auto(ctx.operator)),
-      row(L.workstation, ltr(ctx.workstation)),
-      row(L.os, ltr(ctx.os)),
-      row(L.application, ltr(`${ctx.app.name} ${ctx.app.version}`)),
-      row(L.browser, ltr(`${ctx.browser.product} ${ctx.browser.version}`)),
-      row(L.userAgent, mono(ctx.userAgent)),
-      row(
-        L.viewport,
-        ltr(`${ctx.viewport.width} × ${ctx.viewport.height} @${ctx.viewport.deviceScaleFactor}x`),
-      ),
-      row(L.locale, ltr(ctx.locale)),
-      row(L.timeZone, ltr(ctx.timeZone)),
-      row(L.proxy, ctx.proxy === null ? escapeHtml(L.none) : mono(ctx.proxy)),
-      row(L.manifestSha256, mono(capture.manifestSha256)),
-      row(L.signatureKey, mono(`${capture.signature.alg} ${capture.signature.keyId}`)),
-      row(L.timestamp, escapeHtml(L.timestampStatuses[ts.status])),
-      ...(ts.tsa === undefined ? [] : [row(L.tsa, mono(ts.tsa))]),
-      ...(ts.genTime === undefined ? [] : [row(L.genTime, ltr(ts.genTime))]),
-      ...timestampTokenRows(capture, L),
-    ]),
-  );
-  if (capture.error !== undefined) {
-    parts.push(`<p>${mono(`${capture.error.code}: ${capture.error.message}`)}</p>`);
-  }
   if (capture.redirects.length > 0) {
     parts.push(`<h3>${escapeHtml(L.redirects)}</h3>`);
     parts.push(
@@ -233,6 +225,12 @@ function captureSection(
       ),
     );
   }
+  return parts;
+}
+
+/** The landing document's TLS details and trust verdicts; nothing for a page not served over TLS. */
+function tlsSection(capture: PacketCapture, L: PacketLabels, language: Language): string[] {
+  const parts: string[] = [];
   if (capture.tls !== undefined) {
     const tls = capture.tls;
     parts.push(`<h3>${escapeHtml(L.tls)}</h3>`);
@@ -250,6 +248,48 @@ function captureSection(
       ]),
     );
   }
+  return parts;
+}
+
+/** The media a restricted capture withheld, by hash and URL; nothing for an ordinary capture. */
+function withheldSection(capture: PacketCapture, L: PacketLabels): string[] {
+  const parts: string[] = [];
+  const withheld = capture.withheld ?? [];
+  if (withheld.length > 0) {
+    // Hashes and URLs only: a withheld medium has no bytes anywhere to show or embed.
+    parts.push(`<h3>${escapeHtml(L.withheld)}</h3><p class="withheld">${escapeHtml(L.withheldNotice)}</p>`);
+    parts.push(
+      dataTable(
+        ['URL', L.reason, 'SHA-256', 'MD5', 'PDQ'],
+        withheld.map((w) => [
+          mono(w.url),
+          auto(`${w.reason}: ${w.because}`),
+          mono(w.sha256),
+          mono(w.md5),
+          mono(w.pdq ?? '—'),
+        ]),
+      ),
+    );
+  }
+  return parts;
+}
+
+function captureSection(
+  capture: PacketCapture,
+  captureIndex: number,
+  slices: readonly ShotSlice[],
+  labels: PacketLabels,
+  language: Language,
+): string {
+  const L = labels;
+  const parts: string[] = [];
+  parts.push(`<section class="page-break"><h2>${escapeHtml(L.capture)} ${mono(capture.id)}</h2>`);
+  parts.push(captureContextTable(capture, L));
+  if (capture.error !== undefined) {
+    parts.push(`<p>${mono(`${capture.error.code}: ${capture.error.message}`)}</p>`);
+  }
+  parts.push(...redirectSection(capture, L));
+  parts.push(...tlsSection(capture, L, language));
   const origins = originCertificateTable(capture, language);
   if (origins) {
     parts.push(`<h3>${escapeHtml(origins.title)}</h3>`);
@@ -275,23 +315,7 @@ function captureSection(
     for (const w of capture.warnings) parts.push(`<li>${mono(w.code)} ${auto(w.message)}</li>`);
     parts.push('</ul>');
   }
-  const withheld = capture.withheld ?? [];
-  if (withheld.length > 0) {
-    // Hashes and URLs only: a withheld medium has no bytes anywhere to show or embed.
-    parts.push(`<h3>${escapeHtml(L.withheld)}</h3><p class="withheld">${escapeHtml(L.withheldNotice)}</p>`);
-    parts.push(
-      dataTable(
-        ['URL', L.reason, 'SHA-256', 'MD5', 'PDQ'],
-        withheld.map((w) => [
-          mono(w.url),
-          auto(`${w.reason}: ${w.because}`),
-          mono(w.sha256),
-          mono(w.md5),
-          mono(w.pdq ?? '—'),
-        ]),
-      ),
-    );
-  }
+  parts.push(...withheldSection(capture, L));
   parts.push(`<h3>${escapeHtml(L.artifacts)}</h3>`);
   parts.push(
     dataTable(
