@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { aliases } from './aliases.config.ts';
+import { aliases, postgresAliases } from './aliases.config.ts';
+import { POSTGRES_SUITES } from './tests/helpers/postgres-suites.ts';
 
-// Three projects so that CI and developers can run each layer alone; `npm test` runs all of them.
+// Four projects so that CI and developers can run each layer alone; `npm test` runs all of them.
+// "postgres" runs chosen integration files unchanged against PostgreSQL: `@core/backend` resolves to a
+// shim that puts each data dir on its own database of one cluster (tests/helpers/postgres-backend.ts).
 export default defineConfig({
   resolve: { alias: aliases },
   test: {
@@ -24,6 +27,18 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Chromium and the RFC 3161 server are heavy on a 2-core machine: one file at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias: [...postgresAliases] },
+        test: {
+          name: 'postgres',
+          include: [...POSTGRES_SUITES],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          globalSetup: ['tests/helpers/postgres-global-setup.ts'],
           fileParallelism: false,
         },
       },

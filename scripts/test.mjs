@@ -1,5 +1,6 @@
 // `npm test`: build (the e2e tests and the CLI process tests use the built app), then the unit and
-// integration tests, then the end-to-end tests, and one closing summary line over all of them.
+// integration tests, then the end-to-end tests, then the chosen integration suites again on PostgreSQL
+// (tests/helpers/postgres-suites.ts), and one closing summary line over all of them.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ if (build.status !== 0) {
 const stages = [
   { name: 'unit+integration', projects: ['unit', 'integration'] },
   { name: 'e2e', projects: ['e2e'] },
+  { name: 'postgres', projects: ['postgres'] },
 ];
 for (const stage of stages) {
   const out = join(reports, `${stage.name}.json`);
@@ -46,5 +48,7 @@ for (const stage of stages) {
   }
 }
 rmSync(reports, { recursive: true, force: true });
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+console.log(
+  `\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (stages: ${stages.map((s) => s.name).join(', ')})`,
+);
 process.exit(ok && totals.failed === 0 ? 0 : 1);

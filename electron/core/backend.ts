@@ -35,6 +35,7 @@ import { storeErrorOf } from './store/store-errors';
 import { createIndicatorService, type IndicatorService } from './indicators/indicator-service';
 import { createSessionKeys, type SessionKeys } from './users/session-keys';
 import { createUsersService, type UsersService } from './users/users-service';
+import type { BlobStore } from './store/blob-store';
 import { openWorkspace, type Workspace } from './workspace';
 
 export { APP_NAME, APP_VERSION };
@@ -49,6 +50,10 @@ export type BackendOptions = Readonly<{
   env?: NodeJS.ProcessEnv;
   /** Schedule of the automatic time-stamp retries and head time-stamps (tests inject timers). */
   time?: TimeKeeperOptions;
+  /** Team mode: a `postgres://` URL for the records and the signed head (workspace.ts). */
+  database?: string;
+  /** An opened blob store (store/blob-location.ts); absent: the data dir's `blobs/`. */
+  blobs?: BlobStore;
 }>;
 
 export type Backend = Readonly<{

@@ -19,7 +19,14 @@ const Marker = z.object({
   format: z.literal('vigil-data-dir/1'),
   state: z.enum(['initialising', 'ready']),
   at: z.string(),
+  /**
+   * The PostgreSQL server and database (its URL without the password) the data dir was initialised
+   * against; absent for a workstation's own SQLite file. A data dir is never opened against another.
+   */
+  database: z.string().optional(),
 });
+
+export type DataDirMarker = Readonly<{ state: DataDirState; database: string | null }>;
 
 /** Files whose presence shows that a data dir was initialised once (blobs alone may be a copy). */
 const traces = (paths: DataPaths): string[] => [
@@ -35,6 +42,11 @@ const traces = (paths: DataPaths): string[] => [
 ];
 
 export async function dataDirState(paths: DataPaths): Promise<DataDirState> {
+  return (await readDataDirMarker(paths)).state;
+}
+
+/** The data dir's state, and the database its marker names (null: its own SQLite file, or no marker). */
+export async function readDataDirMarker(paths: DataPaths): Promise<DataDirMarker> {
   if (existsSync(paths.marker)) {
     let text: string;
     try {
@@ -51,17 +63,24 @@ export async function dataDirState(paths: DataPaths): Promise<DataDirState> {
     }
     if (parsed === null)
       throw new AppError('store.damaged', `${paths.marker} is not a Vigil data dir marker (damaged file)`);
-    return parsed.state;
+    return { state: parsed.state, database: parsed.database ?? null };
   }
-  return traces(paths).some((f) => existsSync(f)) ? 'legacy' : 'fresh';
+  return { state: traces(paths).some((f) => existsSync(f)) ? 'legacy' : 'fresh', database: null };
 }
 
+/** `database`: the PostgreSQL URL without its password, or null for the data dir's SQLite file. */
 export async function writeMarker(
   paths: DataPaths,
   state: 'initialising' | 'ready',
   at: Date,
+  database: string | null = null,
 ): Promise<void> {
-  const body: z.infer<typeof Marker> = { format: 'vigil-data-dir/1', state, at: at.toISOString() };
+  const body: z.infer<typeof Marker> = {
+    format: 'vigil-data-dir/1',
+    state,
+    at: at.toISOString(),
+    ...(database === null ? {} : { database }),
+  };
   const tmp = `${paths.marker}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o644 });
   await rename(tmp, paths.marker);
@@ -69,10 +88,11 @@ export async function writeMarker(
 
 /**
  * An initialised data dir must hold all of these; each missing one is named (exit 3). The CA's private
- * key is not among them: a data dir whose certificates an organisation's CA issues has none.
+ * key is not among them: a data dir whose certificates an organisation's CA issues has none. With a
+ * shared database (`onServer`) the database and the signed head are on the server, not in the folder.
  */
-export function requireInitialisedFiles(paths: DataPaths): void {
-  if (!existsSync(paths.db))
+export function requireInitialisedFiles(paths: DataPaths, onServer = false): void {
+  if (!onServer && !existsSync(paths.db))
     throw new AppError(
       'store.damaged',
       `the database ${paths.db} is missing from an initialised data dir: restore it from a backup (it is never re-created)`,
@@ -85,7 +105,7 @@ export function requireInitialisedFiles(paths: DataPaths): void {
         `${file} is missing: keys and certificates are created only by \`vigil init\` on a new data dir; restore the file from a backup`,
       );
   }
-  if (!existsSync(paths.auditHead))
+  if (!onServer && !existsSync(paths.auditHead))
     throw new AppError(
       'store.damaged',
       `the signed head of the custody log ${paths.auditHead} is missing from an initialised data dir: restore it from a backup`,

@@ -7,7 +7,7 @@ import { AppError } from '@shared/errors/app-error';
 import { systemClock, type Clock } from './clock';
 import { createIdGenerator, type IdGenerator } from './ids';
 import { appendAudit, appendAuditBatch, type AuditAnchor, type AuditEntry } from './custody/audit-log';
-import { createHeadWriter, readHead } from './custody/audit-head';
+import { advanceHeadWithin, createHeadWriter, headStoreFor } from './custody/audit-head';
 import { requireKeyMatchesCertificate } from './custody/key-match';
 import { keyIdOf } from './custody/signing';
 import {
@@ -20,11 +20,11 @@ import {
 } from './custody/key-sealer';
 import { createCaKeyStore, storeNewCaKey, type CaKeyState, type CaKeyStore } from './custody/ca-key';
 import { createLocalCa, issueCertificate, type LocalCa } from './custody/x509';
-import { openDatabase, type Database, type WriteConn } from './db/database';
-import { migrate } from './db/migrate';
-import { MIGRATIONS } from './db/migrations/index';
+import type { Database, WriteConn } from './db/database';
+import { withoutPassword } from './db/postgres-database';
 import { dataPaths, type DataPaths } from './data-dir';
-import { dataDirState, requireInitialisedFiles, writeMarker } from './data-dir-state';
+import { readDataDirMarker, requireInitialisedFiles, writeMarker } from './data-dir-state';
+import { openMigrated, openServerMigrated, requireSameDatabase } from './workspace-db';
 import { createEventBus, type EventBus } from './events';
 import { createBlobStore, type BlobStore } from './store/blob-store';
 import { isDiskFull, storeErrorOf } from './store/store-errors';
@@ -86,6 +86,13 @@ export type OpenOptions = Readonly<{
   caPassphrase?: string;
   /** How the workstation key is kept at rest: the OS keystore in the desktop app, else a 0600 file. */
   keySealer?: KeySealer;
+  /**
+   * Team mode: a `postgres://` URL. The data dir then keeps the keys, CA, logs and tmp, and the
+   * records and the signed head live in that database. Absent: the data dir's own SQLite file.
+   */
+  database?: string;
+  /** An opened blob store (an object store, a shared folder). Absent: the data dir's `blobs/`. */
+  blobs?: BlobStore;
 }>;
 
 /** A key or certificate file, read; a missing, unreadable or garbled one is named (never re-created). */
@@ -226,36 +233,6 @@ function workspaceCa(store: CaKeyStore, record: Workspace['record']): WorkspaceC
 }
 
 /**
- * The database, migrated. On a full disk SQLite cannot grow its `-shm` file, so it is opened again
- * through one exclusive connection: the read-only checks (`audit verify`, `verify-store`) still run,
- * and every write fails as `store.disk-full`.
- */
-async function openMigrated(
-  paths: DataPaths,
-  clock: Clock,
-): Promise<{ db: Database; migrated: Awaited<ReturnType<typeof migrate>> }> {
-  const attempt = async (exclusive: boolean) => {
-    const db = await openDatabase(paths.db, { exclusive });
-    try {
-      return { db, migrated: await migrate(db, MIGRATIONS, { backupDir: paths.backups, clock }) };
-    } catch (error) {
-      await db.close().catch(() => undefined);
-      throw error;
-    }
-  };
-  try {
-    return await attempt(false);
-  } catch (error) {
-    if (!isDiskFull(error, paths.root)) throw storeErrorOf(error, paths.root, paths.db) ?? error;
-  }
-  try {
-    return await attempt(true);
-  } catch (error) {
-    throw storeErrorOf(error, paths.root, paths.db) ?? error;
-  }
-}
-
-/**
  * Opens a data dir, creating whatever is missing (DESIGN §10 `init` is idempotent: on a complete data
  * dir it changes nothing). `created` lists what this call made, for the custody log and the CLI.
  */
@@ -272,11 +249,18 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
     throw new AppError('env.data-dir', `cannot use the data dir ${paths.root}: ${(error as Error).message}`);
   }
   // Only a data dir with nothing in it yet is initialised; an initialised one missing a piece is damaged.
-  const state = await dataDirState(paths);
-  if (state === 'ready' || state === 'legacy') requireInitialisedFiles(paths);
-  if (state === 'fresh') await writeMarker(paths, 'initialising', clock());
-  if (!existsSync(paths.db)) created.push('database');
-  const { db, migrated } = await openMigrated(paths, clock);
+  const marker = await readDataDirMarker(paths);
+  const { state } = marker;
+  const address = opts.database === undefined ? null : withoutPassword(opts.database);
+  requireSameDatabase(paths, marker, address);
+  if (state === 'ready' || state === 'legacy') requireInitialisedFiles(paths, address !== null);
+  if (state === 'fresh') await writeMarker(paths, 'initialising', clock(), address);
+  if (address === null && !existsSync(paths.db)) created.push('database');
+  const { db, migrated } =
+    opts.database === undefined
+      ? await openMigrated(paths, clock)
+      : await openServerMigrated(opts.database, paths, clock, state);
+  if (address !== null && migrated.from === 0) created.push('database');
   try {
     const workstationName = opts.workstationName ?? hostname();
     const caCert = await ensureCa(paths, clock, created);
@@ -303,17 +287,18 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
     }
     const events = createEventBus();
 
+    const heads = headStoreFor(paths, db);
     const readAnchor = async (): Promise<AuditAnchor | null> => {
-      const head = await readHead(paths, workstation.publicKeyPem);
+      const head = await db.read((c) => heads.head(c, workstation.publicKeyPem));
       return head === null ? null : { seq: head.seq, hash: head.hash };
     };
-    const advanceAnchor = createHeadWriter({ paths, db, key: workstation });
+    const advanceAnchor = createHeadWriter({ paths, db, key: workstation, store: heads });
 
     const record: Workspace['record'] = async (fn) => {
       const rows: AuditRow[] = [];
       const result = await db
-        .write((tx) =>
-          fn(
+        .write(async (tx) => {
+          const done = await fn(
             tx,
             async (entry) => {
               const row = await appendAudit(tx, clock, entry);
@@ -325,14 +310,19 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
               rows.push(...many);
               return many;
             },
-          ),
-        )
+          );
+          // A shared database: the head commits with the rows it signs, under the same write lock.
+          const newest = rows.at(-1);
+          if (heads.inTransaction && newest !== undefined)
+            await advanceHeadWithin(tx, { store: heads, key: workstation }, newest, rows);
+          return done;
+        })
         .catch((error: unknown) => {
           // A full disk or a damaged database is the environment, named as such (exit 3), not a bug.
           throw storeErrorOf(error, paths.root, paths.db) ?? error;
         });
       const last = rows.at(-1);
-      if (last) await advanceAnchor(last, rows);
+      if (last && !heads.inTransaction) await advanceAnchor(last, rows);
       for (const row of rows) events.emit('audit.appended', row);
       return result;
     };
@@ -341,7 +331,7 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
     const workspace: Workspace = {
       paths,
       db,
-      blobs: createBlobStore(paths.blobs),
+      blobs: opts.blobs ?? createBlobStore(paths.blobs),
       clock,
       ids: createIdGenerator(clock),
       events,
@@ -385,7 +375,7 @@ export async function openWorkspace(opts: OpenOptions): Promise<{ workspace: Wor
       await ca.protect(opts.caPassphrase, 'system');
     // Last: from here on the data dir is initialised, and nothing of it is ever created again.
     if (state !== 'ready')
-      await writeMarker(paths, 'ready', clock()).catch((error: unknown) => {
+      await writeMarker(paths, 'ready', clock(), address).catch((error: unknown) => {
         // An older data dir is marked on its next open with space; its files were all checked above.
         if (state !== 'legacy' || !isDiskFull(error)) throw error;
       });

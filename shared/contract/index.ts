@@ -30,6 +30,7 @@ export * from './methods/session';
 export * from './methods/stats';
 export * from './methods/workspace';
 export * from './methods/wellbeing';
+export * from './methods/workers';
 
 /** The whole contract: one table, shared by main, preload, the HTTP bridge and the renderer. */
 export const METHODS = {

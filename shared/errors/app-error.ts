@@ -104,6 +104,8 @@ export const ERROR_CODES = [
   // environment and generic
   'env.data-dir',
   'env.tool-missing',
+  // the PostgreSQL server of team mode refused the connection, the sign-in, or is not there
+  'env.database',
   'input.invalid',
   'internal.unexpected',
 ] as const;

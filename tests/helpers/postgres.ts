@@ -12,6 +12,8 @@ import pg from 'pg';
  * when the pipe closes — at `stop()`, and also when the test process exits or is killed.
  */
 export type PostgresCluster = Readonly<{
+  /** The superuser's URL to the `postgres` maintenance database (trust authentication, no password). */
+  adminUrl: string;
   /** A fresh, empty database on the cluster; its connection URL. */
   createDatabase: () => Promise<string>;
   stop: () => Promise<void>;
@@ -111,6 +113,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   return {
+    adminUrl: admin,
     createDatabase: async () => {
       databases += 1;
       const name = `vigil_${databases}`;

@@ -54,6 +54,8 @@ export type BridgeSessions = Readonly<{
   mintLink: () => string;
   /** Consumes the token (once, before it expires) and opens a session; null otherwise. */
   redeem: (token: string) => BridgeSession | null;
+  /** Opens a session for a sign-in state proven another way (a team server's password sign-in). */
+  open: (session: Session) => BridgeSession;
   /**
    * The session named by the request's cookie. With `needKey`, the request must also carry the
    * session's key: a cookie replayed by a listener on another port (cookies reach every port of
@@ -92,6 +94,12 @@ export function createBridgeSessions(
   const now = (): number => clock().getTime();
   const expired = (s: BridgeSession, at: number): boolean =>
     at - s.lastSeenMs > lifetimes.idleMs || at - s.createdAtMs > lifetimes.absoluteMs;
+  const open = (session: Session): BridgeSession => {
+    const at = now();
+    const entry: BridgeSession = { sid: random(), key: random(), session, createdAtMs: at, lastSeenMs: at };
+    sessions.set(entry.sid, entry);
+    return entry;
+  };
 
   return {
     cookieName: `vigil_session_${port}`,
@@ -111,16 +119,9 @@ export function createBridgeSessions(
       // One use only, whether or not it was still valid.
       links.delete(found);
       if (expires <= at) return null;
-      const entry: BridgeSession = {
-        sid: random(),
-        key: random(),
-        session: { user: null },
-        createdAtMs: at,
-        lastSeenMs: at,
-      };
-      sessions.set(entry.sid, entry);
-      return entry;
+      return open({ user: null });
     },
+    open,
     lookup(req, key, needKey) {
       const sid = cookieOf(req, `vigil_session_${port}`);
       const entry = sid === null ? undefined : sessions.get(sid);

@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { RpcRequest } from '@shared/contract/envelope';
-import type { ErrorPayload } from '@shared/errors/app-error';
 import type { Backend } from '../backend';
 import { createArtifactAccess, REVEAL_REQUIRED_MESSAGE } from '../media/artifact-access';
 import type { Session } from '../rpc/dispatch';
+import type { WorkerRoutes } from '../workers/worker-routes';
 import {
   createBridgeSessions,
   DEFAULT_LIFETIMES,
@@ -17,14 +16,18 @@ import {
   type SessionLifetimes,
   type BridgeSessions,
 } from './bridge-sessions';
+import { errorBody, readBody, sendJson } from './bridge-http';
+import { listenBridge, type BridgeTls } from './bridge-listen';
 import { createEventStreams } from './event-streams';
+import { createPasswordSignIn, PASSWORD_AUTH_PATH, PASSWORD_PAGE_PATH } from './password-sign-in';
 import { SIGN_IN_SCRIPT, SIGN_IN_SCRIPT_PATH, signInPage } from './sign-in-page';
 
 export type HttpBridge = Readonly<{
   url: string;
   /**
    * A one-time sign-in link, valid for a minute (each read mints a new one): opening it sets the
-   * session cookie and hands the page the session key. Print it, never log it elsewhere.
+   * session cookie and hands the page the session key. Print it, never log it elsewhere. With
+   * password sign-in there are no links: this is the sign-in page.
    */
   readonly loginUrl: string;
   /** A one-time sign-in token for a form post to `/auth` (what `vigil serve`'s 0600 file sends). */
@@ -37,14 +40,26 @@ export type HttpBridge = Readonly<{
 export type HttpBridgeOptions = Readonly<{
   backend: Backend;
   port?: number;
+  /** The listen address: 127.0.0.1 by default; any other address needs `tls`. */
+  host?: string;
+  /** Serve HTTPS with this certificate and key (cookies are then `Secure`). */
+  tls?: BridgeTls;
+  /** Names clients reach the server by (accepted in Host and Origin), besides the certificate's. */
+  names?: readonly string[];
+  /**
+   * `link` (vigil serve): one-time links printed for the local user. `password` (a team server):
+   * a sign-in page with name and password; links are not accepted.
+   */
+  signIn?: 'link' | 'password';
   /** The built renderer (out/renderer); null serves the API only. */
   staticDir: string | null;
   /** Session and link lifetimes are measured on this clock (the workspace's by default). */
   clock?: () => Date;
   lifetimes?: Partial<SessionLifetimes>;
+  /** A team server's capture-worker routes (`/workers/…`), proven by each worker's key, not a session. */
+  workerRoutes?: WorkerRoutes;
 }>;
 
-const MAX_BODY = 32 * 1024 * 1024;
 const SWEEP_MS = 15_000;
 
 /** The UI's CSP: its own scripts only; MUI's emotion needs inline styles; no framing of the app. */
@@ -92,33 +107,9 @@ const MEDIA_TYPES: Readonly<Record<string, string>> = {
   '.ttf': 'font/ttf',
 };
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  });
-  res.end(text);
-}
-
-const errorBody = (error: ErrorPayload) => ({ ok: false, error });
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * `vigil serve` and the e2e tests: the contract over loopback HTTP (DESIGN §2.1). Bound to 127.0.0.1
- * only; a one-time sign-in link (valid a minute) opens a session: an HttpOnly SameSite=Strict cookie
+ * unless a team server (`vigil server`) listens elsewhere over HTTPS with password sign-in; a one-time sign-in link (valid a minute) opens a session: an HttpOnly SameSite=Strict cookie
  * named for our port plus a key the page holds (sessionStorage of its own origin) and sends with
  * every call (`X-Vigil-Session`, or the path prefix `/s/<key>/` where a page cannot set headers). Cookies reach every
  * port of 127.0.0.1, so the cookie alone opens nothing but the app's static files. Sessions end
@@ -132,7 +123,10 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   const streams = createEventStreams(backend);
   const artifacts = createArtifactAccess(backend);
   const staticRoot = opts.staticDir === null ? null : resolve(opts.staticDir);
+  const signInMode = opts.signIn ?? 'link';
   let allowedHosts: readonly string[] = [];
+  let allowedOrigins: readonly string[] = [];
+  let secure = false;
   // Known once the server listens; no request is handled before that.
   let sessions: BridgeSessions | null = null;
 
@@ -153,6 +147,19 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       }),
     );
   }
+
+  const cookieFor = (entry: BridgeSession): string =>
+    `${(sessions as BridgeSessions).cookieName}=${entry.sid}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
+  const passwordSignIn = createPasswordSignIn({
+    backend,
+    sessions: () => sessions as BridgeSessions,
+    origins: () => allowedOrigins,
+    cookieFor,
+  });
+  const signInHint =
+    signInMode === 'password'
+      ? `sign in at ${PASSWORD_PAGE_PATH}`
+      : 'open the sign-in link printed by `vigil serve`';
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     if (staticRoot === null)
@@ -227,7 +234,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
         401,
         errorBody({ code: 'auth.bad-token', message: 'this sign-in link is wrong, used or expired' }),
       );
-    const cookie = `${table.cookieName}=${entry.sid}; HttpOnly; SameSite=Strict; Path=/`;
+    const cookie = cookieFor(entry);
     const common = { 'Set-Cookie': cookie, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
     if (req.headers['sec-fetch-mode'] === 'navigate' || req.method === 'POST') {
       const page = signInPage(entry.key);
@@ -251,7 +258,13 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!wellFormedPath(url.pathname))
       return sendJson(res, 400, errorBody({ code: 'rpc.invalid-input', message: 'malformed URL' }));
-    if (url.pathname === '/auth' && (req.method === 'GET' || req.method === 'POST'))
+    if (opts.workerRoutes && url.pathname.startsWith('/workers/'))
+      return opts.workerRoutes(req, res, url.pathname);
+    if (signInMode === 'password') {
+      if (req.method === 'GET' && url.pathname === PASSWORD_PAGE_PATH) return passwordSignIn.page(res);
+      if (req.method === 'POST' && url.pathname === PASSWORD_AUTH_PATH)
+        return passwordSignIn.signIn(req, res);
+    } else if (url.pathname === '/auth' && (req.method === 'GET' || req.method === 'POST'))
       return signIn(req, res, url);
     if (req.method === 'GET' && url.pathname === SIGN_IN_SCRIPT_PATH) {
       res.writeHead(200, {
@@ -268,15 +281,20 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     const found = (sessions as BridgeSessions).lookup(req, key, api);
     if (found.state !== 'ok') {
       if (found.state === 'expired') await ended(found.entry);
+      // A browser opening the app without a session is shown the sign-in form.
+      if (signInMode === 'password' && !api && req.method === 'GET') {
+        res.writeHead(303, { Location: PASSWORD_PAGE_PATH, 'Cache-Control': 'no-store' });
+        return void res.end();
+      }
       return sendJson(
         res,
         401,
         found.state === 'expired'
           ? errorBody({
               code: 'auth.bad-token',
-              message: 'this session has ended; open a new sign-in link',
+              message: `this session has ended; ${signInMode === 'password' ? 'sign in again' : 'open a new sign-in link'}`,
             })
-          : errorBody({ code: 'auth.bad-token', message: 'open the sign-in link printed by `vigil serve`' }),
+          : errorBody({ code: 'auth.bad-token', message: signInHint }),
       );
     }
     const { session } = found.entry;
@@ -331,19 +349,17 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     return sendJson(res, 405, errorBody({ code: 'rpc.invalid-input', message: 'method not allowed' }));
   }
 
-  const server = createServer((req, res) => {
+  const listening = await listenBridge(opts, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, errorBody({ code: 'internal.unexpected', message: (error as Error).message }));
       else res.destroy();
     });
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());
-  });
-  const { port } = server.address() as AddressInfo;
-  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const { server, port, url } = listening;
+  allowedHosts = listening.hosts;
+  allowedOrigins = listening.origins;
+  secure = listening.secure;
   const table = createBridgeSessions(port, clock, lifetimes);
   sessions = table;
   const expireSessions = async (): Promise<number> => {
@@ -353,10 +369,10 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   };
   const sweep = setInterval(() => void expireSessions().catch(() => undefined), SWEEP_MS);
   sweep.unref();
-  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     get loginUrl() {
+      if (signInMode === 'password') return `${url}${PASSWORD_PAGE_PATH}`;
       return `${url}/auth?token=${encodeURIComponent(table.mintLink())}`;
     },
     newLoginToken: () => table.mintLink(),

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import type { BlobStore } from '../store/blob-store';
 import { manifestDisagreements } from './manifest-agreement';
@@ -38,7 +37,7 @@ export async function checkedAgainstManifests(
   for (const record of records) {
     let bytes: Buffer;
     try {
-      bytes = await readFile(blobs.pathOf(record.manifestSha256));
+      bytes = await blobs.read(record.manifestSha256);
     } catch {
       out.push({ ...record, tampered: ['manifest'] });
       continue;

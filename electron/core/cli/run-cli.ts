@@ -23,6 +23,7 @@ import { TRUST_COMMANDS } from './commands/trust-commands';
 import { ORG_CA_COMMANDS } from './commands/org-ca-commands';
 import { TIME_COMMANDS } from './commands/time-commands';
 import { VAULT_COMMANDS } from './commands/vault-commands';
+import { SERVER_COMMANDS } from './commands/server-commands';
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   data: { type: 'string' },
@@ -53,6 +54,7 @@ export const COMMANDS: CliCommand[] = [
   ...REFERRAL_COMMANDS,
   ...RECHECK_COMMANDS,
   ...VAULT_COMMANDS,
+  ...SERVER_COMMANDS,
 ];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */

@@ -4,19 +4,22 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditRow, AuditVerifyResult } from '@shared/contract/methods/custody';
 import { AppError } from '@shared/errors/app-error';
-import type { Database, ReadConn } from '../db/database';
+import type { Database, ReadConn, WriteConn } from '../db/database';
 import type { DataPaths } from '../data-dir';
 import { isDiskFull } from '../store/store-errors';
 import { auditHashesBetween } from '../db/repositories/audit-repo';
+import { allSignedHeads, insertSignedHead, newestSignedHead } from '../db/repositories/audit-heads-repo';
 import { chainContinues, verifyAudit, type AuditAnchor } from './audit-log';
 import { canonicalJson } from './canonical-json';
 import { signEs256, verifyEs256 } from './signing';
 
 /**
- * The signed head of the custody log (`logs/audit-head.json`) and its history
- * (`logs/audit-heads.jsonl`, one signed head per line, only ever appended). The head catches rows
- * cut off the end of the log, which a hash chain alone cannot show; the history keeps that proof
- * after new rows have passed the old position, and after an older head file is put back.
+ * The signed head of the custody log and its history. The head catches rows cut off the end of the
+ * log, which a hash chain alone cannot show; the history keeps that proof after new rows have passed
+ * the old position, and after an older head is put back. Where they are kept is a `HeadStore`: on a
+ * workstation (SQLite) `logs/audit-head.json` and `logs/audit-heads.jsonl` (one signed head per line,
+ * only ever appended); on a shared PostgreSQL database the `audit_heads` table, because every server
+ * process appends to the same chain and no one data dir can hold its head.
  */
 export const SignedHead = z.object({
   seq: z.number().int().positive(),
@@ -44,7 +47,94 @@ const headVerifies = (publicKeyPem: string, head: SignedHead): boolean => {
   return verifyEs256(publicKeyPem, canonicalJson(signed), Buffer.from(signature, 'base64'));
 };
 
-/** The current head, or null when there is none yet (only while a data dir is being initialised). */
+/** Where the signed head and its history are kept; every read verifies the signatures. */
+export type HeadStore = Readonly<{
+  /** Named in messages: the head file, or the database table. */
+  where: string;
+  /**
+   * True when the head is written in the write transaction of the rows it signs (a shared database):
+   * then two server processes can never write heads out of order. The files are written after commit.
+   */
+  inTransaction: boolean;
+  /** The current head, or null when there is none yet (only while a data dir is being initialised). */
+  head: (conn: ReadConn, publicKeyPem: string) => Promise<SignedHead | null>;
+  /** Every head the history holds; one that does not parse or verify is reported, never skipped. */
+  history: (
+    conn: ReadConn,
+    publicKeyPem: string,
+  ) => Promise<{ heads: AuditAnchor[]; problem: string | null }>;
+  /** Appends `head` to the history and makes it the current head. */
+  append: (tx: WriteConn, head: SignedHead) => Promise<void>;
+}>;
+
+/** The head in the data dir's `logs/` folder: a workstation's own SQLite database. */
+export function fileHeadStore(paths: DataPaths): HeadStore {
+  return {
+    where: paths.auditHead,
+    inTransaction: false,
+    head: (_conn, publicKeyPem) => readHead(paths, publicKeyPem),
+    history: (_conn, publicKeyPem) => readHeadHistory(paths, publicKeyPem),
+    append: async (_tx, head) => {
+      const body = `${JSON.stringify(head)}\n`;
+      // History first: a head is never newer than the newest head in the history.
+      await appendFile(paths.auditHeadHistory, body, { mode: 0o644 });
+      const tmp = `${paths.auditHead}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, `${JSON.stringify(head, null, 2)}\n`, { mode: 0o644 });
+        await rename(tmp, paths.auditHead);
+      } catch (error) {
+        await unlink(tmp).catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
+
+const AUDIT_HEADS_TABLE = 'the audit_heads table';
+
+/** A stored row as a head, or the reason it is not one (parsed like a line of the history file). */
+function headOfRow(row: unknown, publicKeyPem: string): SignedHead | string {
+  const result = SignedHead.safeParse(row);
+  if (!result.success) return `a row of ${AUDIT_HEADS_TABLE} is not a head record`;
+  if (!headVerifies(publicKeyPem, result.data))
+    return `the head at row ${result.data.seq} of ${AUDIT_HEADS_TABLE} is not signed by this server's key (${result.data.keyId})`;
+  return result.data;
+}
+
+/** The head in the shared database (migration 0190): the newest row is the head, all rows the history. */
+export function databaseHeadStore(): HeadStore {
+  return {
+    where: AUDIT_HEADS_TABLE,
+    inTransaction: true,
+    head: async (conn, publicKeyPem) => {
+      const row = await newestSignedHead(conn);
+      if (row === null) return null;
+      const head = headOfRow(row, publicKeyPem);
+      if (typeof head === 'string')
+        throw new AppError(
+          'custody.signature-invalid',
+          `the signed head of the audit log does not verify: ${head}`,
+        );
+      return head;
+    },
+    history: async (conn, publicKeyPem) => {
+      const heads: AuditAnchor[] = [];
+      for (const row of await allSignedHeads(conn)) {
+        const head = headOfRow(row, publicKeyPem);
+        if (typeof head === 'string') return { heads, problem: head };
+        heads.push({ seq: head.seq, hash: head.hash });
+      }
+      return { heads, problem: null };
+    },
+    append: (tx, head) => insertSignedHead(tx, head),
+  };
+}
+
+/** The store that goes with the database: the table on a shared PostgreSQL one, else the files. */
+export const headStoreFor = (paths: DataPaths, db: Database): HeadStore =>
+  db.raw.dialect.name === 'postgres' ? databaseHeadStore() : fileHeadStore(paths);
+
+/** The head file's head, or null when there is none yet (only while a data dir is being initialised). */
 export async function readHead(paths: DataPaths, publicKeyPem: string): Promise<SignedHead | null> {
   if (!existsSync(paths.auditHead)) return null;
   let parsed: SignedHead | null;
@@ -67,7 +157,7 @@ export async function readHead(paths: DataPaths, publicKeyPem: string): Promise<
   return parsed;
 }
 
-/** Every head the history holds; a line that does not parse or verify is reported, never skipped. */
+/** Every head the history file holds; a line that does not parse or verify is reported, never skipped. */
 export async function readHeadHistory(
   paths: DataPaths,
   publicKeyPem: string,
@@ -106,15 +196,18 @@ export async function readHeadHistory(
 export async function verifyCustodyLog(
   deps: Readonly<{ paths: DataPaths; db: Database; publicKeyPem: string }>,
 ): Promise<AuditVerifyResult> {
-  const head = await readHead(deps.paths, deps.publicKeyPem);
-  const history = await readHeadHistory(deps.paths, deps.publicKeyPem);
-  const anchors: AuditAnchor[] = [
-    ...history.heads,
-    ...(head === null ? [] : [{ seq: head.seq, hash: head.hash }]),
-  ];
-  const result = await deps.db.read((c: ReadConn) => verifyAudit(c, anchors));
-  if (!result.ok || history.problem === null) return result;
-  return { ...result, ok: false, firstBadSeq: null, problem: history.problem };
+  const store = headStoreFor(deps.paths, deps.db);
+  return deps.db.read(async (c: ReadConn) => {
+    const head = await store.head(c, deps.publicKeyPem);
+    const history = await store.history(c, deps.publicKeyPem);
+    const anchors: AuditAnchor[] = [
+      ...history.heads,
+      ...(head === null ? [] : [{ seq: head.seq, hash: head.hash }]),
+    ];
+    const result = await verifyAudit(c, anchors);
+    if (!result.ok || history.problem === null) return result;
+    return { ...result, ok: false, firstBadSeq: null, problem: history.problem };
+  });
 }
 
 /**
@@ -154,41 +247,42 @@ async function chainedFromHead(
  * Moves the head forward to `row`, only from a chain that verifies: the rows from the current head
  * up to `row` must continue the chain the head signed. A head that does not verify, or a log whose
  * rows at the head's position changed (rows cut off and new ones written in their place), keeps the
- * head where it is as evidence for `audit verify`. Runs under SQLite's write lock, so two processes
- * never interleave head updates and the head never moves back. `chained` (optional) are the rows the
- * caller's transaction just appended, ending at `row`: trusted only when they start at the head.
+ * head where it is as evidence for `audit verify`. Runs inside a write transaction (the database's
+ * write lock), so two processes never interleave head updates and the head never moves back.
+ * `chained` are the rows the caller's transaction just appended, ending at `row`: trusted only when
+ * they start at the head.
+ */
+export async function advanceHeadWithin(
+  tx: WriteConn,
+  deps: Readonly<{ store: HeadStore; key: HeadKey }>,
+  row: AuditRow,
+  chained: readonly AuditRow[],
+): Promise<void> {
+  const { store, key } = deps;
+  let current: SignedHead | null;
+  try {
+    current = await store.head(tx, key.publicKeyPem);
+  } catch {
+    return;
+  }
+  if (current !== null && current.seq >= row.seq) return;
+  const known = chained.at(-1)?.seq === row.seq && (await chainedFromHead(tx, current, chained));
+  if (!known && !(await chainContinues(tx, current, row.seq))) return;
+  await store.append(tx, signHead(key, row));
+}
+
+/**
+ * The head writer of a store whose head is written after commit (the files): its own write
+ * transaction, so the head is still decided under the write lock.
  */
 export function createHeadWriter(
-  deps: Readonly<{ paths: DataPaths; db: Database; key: HeadKey }>,
+  deps: Readonly<{ paths: DataPaths; db: Database; key: HeadKey; store?: HeadStore }>,
 ): (row: AuditRow, chained?: readonly AuditRow[]) => Promise<void> {
   const { paths, db, key } = deps;
-  const advance = async (row: AuditRow, chained: readonly AuditRow[]): Promise<void> => {
-    await db.write(async (tx) => {
-      let current: SignedHead | null;
-      try {
-        current = await readHead(paths, key.publicKeyPem);
-      } catch {
-        return;
-      }
-      if (current !== null && current.seq >= row.seq) return;
-      const known = chained.at(-1)?.seq === row.seq && (await chainedFromHead(tx, current, chained));
-      if (!known && !(await chainContinues(tx, current, row.seq))) return;
-      const body = `${JSON.stringify(signHead(key, row))}\n`;
-      // History first: a head is never newer than the newest head in the history.
-      await appendFile(paths.auditHeadHistory, body, { mode: 0o644 });
-      const tmp = `${paths.auditHead}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        await writeFile(tmp, `${JSON.stringify(JSON.parse(body), null, 2)}\n`, { mode: 0o644 });
-        await rename(tmp, paths.auditHead);
-      } catch (error) {
-        await unlink(tmp).catch(() => undefined);
-        throw error;
-      }
-    });
-  };
+  const store = deps.store ?? fileHeadStore(paths);
   return async (row, chained = []) => {
     try {
-      await advance(row, chained);
+      await db.write((tx) => advanceHeadWithin(tx, { store, key }, row, chained));
     } catch (error) {
       // On a full disk the committed rows stand and the head stays at an older, still valid position;
       // the next write that finds space moves it forward over them.

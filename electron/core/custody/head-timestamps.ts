@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { AuditVerifyResult, HeadTimestampCheck } from '@shared/contract/methods/custody';
 import { errorMessage, isAppError, type ErrorCode } from '@shared/errors/app-error';
 import type { ReadConn } from '../db/database';
@@ -160,7 +159,7 @@ export type HeadTimestampReport = NonNullable<AuditVerifyResult['timestamps']>;
 /** Every kept head token against the log as it is now (`vigil audit verify`). */
 export async function verifyHeadTimestamps(
   conn: ReadConn,
-  pathOf: (sha256: string) => string,
+  read: (sha256: string) => Promise<Buffer>,
   trust: Readonly<{ trustedCertsPem?: readonly string[] | undefined; policyOid?: string | null }>,
 ): Promise<HeadTimestampReport> {
   const stamps = await listHeadTimestamps(conn);
@@ -171,9 +170,9 @@ export async function verifyHeadTimestamps(
     let verdict: ReturnType<typeof checkHeadToken>;
     try {
       const files = {
-        statement: await readFile(pathOf(stamp.statementSha256)),
-        token: await readFile(pathOf(stamp.tokenSha256)),
-        query: await readFile(pathOf(stamp.querySha256)),
+        statement: await read(stamp.statementSha256),
+        token: await read(stamp.tokenSha256),
+        query: await read(stamp.querySha256),
       };
       verdict = checkHeadToken(stamp, files, await auditHashAt(conn, stamp.headSeq), trust);
     } catch (error) {
@@ -201,7 +200,7 @@ export async function verifyHeadsAsConfigured(
 ): Promise<HeadTimestampReport> {
   const tsa = configuredTsa(await deps.settings.get());
   return deps.ws.db.read((c) =>
-    verifyHeadTimestamps(c, deps.ws.blobs.pathOf, {
+    verifyHeadTimestamps(c, deps.ws.blobs.read, {
       trustedCertsPem: tsa?.trustedCertsPem,
       policyOid: tsa?.policyOid ?? null,
     }),

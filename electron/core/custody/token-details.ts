@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import type { BlobStore } from '../store/blob-store';
 import { inspectTimestampToken } from './tsa-client';
@@ -21,7 +20,7 @@ export async function withTokenDetails(
       continue;
     }
     try {
-      const info = inspectTimestampToken(await readFile(blobs.pathOf(ts.tokenSha256)));
+      const info = inspectTimestampToken(await blobs.read(ts.tokenSha256));
       out.push({
         ...record,
         timestamp: {

@@ -1,4 +1,5 @@
 import { postgresMigrationSql } from './postgres-ddl';
+import { TEXT_CONFIG, tsQueryOf, wordsOf } from './postgres-text-search';
 
 /**
  * The few SQL constructs in which SQLite and PostgreSQL differ, as one object per engine. Migrations and
@@ -33,6 +34,32 @@ export type Dialect = Readonly<{
   rowKey: (alias: string) => string;
   /** The ORDER BY expression, kept from being walked by its index where the engine needs telling. */
   withoutIndexWalk: (order: string) => string;
+  /**
+   * A text sort key compared byte by byte, as SQLite compares text: names sort the same on a server
+   * whose default collation is a language's (where "alice" would come before "Zoe").
+   */
+  byteOrder: (expr: string) => string;
+  /** The larger of two non-null values (SQLite's two-argument `max`). */
+  larger: (a: string, b: string) => string;
+  /** A JSON object column's member `key` as text (null when absent); `key` is a fixed name, never input. */
+  jsonText: (column: string, key: string) => string;
+  /** An ISO-8601 instant (text) as whole milliseconds since the Unix epoch, an integer. */
+  epochMs: (iso: string) => string;
+  /** The group's values of `expr` as one comma-separated text (in no particular order). */
+  joinedText: (expr: string) => string;
+  /**
+   * Ranked full-text search over `text_index` (aliased `t`) as the parts of one SELECT. `snippet` takes
+   * two placeholders (the marks put around matches), then `from` and `match` together take one, the
+   * bound `query` of the words (each word all of its tokens, adjacent; all words must occur). Ordering
+   * by `rank` ascending puts the best hits first.
+   */
+  textSearch: Readonly<{
+    from: string;
+    match: string;
+    rank: string;
+    snippet: string;
+    query: (words: readonly string[]) => string;
+  }>;
 }>;
 
 export const sqliteDialect: Dialect = {
@@ -52,7 +79,25 @@ export const sqliteDialect: Dialect = {
   rowKey: (alias) => `${alias}.rowid`,
   // SQLite's unary + on the first sort term keeps the planner off the index walk.
   withoutIndexWalk: (order) => `+${order}`,
+  // SQLite's default collation, BINARY, already compares bytes.
+  byteOrder: (expr) => expr,
+  larger: (a, b) => `max(${a}, ${b})`,
+  jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
+  // julianday is exact to about 0.05 ms at today's dates, so rounding recovers the stored millisecond.
+  epochMs: (iso) => `CAST(round((julianday(${iso}) - 2440587.5) * 86400000.0) AS INTEGER)`,
+  joinedText: (expr) => `group_concat(${expr}, ',')`,
+  // Every word a quoted FTS5 phrase (quotes doubled), so nothing a person types is query syntax.
+  textSearch: {
+    from: 'text_index t',
+    match: 'text_index MATCH ?',
+    rank: 'bm25(text_index)',
+    snippet: "snippet(text_index, 1, ?, ?, '…', 16)",
+    query: (words) => words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' '),
+  },
 };
+
+/** The words of a `text_index` row (alias `t`), as its GIN index holds them. */
+const TEXT_INDEX_WORDS = wordsOf('text_index', ['title', 'body'], 't');
 
 export const postgresDialect: Dialect = {
   name: 'postgres',
@@ -64,17 +109,24 @@ export const postgresDialect: Dialect = {
   returningKey: (column) => ` RETURNING ${column}`,
   jsonArrayElements: (column, alias) => `jsonb_array_elements_text(${column}::jsonb) AS ${alias}(value)`,
   containsText: (haystack) => `strpos(${haystack}, ?) > 0`,
-  // No FTS5: the same words through a tsquery over the plain text_index table (no diacritics folding).
+  // No FTS5: the same words through a tsquery, answered by the GIN index of postgres-text-search.ts.
   textIndexMatch: {
-    clause:
-      "SELECT resource_id FROM text_index WHERE to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(body, '')) @@ to_tsquery('simple', ?)",
-    query: (words) =>
-      words
-        .map(
-          (w, i) => `'${w.replace(/'/g, "''").replace(/\\/g, '\\\\')}'${i === words.length - 1 ? ':*' : ''}`,
-        )
-        .join(' & '),
+    clause: `SELECT t.resource_id FROM text_index t WHERE ${TEXT_INDEX_WORDS} @@ to_tsquery('${TEXT_CONFIG}', ?)`,
+    query: (words) => tsQueryOf(words, true),
   },
   rowKey: (alias) => `${alias}.id`,
   withoutIndexWalk: (order) => order,
+  byteOrder: (expr) => `${expr} COLLATE "C"`,
+  larger: (a, b) => `GREATEST(${a}, ${b})`,
+  jsonText: (column, key) => `(${column}::jsonb ->> '${key}')`,
+  epochMs: (iso) => `CAST(round(extract(epoch FROM CAST(${iso} AS timestamptz)) * 1000) AS BIGINT)`,
+  joinedText: (expr) => `string_agg(CAST(${expr} AS TEXT), ',')`,
+  // The words' tsquery is computed once in FROM; the GIN index on the words function answers `match`.
+  textSearch: {
+    from: `text_index t CROSS JOIN to_tsquery('${TEXT_CONFIG}', ?) AS q(query)`,
+    match: `${TEXT_INDEX_WORDS} @@ q.query`,
+    rank: `-ts_rank(${TEXT_INDEX_WORDS}, q.query)`,
+    snippet: `ts_headline('${TEXT_CONFIG}', t.body, q.query, 'StartSel="' || ? || '", StopSel="' || ? || '", MaxFragments=1, MaxWords=16, MinWords=8, FragmentDelimiter="…"')`,
+    query: (words) => tsQueryOf(words, false),
+  },
 };

@@ -21,7 +21,7 @@ export type MigrationOutcome = Readonly<{
 type AppliedRow = { version: number; name: string; checksum: string };
 
 /** The applied version: SQLite's user_version, or (PostgreSQL) the newest row of schema_migrations. */
-async function userVersion(conn: ReadConn): Promise<number> {
+export async function schemaVersion(conn: ReadConn): Promise<number> {
   if (conn.dialect.schemaVersionPragma) {
     const row = await conn.get<{ user_version: number }>('PRAGMA user_version');
     return row?.user_version ?? 0;
@@ -77,6 +77,26 @@ async function checkApplied(
 }
 
 /**
+ * The shipped steps this database has not had. A step numbered between two applied ones (versions go
+ * up in tens so that one can slot in) is pending too: the applied rows, not the newest version, say
+ * what ran. A database without the table has had the steps up to its version (SQLite's user_version).
+ */
+async function pendingSteps(
+  conn: ReadConn,
+  migrations: readonly Migration[],
+  current: number,
+): Promise<Migration[]> {
+  const table = await conn.get<{ name: string }>(conn.dialect.tableExistsSql, ['schema_migrations']);
+  if (!table) return migrations.filter((m) => m.version > current);
+  const applied = new Set(
+    (await conn.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) =>
+      Number(r.version),
+    ),
+  );
+  return migrations.filter((m) => !applied.has(m.version) && (m.version > current || applied.size > 0));
+}
+
+/**
  * Brings the schema to the newest shipped version: forward only, all pending steps in one transaction
  * (all or nothing), after a `VACUUM INTO` backup of any database that already holds data.
  */
@@ -86,9 +106,9 @@ export async function migrate(
   opts: Readonly<{ backupDir: string; clock: Clock }>,
 ): Promise<MigrationOutcome> {
   checkOrder(migrations);
-  const before = await userVersion(db.raw);
+  const before = await schemaVersion(db.raw);
   await checkApplied(db.raw, migrations, before);
-  const pending = migrations.filter((m) => m.version > before);
+  const pending = await pendingSteps(db.raw, migrations, before);
   if (pending.length === 0) return { from: before, to: before, applied: [], backup: null };
 
   let backup: string | null = null;
@@ -103,9 +123,9 @@ export async function migrate(
 
   return db.write(async (tx) => {
     // Another process may have migrated while we waited for the write lock: decide again inside it.
-    const current = await userVersion(tx);
+    const current = await schemaVersion(tx);
     await checkApplied(tx, migrations, current);
-    const todo = migrations.filter((m) => m.version > current);
+    const todo = await pendingSteps(tx, migrations, current);
     await tx.exec(
       tx.dialect.migrationSql(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;',
@@ -126,7 +146,7 @@ export async function migrate(
         [m.version, m.name, migrationChecksum(m), opts.clock().toISOString()],
       );
     }
-    const to = todo.at(-1)?.version ?? current;
+    const to = Math.max(current, todo.at(-1)?.version ?? current);
     // PRAGMA takes no bound parameters; `to` is an integer from our own table.
     if (tx.dialect.schemaVersionPragma) await tx.exec(`PRAGMA user_version = ${Math.trunc(to)}`);
     return { from: current, to, applied: todo.map((m) => m.version), backup };

@@ -132,8 +132,8 @@ function wrap(q: Queryable): WriteConn {
   };
 }
 
-/** The server's address for messages and `Database.path`: never the password. */
-function withoutPassword(url: string): string {
+/** The server's address for messages, `Database.path` and the data dir marker: never the password. */
+export function withoutPassword(url: string): string {
   try {
     const u = new URL(url);
     u.password = '';
@@ -143,11 +143,46 @@ function withoutPassword(url: string): string {
   }
 }
 
+/** How long a server that does not answer (a firewall dropping packets) is waited for. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** PostgreSQL's SQLSTATE and the socket's errno in words a user can act on. */
+const CONNECT_PROBLEMS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused (is the server running, and listening on that address?)',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name cannot be resolved now',
+  ETIMEDOUT: 'the server does not answer',
+  ECONNRESET: 'the server closed the connection',
+  '28P01': 'the server refused the password',
+  '28000': 'the server refused the sign-in (pg_hba.conf or the user name)',
+  '3D000': 'the database does not exist (create it first: createdb)',
+  '57P03': 'the server is starting up or shutting down',
+};
+
+/** A failed connection as one line naming the server (without its password). */
+export function connectError(url: string, error: unknown): AppError {
+  const code = (error as { code?: unknown }).code;
+  const known = typeof code === 'string' ? CONNECT_PROBLEMS[code] : undefined;
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new AppError(
+    'env.database',
+    `cannot use the database server ${withoutPassword(url)}: ${known ?? message ?? 'unknown error'}`,
+  );
+}
+
 export async function openPostgresDatabase(url: string): Promise<Database> {
   const types = typeParsers();
-  const client = new pg.Client({ connectionString: url, types });
-  await client.connect();
-  const pool = new pg.Pool({ connectionString: url, types, max: READ_POOL_SIZE });
+  const options = { connectionString: url, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+  const client = new pg.Client(options);
+  // A refused connection also reports an 'error' event on some paths; unheard it would end the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectError(url, error);
+  }
+  const pool = new pg.Pool({ ...options, max: READ_POOL_SIZE });
   // A dropped connection is reported on these events; unheard, Node would end the process. The writer's
   // loss refuses every later write; an idle reader is simply replaced by the pool.
   let lost: Error | null = null;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { AppError } from '@shared/errors/app-error';
 import { checkedAgainstManifests } from '../capture/manifest-view';
@@ -111,7 +110,7 @@ async function verifiedSources(blobs: BlobStore, record: CaptureRecord): Promise
   const read = async (name: string): Promise<string | null> => {
     const artifact = checked.artifacts.find((a) => a.name === name);
     if (artifact === undefined) return null;
-    const bytes = await readFile(blobs.pathOf(artifact.sha256));
+    const bytes = await blobs.read(artifact.sha256);
     if (createHash('sha256').update(bytes).digest('hex') !== artifact.sha256)
       throw new AppError(
         'evidence.integrity-mismatch',

@@ -80,7 +80,8 @@ function createPacketPageImages(ws: Workspace): PacketPageImages {
     const packet = await ws.db.read((c) => packetOfResource(c, resourceId, packetSha256));
     if (packet === null)
       throw new AppError('evidence.not-found', `no packet ${packetSha256} of resource ${resourceId}`);
-    const pdf = ws.blobs.pathOf(packetSha256);
+    // pdftoppm reads a file: a remote store's packet is fetched to the local cache first.
+    const pdf = await ws.blobs.localFile(packetSha256);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const work = await mkdtemp(join(dir, '.render-'));
     try {

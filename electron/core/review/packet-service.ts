@@ -21,6 +21,7 @@ import { packetScreenshots } from '../packet/packet-shots';
 import { inspectTimestampToken, requestTimestamp } from '../custody/tsa-client';
 import type { SettingsService } from '../settings/settings-service';
 import type { SigningIdentity } from '../users/users-service';
+import type { BlobStore } from '../store/blob-store';
 import type { Workspace } from '../workspace';
 import { occurrencesOfResources } from '../db/repositories/indicators-repo';
 
@@ -79,11 +80,11 @@ async function pngSize(path: string): Promise<{ width: number; height: number }>
 /** The capture's granted token as it reads: authority name, time, serial (printed in the packet). */
 async function timestampTokenOf(
   record: CaptureRecord,
-  pathOf: (sha256: string) => string,
+  read: (sha256: string) => Promise<Buffer>,
 ): Promise<PacketTimestampToken | undefined> {
   const sha = record.timestamp.status === 'granted' ? record.timestamp.tokenSha256 : undefined;
   if (sha === undefined) return undefined;
-  const info = inspectTimestampToken(await readFile(pathOf(sha)));
+  const info = inspectTimestampToken(await read(sha));
   return { tsaName: info.tsaName, genTime: info.genTime, serialHex: info.serialHex, policy: info.policy };
 }
 
@@ -100,7 +101,7 @@ export async function packetValidationData(
   for (const record of captures) {
     const sha = record.timestamp.status === 'granted' ? record.timestamp.tokenSha256 : undefined;
     if (sha !== undefined)
-      certificatesPem.push(...inspectTimestampToken(await readFile(ws.blobs.pathOf(sha))).certificatesPem);
+      certificatesPem.push(...inspectTimestampToken(await ws.blobs.read(sha)).certificatesPem);
   }
   const crlFile = ws.paths.caCrlDer;
   const crl = existsSync(crlFile) ? await readFile(crlFile) : null;
@@ -116,12 +117,11 @@ const packetWarnings = (timestamped: boolean, validation: readonly PacketWarning
   ...validation,
 ];
 
-async function packetCapture(
-  record: CaptureRecord,
-  pathOf: (sha256: string) => string,
-): Promise<PacketCapture> {
+async function packetCapture(record: CaptureRecord, blobs: BlobStore): Promise<PacketCapture> {
+  // The packet is drawn from the artifacts' files: a remote store's blobs are fetched to the local cache first.
+  await Promise.all(record.artifacts.map((a) => blobs.localFile(a.sha256)));
   const screenshots = await packetScreenshots(record, pngSize);
-  const timestampToken = await timestampTokenOf(record, pathOf);
+  const timestampToken = await timestampTokenOf(record, blobs.read);
   return { ...record, screenshots, ...(timestampToken === undefined ? {} : { timestampToken }) };
 }
 
@@ -193,7 +193,7 @@ export async function buildPacketModel(
         punycodeUrl: summary.url,
         categories: summary.categories,
       },
-      captures: await Promise.all(captures.map((r) => packetCapture(r, ws.blobs.pathOf))),
+      captures: await Promise.all(captures.map((r) => packetCapture(r, ws.blobs))),
       custody: custody.map((r) => ({ ...r })),
       indicators: await packetIndicators(
         c,

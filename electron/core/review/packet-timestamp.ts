@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@shared/errors/app-error';
 import { inspectTimestampToken, requestTimestamp } from '../custody/tsa-client';
@@ -45,7 +45,7 @@ export async function timestampResourcePacket(
   if (record === null || record.decisionId === null)
     throw new AppError('input.invalid', `resource ${resourceId} has no signed packet to time-stamp`);
   const decisionId = record.decisionId;
-  const original = await readFile(ws.blobs.pathOf(record.sha256));
+  const original = await ws.blobs.read(record.sha256);
   let token: Buffer | null = null;
   const stamped = await addDocumentTimestamp(original, async (covered) => {
     const grant = await requestTimestamp({

@@ -32,7 +32,8 @@ export function removalBucket(seconds: number): RemovalBucket {
 
 type Tally = { referred: number; removed: number; refused: number };
 
-function categoriesOf(json: string): string[] {
+/** The category names of a stored list: its string elements; nothing when it is not a JSON array. */
+export function categoriesOf(json: string): string[] {
   try {
     const parsed: unknown = JSON.parse(json);
     return Array.isArray(parsed) ? parsed.filter((c): c is string => typeof c === 'string') : [];

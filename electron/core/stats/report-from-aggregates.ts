@@ -1,10 +1,11 @@
 import { REMOVAL_BUCKETS } from '@shared/domain/stats';
 import type { StatsReport } from '@shared/domain/stats';
-import type { PeriodAggregates, QuantileRow, TallyRow } from '../db/repositories/stats-repo';
+import type { PeriodAggregates, QuantileRow, TallyRow } from '../db/repositories/stats-period-repo';
+import { categoriesOf, weekOf } from './compute-stats';
 import type { DurationSummary } from './percentiles';
 
 /**
- * The period's report from the figures SQLite aggregated (`periodAggregates`), pure. It must equal
+ * The period's report from the figures the database aggregated (`periodAggregates`), pure. It must equal
  * `computeStats` over the same records field for field: quantiles interpolate between the two order
  * statistics exactly as `quantile` does, and every list is sorted here with the same comparators
  * (the database's binary order is not `localeCompare`).
@@ -38,6 +39,35 @@ function tallies(rows: readonly TallyRow[], dim: TallyRow['dim']): StatsReport['
     .sort((a, b) => b.referred - a.referred || a.key.localeCompare(b.key));
 }
 
+/** Resources and removals per category, from the figures per stored category list (as `computeStats`). */
+function categoryTotals(a: PeriodAggregates): StatsReport['byCategory'] {
+  const totals = new Map<string, { reported: number; removed: number }>();
+  for (const list of a.categoryLists)
+    for (const key of categoriesOf(list.categories)) {
+      const t = totals.get(key) ?? { reported: 0, removed: 0 };
+      t.reported += list.reported;
+      t.removed += list.removed;
+      totals.set(key, t);
+    }
+  return [...totals]
+    .map(([key, t]) => ({ key, ...t }))
+    .sort((x, y) => y.reported - x.reported || x.key.localeCompare(y.key));
+}
+
+/** The per-day figures summed per week (Monday, UTC), oldest first. */
+function weekTotals(a: PeriodAggregates): StatsReport['perWeek'] {
+  const weeks = new Map<string, { reported: number; referred: number; removed: number }>();
+  for (const d of a.days) {
+    const key = weekOf(`${d.day}T00:00:00.000Z`);
+    const w = weeks.get(key) ?? { reported: 0, referred: 0, removed: 0 };
+    w.reported += d.reported;
+    w.referred += d.referred;
+    w.removed += d.removed;
+    weeks.set(key, w);
+  }
+  return [...weeks].sort(([x], [y]) => x.localeCompare(y)).map(([week, w]) => ({ week, ...w }));
+}
+
 export function reportFromAggregates(
   period: Readonly<{ from: string; to: string }>,
   a: PeriodAggregates,
@@ -57,18 +87,14 @@ export function reportFromAggregates(
       decisionToNotice: summary(a.quantiles, 'decisionToNotice'),
       noticeToRemoval: summary(a.quantiles, 'noticeToRemoval'),
     },
-    byCategory: a.categories
-      .map((c) => ({ key: c.key, reported: c.reported, removed: c.removed }))
-      .sort((x, y) => y.reported - x.reported || x.key.localeCompare(y.key)),
+    byCategory: categoryTotals(a),
     byRecipient: tallies(a.tallies, 'recipient'),
     byRecipientKind: tallies(a.tallies, 'kind'),
     byRegime: tallies(a.tallies, 'regime'),
     refusalReasons: a.refusals
       .map((r) => ({ key: r.key, count: r.count }))
       .sort((x, y) => y.count - x.count || x.key.localeCompare(y.key)),
-    perWeek: a.weeks
-      .map((w) => ({ week: w.week, reported: w.reported, referred: w.referred, removed: w.removed }))
-      .sort((x, y) => x.week.localeCompare(y.week)),
+    perWeek: weekTotals(a),
     removalDistribution: REMOVAL_BUCKETS.map((bucket) => ({ bucket, count: buckets.get(bucket) ?? 0 })),
   };
 }

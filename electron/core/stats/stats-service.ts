@@ -2,9 +2,9 @@ import type { StatsReport } from '@shared/domain/stats';
 import { IsoDate } from '@shared/domain/ids';
 import { AppError } from '@shared/errors/app-error';
 import type { Database } from '../db/database';
+import { periodAggregates } from '../db/repositories/stats-period-repo';
 import {
   noticesSentBetween,
-  periodAggregates,
   referralsSentBetween,
   stageTimes,
   statsReferrals,
@@ -28,7 +28,7 @@ function periodOf(from: string, to: string): { start: string; end: string } {
   return { start, end };
 }
 
-/** The period's statistics, aggregated in SQLite: only the figures leave the database. */
+/** The period's statistics, aggregated in the database: only the figures leave it. */
 export async function unitStats(db: Database, from: string, to: string): Promise<StatsReport> {
   const { start, end } = periodOf(from, to);
   return reportFromAggregates({ from, to }, await db.read((c) => periodAggregates(c, start, end)));

@@ -81,6 +81,7 @@ export const errorsAr: Readonly<Record<ErrorCode, string>> = {
   'output.exists': 'هذا الملف موجود بالفعل؛ لم يُستبدل شيء.',
   'env.data-dir': 'لا يمكن استخدام مجلد البيانات.',
   'env.tool-missing': 'أداة مطلوبة غير موجودة على محطة العمل هذه.',
+  'env.database': 'خادم قاعدة بيانات الفريق غير متاح أو رفض الاتصال.',
   'input.invalid': 'بعض المدخلات غير صالحة.',
   'internal.unexpected': 'حدث خطأ غير متوقع.',
 };

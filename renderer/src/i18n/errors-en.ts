@@ -83,6 +83,7 @@ export const errorsEn: Readonly<Record<ErrorCode, string>> = {
   'output.exists': 'That file already exists; nothing was overwritten.',
   'env.data-dir': 'The data directory cannot be used.',
   'env.tool-missing': 'A required tool is missing on this workstation.',
+  'env.database': 'The team database server cannot be reached or refused the connection.',
   'input.invalid': 'Some input is invalid.',
   'internal.unexpected': 'An unexpected error occurred.',
 };

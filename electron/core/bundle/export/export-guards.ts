@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { AppError } from '@shared/errors/app-error';
 import { verifyAudit } from '@core/custody/audit-log';
@@ -51,7 +50,7 @@ export async function assertCapturesIntact(ws: Workspace, g: Gathered): Promise<
   for (const capture of g.captures) {
     let bytes: Buffer;
     try {
-      bytes = await readFile(ws.blobs.pathOf(capture.manifestSha256));
+      bytes = await ws.blobs.read(capture.manifestSha256);
     } catch {
       problems.push(`capture ${capture.id}: its signed manifest is missing from the blob store`);
       continue;

@@ -90,13 +90,13 @@ async function planCaptures(ws: Workspace, g: Gathered, planned: Planned[], toke
         open: () => ws.blobs.open(a.sha256),
       });
       if (a.kind === 'timestamp-token') {
-        const token = await readFile(ws.blobs.pathOf(a.sha256));
+        const token = await ws.blobs.read(a.sha256);
         tokenCerts.push(...inspectTimestampToken(token).certificatesPem);
         // The query beside the token lets a verifier recheck its nonce (RFC 3161 §2.4.2); tokens
         // granted before queries were kept have none.
         const query = await ws.db.read((c) => queryOfToken(c, a.sha256));
         if (query !== null) {
-          const bytes = await readFile(ws.blobs.pathOf(query));
+          const bytes = await ws.blobs.read(query);
           planned.push(fromBuffer(`${dir}/${CAPTURE_QUERY_NAME}`, bytes));
         }
       }

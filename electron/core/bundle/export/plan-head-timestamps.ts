@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { inspectTimestampToken } from '@core/custody/tsa-client';
 import { latestHeadTimestamp } from '@core/db/repositories/time-stamps-repo';
 import type { Workspace } from '@core/workspace';
@@ -29,7 +28,7 @@ export async function planHeadTimestamps(
     [HEAD_FILES.query, s.querySha256],
   ];
   for (const [path, sha256] of files) {
-    const bytes = await readFile(ws.blobs.pathOf(sha256));
+    const bytes = await ws.blobs.read(sha256);
     planned.push({ path, bytes: bytes.length, sha256, open: () => ws.blobs.open(sha256) });
     if (path === HEAD_FILES.token) tokenCerts.push(...inspectTimestampToken(bytes).certificatesPem);
   }

@@ -11,10 +11,13 @@ import { migration0100 } from './0100-import-jobs';
 import { migration0120 } from './0120-hash-lists';
 import { migration0130 } from './0130-suspected-csam-flags';
 import { migration0170 } from './0170-indicators';
+import { migration0180 } from './0180-resource-milestones';
 import { migration0210 } from './0210-scheduled-sends';
+import { migration0220 } from './0220-workers';
 import { migration0140 } from './0140-reviewer-wellbeing';
 import { migration0150 } from './0150-referrals';
 import { migration0160 } from './0160-rechecks';
+import { migration0190 } from './0190-audit-heads';
 import { migration0200 } from './0200-stats-indexes';
 
 /** Every shipped migration, oldest first. Append new ones; never edit or reorder shipped ones. */
@@ -34,6 +37,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0150,
   migration0160,
   migration0170,
+  migration0180,
+  migration0190,
   migration0200,
   migration0210,
+  migration0220,
 ];

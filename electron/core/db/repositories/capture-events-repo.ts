@@ -10,10 +10,11 @@ export async function sealedCaptureIdsOf(
   conn: ReadConn,
   resourceIds: readonly string[],
 ): Promise<{ captureId: string; resourceId: string }[]> {
+  const resourceId = conn.dialect.jsonText('details', 'resourceId');
   const rows = await inBatches(resourceIds, (batch, marks) =>
     conn.all<{ subject: string; resource_id: string }>(
-      `SELECT subject, json_extract(details, '$.resourceId') AS resource_id FROM audit
-       WHERE action = 'capture.sealed' AND json_extract(details, '$.resourceId') IN (${marks})`,
+      `SELECT subject, ${resourceId} AS resource_id FROM audit
+       WHERE action = 'capture.sealed' AND ${resourceId} IN (${marks})`,
       batch,
     ),
   );

@@ -8,17 +8,18 @@ export type OpenCapture = Readonly<{ captureId: string; resourceSubject: string;
  * What a process killed mid-capture leaves behind.
  */
 export async function capturesStartedWithoutEnd(conn: ReadConn): Promise<OpenCapture[]> {
+  const started = conn.dialect.jsonText('s.details', 'captureId');
+  const ended = conn.dialect.jsonText('e.details', 'captureId');
   return conn.all<OpenCapture>(
-    `SELECT json_extract(s.details, '$.captureId') AS captureId, s.subject AS resourceSubject, s.seq AS startedSeq
+    `SELECT ${started} AS "captureId", s.subject AS "resourceSubject", s.seq AS "startedSeq"
        FROM audit s
       WHERE s.action = 'capture.started'
-        AND json_extract(s.details, '$.captureId') IS NOT NULL
+        AND ${started} IS NOT NULL
         AND NOT EXISTS (
           SELECT 1 FROM audit e
            WHERE e.seq > s.seq
-             AND ((e.action = 'capture.sealed' AND e.subject = 'capture:' || json_extract(s.details, '$.captureId'))
-               OR (e.action IN ('capture.aborted', 'capture.abandoned')
-                   AND json_extract(e.details, '$.captureId') = json_extract(s.details, '$.captureId'))))
+             AND ((e.action = 'capture.sealed' AND e.subject = 'capture:' || ${started})
+               OR (e.action IN ('capture.aborted', 'capture.abandoned') AND ${ended} = ${started})))
       ORDER BY s.seq`,
   );
 }

@@ -151,7 +151,7 @@ export async function capturesWithPendingTimestamp(
   conn: ReadConn,
 ): Promise<{ id: string; manifestSha256: string }[]> {
   return conn.all<{ id: string; manifestSha256: string }>(
-    `SELECT c.id AS id, c.manifest_sha256 AS manifestSha256 FROM captures c
+    `SELECT c.id AS id, c.manifest_sha256 AS "manifestSha256" FROM captures c
      WHERE (SELECT status FROM capture_timestamps t WHERE t.capture_id = c.id ORDER BY at DESC, rowid DESC LIMIT 1) = 'pending'
      ORDER BY c.started_at`,
   );
@@ -184,7 +184,7 @@ export async function artifactOfResource(
   sha256: string,
 ): Promise<{ name: string; captureId: string } | null> {
   const row = await conn.get<{ name: string; captureId: string }>(
-    'SELECT a.name AS name, a.capture_id AS captureId FROM artifacts a JOIN captures c ON c.id = a.capture_id WHERE c.resource_id = ? AND a.sha256 = ? LIMIT 1',
+    'SELECT a.name AS name, a.capture_id AS "captureId" FROM artifacts a JOIN captures c ON c.id = a.capture_id WHERE c.resource_id = ? AND a.sha256 = ? LIMIT 1',
     [resourceId, sha256],
   );
   return row ?? null;

@@ -74,7 +74,7 @@ export async function resourcesByIds(conn: ReadConn, ids: readonly string[]): Pr
 export async function usersByNames(conn: ReadConn, names: readonly string[]): Promise<ExportUser[]> {
   return inBatches(names, (batch, marks) =>
     conn.all<ExportUser>(
-      `SELECT name, certificate_pem AS certificatePem, public_key_pem AS publicKeyPem FROM users WHERE name IN (${marks})`,
+      `SELECT name, certificate_pem AS "certificatePem", public_key_pem AS "publicKeyPem" FROM users WHERE name IN (${marks})`,
       batch,
     ),
   );

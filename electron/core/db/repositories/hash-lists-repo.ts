@@ -67,7 +67,7 @@ const ENTRY_BATCH = 500;
 
 export async function insertHashList(tx: WriteConn, list: Omit<HashListRow, 'seq'>): Promise<number> {
   const { lastID } = await tx.run(
-    'INSERT INTO hash_lists (name, version, source, file_name, file_sha256, entry_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO hash_lists (name, version, source, file_name, file_sha256, entry_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('seq')}`,
     [
       list.name,
       list.version,
@@ -99,7 +99,11 @@ export async function insertHashListEntries(
 
 /** Every imported version, by name then oldest first. */
 export async function allHashLists(conn: ReadConn): Promise<HashListRow[]> {
-  return (await conn.all<ListDbRow>(`SELECT ${LIST_COLUMNS} FROM hash_lists ORDER BY name, seq`)).map(toList);
+  return (
+    await conn.all<ListDbRow>(
+      `SELECT ${LIST_COLUMNS} FROM hash_lists ORDER BY ${conn.dialect.byteOrder('name')}, seq`,
+    )
+  ).map(toList);
 }
 
 export async function hashListVersions(conn: ReadConn, name: string): Promise<string[]> {
@@ -167,7 +171,7 @@ const toAssessment = (r: AssessmentDbRow): AssessmentRow => ({
 
 export async function insertAssessment(tx: WriteConn, a: Omit<AssessmentRow, 'seq'>): Promise<number> {
   const { lastID } = await tx.run(
-    'INSERT INTO media_assessments (sha256, md5, pdq, label, capture_id, assessed_by, assessed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO media_assessments (sha256, md5, pdq, label, capture_id, assessed_by, assessed_at) VALUES (?, ?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('seq')}`,
     [a.sha256, a.md5, a.pdq, a.label, a.captureId, a.assessedBy, a.assessedAt],
   );
   return lastID;

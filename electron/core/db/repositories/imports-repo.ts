@@ -58,7 +58,7 @@ export async function noteImportedCapture(
   finishedAt: string,
 ): Promise<void> {
   await tx.run(
-    'UPDATE resources SET capture_count = capture_count + 1, last_captured_at = max(coalesce(last_captured_at, ?), ?) WHERE id = ?',
+    `UPDATE resources SET capture_count = capture_count + 1, last_captured_at = ${tx.dialect.larger('coalesce(last_captured_at, ?)', '?')} WHERE id = ?`,
     [finishedAt, finishedAt, resourceId],
   );
 }

@@ -11,6 +11,10 @@ import { inBatches } from './sql';
 const CURRENT_RUN = 'r.id = (SELECT max(r2.id) FROM extraction_runs r2 WHERE r2.capture_id = r.capture_id)';
 const BLOCKED = "('blocked', 'block_verified')";
 
+/** Text sort keys in SQLite's byte order on either engine, so lists come out in the same order. */
+const byteOrder = (conn: ReadConn, ...columns: string[]): string =>
+  columns.map((c) => conn.dialect.byteOrder(c)).join(', ');
+
 export type Box = Readonly<{ x: number; y: number; w: number; h: number }>;
 
 export type NewRun = Readonly<{
@@ -53,7 +57,7 @@ export async function insertExtractionRun(
   hits: readonly NewLexiconHit[],
 ): Promise<number> {
   const { lastID: runId } = await tx.run(
-    'INSERT INTO extraction_runs (capture_id, resource_id, extractor_version, lexicons, at, captured_at) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT INTO extraction_runs (capture_id, resource_id, extractor_version, lexicons, at, captured_at) VALUES (?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('id')}`,
     [
       run.captureId,
       run.resourceId,
@@ -68,7 +72,10 @@ export async function insertExtractionRun(
     const key = `${o.type}:${o.value}`;
     let id = ids.get(key);
     if (id === undefined) {
-      await tx.run('INSERT OR IGNORE INTO indicators (type, value) VALUES (?, ?)', [o.type, o.value]);
+      await tx.run(tx.dialect.insertIgnoring('INSERT INTO indicators (type, value) VALUES (?, ?)'), [
+        o.type,
+        o.value,
+      ]);
       const row = await tx.get<{ id: number }>('SELECT id FROM indicators WHERE type = ? AND value = ?', [
         o.type,
         o.value,
@@ -77,7 +84,7 @@ export async function insertExtractionRun(
       ids.set(key, id);
     }
     await tx.run(
-      'INSERT INTO indicator_occurrences (run_id, indicator_id, artifact, artifact_name, offset, length, raw, box_x, box_y, box_w, box_h, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO indicator_occurrences (run_id, indicator_id, artifact, artifact_name, "offset", length, raw, box_x, box_y, box_w, box_h, extractor_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         runId,
         id,
@@ -93,7 +100,7 @@ export async function insertExtractionRun(
   }
   for (const h of hits) {
     await tx.run(
-      'INSERT INTO lexicon_hits (run_id, lexicon_id, lexicon_version, term_id, term, category, language, offset, length, box_x, box_y, box_w, box_h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO lexicon_hits (run_id, lexicon_id, lexicon_version, term_id, term, category, language, "offset", length, box_x, box_y, box_w, box_h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         runId,
         h.lexiconId,
@@ -120,7 +127,7 @@ export async function capturesToExtract(
   lexicons: readonly string[],
 ): Promise<{ captureId: string; resourceId: string }[]> {
   return conn.all<{ captureId: string; resourceId: string }>(
-    `SELECT c.id AS captureId, c.resource_id AS resourceId FROM captures c
+    `SELECT c.id AS "captureId", c.resource_id AS "resourceId" FROM captures c
      LEFT JOIN extraction_runs r ON r.capture_id = c.id AND ${CURRENT_RUN}
      WHERE r.id IS NULL OR r.extractor_version < ? OR r.lexicons <> ?
      ORDER BY c.started_at, c.id`,
@@ -146,10 +153,11 @@ export type OccurrenceRow = Readonly<{
   extractorVersion: number;
 }>;
 
-const OCCURRENCE_COLUMNS = `i.type AS type, i.value AS value, r.capture_id AS captureId, r.resource_id AS resourceId,
-  r.captured_at AS capturedAt, o.artifact AS artifact, o.artifact_name AS artifactName, o.offset AS offset,
-  o.length AS length, o.raw AS raw, o.box_x AS boxX, o.box_y AS boxY, o.box_w AS boxW, o.box_h AS boxH,
-  o.extractor_version AS extractorVersion`;
+// camelCase names are quoted: PostgreSQL folds unquoted ones to lower case.
+const OCCURRENCE_COLUMNS = `i.type AS type, i.value AS value, r.capture_id AS "captureId", r.resource_id AS "resourceId",
+  r.captured_at AS "capturedAt", o.artifact AS artifact, o.artifact_name AS "artifactName", o."offset" AS "offset",
+  o.length AS length, o.raw AS raw, o.box_x AS "boxX", o.box_y AS "boxY", o.box_w AS "boxW", o.box_h AS "boxH",
+  o.extractor_version AS "extractorVersion"`;
 
 /** Every occurrence in the newest runs of these resources' captures, by indicator then capture. */
 export async function occurrencesOfResources(
@@ -161,7 +169,7 @@ export async function occurrencesOfResources(
       `SELECT ${OCCURRENCE_COLUMNS} FROM extraction_runs r
        JOIN indicator_occurrences o ON o.run_id = r.id JOIN indicators i ON i.id = o.indicator_id
        WHERE r.resource_id IN (${marks}) AND ${CURRENT_RUN}
-       ORDER BY i.type, i.value, r.captured_at, r.capture_id, o.artifact, o.offset`,
+       ORDER BY ${byteOrder(conn, 'i.type', 'i.value')}, r.captured_at, ${byteOrder(conn, 'r.capture_id', 'o.artifact')}, o."offset"`,
       batch,
     ),
   );
@@ -179,12 +187,12 @@ export type HolderRow = Readonly<{
 /** Each capture (newest run) holding the indicator, with its resource: the network of one indicator. */
 export async function holdersOfIndicator(conn: ReadConn, type: string, value: string): Promise<HolderRow[]> {
   return conn.all<HolderRow>(
-    `SELECT r.resource_id AS resourceId, res.url AS url, res.state AS state, r.capture_id AS captureId,
-       r.captured_at AS capturedAt, count(*) AS occurrences
+    `SELECT r.resource_id AS "resourceId", res.url AS url, res.state AS state, r.capture_id AS "captureId",
+       r.captured_at AS "capturedAt", count(*) AS occurrences
      FROM indicators i JOIN indicator_occurrences o ON o.indicator_id = i.id
      JOIN extraction_runs r ON r.id = o.run_id JOIN resources res ON res.id = r.resource_id
      WHERE i.type = ? AND i.value = ? AND ${CURRENT_RUN}
-     GROUP BY r.id ORDER BY r.captured_at, r.capture_id`,
+     GROUP BY r.id, res.id ORDER BY r.captured_at, ${byteOrder(conn, 'r.capture_id')}`,
     [type, value],
   );
 }
@@ -212,7 +220,7 @@ export async function sharedIndicatorsOf(conn: ReadConn, resourceId: string): Pr
      JOIN indicator_occurrences o ON o.indicator_id = mine.id JOIN extraction_runs r ON r.id = o.run_id
      JOIN resources res ON res.id = r.resource_id
      WHERE r.resource_id <> ? AND ${CURRENT_RUN}
-     GROUP BY i.id ORDER BY resources DESC, i.type, i.value`,
+     GROUP BY i.id ORDER BY resources DESC, ${byteOrder(conn, 'i.type', 'i.value')}`,
     [resourceId, resourceId],
   );
 }
@@ -245,12 +253,12 @@ export type LexiconHitRow = Readonly<{
 
 export async function lexiconHitsOfResource(conn: ReadConn, resourceId: string): Promise<LexiconHitRow[]> {
   return conn.all<LexiconHitRow>(
-    `SELECT r.capture_id AS captureId, r.resource_id AS resourceId, h.lexicon_id AS lexiconId,
-       h.lexicon_version AS lexiconVersion, h.term_id AS termId, h.term AS term, h.category AS category,
-       h.language AS language, h.offset AS offset, h.length AS length,
-       h.box_x AS boxX, h.box_y AS boxY, h.box_w AS boxW, h.box_h AS boxH
+    `SELECT r.capture_id AS "captureId", r.resource_id AS "resourceId", h.lexicon_id AS "lexiconId",
+       h.lexicon_version AS "lexiconVersion", h.term_id AS "termId", h.term AS term, h.category AS category,
+       h.language AS language, h."offset" AS "offset", h.length AS length,
+       h.box_x AS "boxX", h.box_y AS "boxY", h.box_w AS "boxW", h.box_h AS "boxH"
      FROM extraction_runs r JOIN lexicon_hits h ON h.run_id = r.id
-     WHERE r.resource_id = ? AND ${CURRENT_RUN} ORDER BY r.captured_at, r.capture_id, h.offset`,
+     WHERE r.resource_id = ? AND ${CURRENT_RUN} ORDER BY r.captured_at, ${byteOrder(conn, 'r.capture_id')}, h."offset"`,
     [resourceId],
   );
 }
@@ -264,7 +272,7 @@ export type CountRow = Readonly<{ resourceId: string; indicators: number; terms:
 export async function indicatorCountsOf(conn: ReadConn, resourceIds: readonly string[]): Promise<CountRow[]> {
   const indicators = await inBatches(resourceIds, (batch, marks) =>
     conn.all<{ resourceId: string; n: number }>(
-      `SELECT r.resource_id AS resourceId, count(DISTINCT o.indicator_id) AS n
+      `SELECT r.resource_id AS "resourceId", count(DISTINCT o.indicator_id) AS n
        FROM extraction_runs r JOIN indicator_occurrences o ON o.run_id = r.id
        WHERE r.resource_id IN (${marks}) AND ${CURRENT_RUN} GROUP BY r.resource_id`,
       batch,
@@ -272,7 +280,7 @@ export async function indicatorCountsOf(conn: ReadConn, resourceIds: readonly st
   );
   const terms = await inBatches(resourceIds, (batch, marks) =>
     conn.all<{ resourceId: string; n: number }>(
-      `SELECT r.resource_id AS resourceId, count(DISTINCT h.lexicon_id || ':' || h.term_id) AS n
+      `SELECT r.resource_id AS "resourceId", count(DISTINCT h.lexicon_id || ':' || h.term_id) AS n
        FROM extraction_runs r JOIN lexicon_hits h ON h.run_id = r.id
        WHERE r.resource_id IN (${marks}) AND ${CURRENT_RUN} GROUP BY r.resource_id`,
       batch,
@@ -319,8 +327,8 @@ export async function insertLexiconVersion(tx: WriteConn, row: LexiconVersionRow
 /** Every stored version of every lexicon, newest version of each first. */
 export async function listLexiconVersions(conn: ReadConn): Promise<LexiconVersionRow[]> {
   return conn.all<LexiconVersionRow>(
-    `SELECT lexicon_id AS lexiconId, version, language, category, source, body, sha256,
-       imported_at AS importedAt, imported_by AS importedBy
-     FROM lexicon_versions ORDER BY lexicon_id, version DESC`,
+    `SELECT lexicon_id AS "lexiconId", version, language, category, source, body, sha256,
+       imported_at AS "importedAt", imported_by AS "importedBy"
+     FROM lexicon_versions ORDER BY ${byteOrder(conn, 'lexicon_id')}, version DESC`,
   );
 }

@@ -21,7 +21,7 @@ export async function listLatestBases(c: ReadConn): Promise<LegalBasis[]> {
   const rows = await c.all<BasisRow>(
     `SELECT b.id, b.version, b.record FROM legal_bases b
      WHERE b.version = (SELECT max(version) FROM legal_bases x WHERE x.id = b.id)
-     ORDER BY b.id`,
+     ORDER BY ${c.dialect.byteOrder('b.id')}`,
   );
   return rows.map(parseBasis);
 }

@@ -1,7 +1,10 @@
 import type { Language } from '@shared/domain/resources';
 import type { ReadConn, WriteConn } from '../database';
 
-/** Review packets: every PDF rendered for a resource (the PDF itself is a blob). */
+/**
+ * Review packets: every PDF rendered for a resource (the PDF itself is a blob). Two renderings with the
+ * same time are told apart by `rowid`, insertion order (an explicit column on PostgreSQL).
+ */
 
 export type StoredPacket = Readonly<{
   sha256: string;
@@ -90,7 +93,8 @@ export async function newestPacketOf(
 ): Promise<StoredPacket | null> {
   return toPacket(
     await c.get<PacketRow>(
-      'SELECT * FROM packets WHERE resource_id = ? AND decision_id IS ? ORDER BY rendered_at DESC, rowid DESC LIMIT 1',
+      // IS NOT DISTINCT FROM: equal, or both null (a draft), on both engines (SQLite's `IS`).
+      'SELECT * FROM packets WHERE resource_id = ? AND decision_id IS NOT DISTINCT FROM ? ORDER BY rendered_at DESC, rowid DESC LIMIT 1',
       [resourceId, decisionId],
     ),
   );
@@ -106,7 +110,7 @@ export async function packetOfResource(
   sha256: string,
 ): Promise<{ minors: boolean } | null> {
   const row = await c.get<{ minors: number }>(
-    `SELECT EXISTS (SELECT 1 FROM resources r, json_each(r.categories) j
+    `SELECT EXISTS (SELECT 1 FROM resources r, ${c.dialect.jsonArrayElements('r.categories', 'j')}
                      WHERE r.id = p.resource_id AND j.value = 'minors') AS minors
        FROM packets p WHERE p.resource_id = ? AND p.sha256 = ? LIMIT 1`,
     [resourceId, sha256],

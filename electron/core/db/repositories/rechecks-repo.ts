@@ -54,7 +54,7 @@ const fromDb = (r: Row): Recheck => ({
 export async function insertRecheck(tx: WriteConn, r: NewRecheck): Promise<Recheck> {
   const { lastID } = await tx.run(
     `INSERT INTO rechecks (referral_id, resource_id, at, classification, reason, status, final_url, text_sha256,
-       dom_sha256, capture_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       dom_sha256, capture_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('seq')}`,
     [
       r.referralId,
       r.resourceId,
@@ -87,7 +87,7 @@ export async function captureArtifactSha256(
   kind: 'text' | 'dom',
 ): Promise<string | null> {
   const row = await c.get<{ sha256: string }>(
-    'SELECT sha256 FROM artifacts WHERE capture_id = ? AND kind = ? ORDER BY name LIMIT 1',
+    `SELECT sha256 FROM artifacts WHERE capture_id = ? AND kind = ? ORDER BY ${c.dialect.byteOrder('name')} LIMIT 1`,
     [captureId, kind],
   );
   return row?.sha256 ?? null;

@@ -97,7 +97,9 @@ export async function getRecipient(c: ReadConn, id: string): Promise<Recipient |
 }
 
 export async function listRecipients(c: ReadConn): Promise<Recipient[]> {
-  const rows = await c.all<RecipientRow>(`SELECT ${RECIPIENT_COLUMNS} FROM recipients ORDER BY name`);
+  const rows = await c.all<RecipientRow>(
+    `SELECT ${RECIPIENT_COLUMNS} FROM recipients ORDER BY ${c.dialect.byteOrder('name')}`,
+  );
   return rows.map(recipientFromDb);
 }
 
@@ -203,7 +205,8 @@ export async function listReferrals(c: ReadConn, filter: ReferralFilter = {}): P
     where.push(`last.to_state IN (${filter.states.map(() => '?').join(', ')})`);
     params.push(...filter.states);
   }
-  let sql = `SELECT * FROM (${SUMMARY_SELECT}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})`;
+  // PostgreSQL before 16 wants every subquery in FROM named.
+  let sql = `SELECT * FROM (${SUMMARY_SELECT}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}) AS summaries`;
   if (filter.sentOnly === true) sql += ' WHERE sent_at IS NOT NULL';
   sql += ' ORDER BY created_at DESC, id DESC';
   if (filter.limit !== undefined) {
@@ -287,7 +290,7 @@ export async function appendReferralEvent(
     );
   const { lastID } = await tx.run(
     `INSERT INTO referral_events (referral_id, at, actor, from_state, to_state, reason, note, evidence, delivered_ref)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('seq')}`,
     [
       e.referralId,
       e.at,
@@ -371,7 +374,7 @@ const noticeFromDb = (r: NoticeRow): Notice =>
 export async function insertNotice(tx: WriteConn, n: Omit<Notice, 'id'>): Promise<number> {
   const { lastID } = await tx.run(
     `INSERT INTO notices (referral_id, kind, language, pdf_sha256, eml_sha256, sent_at, channel, address,
-       message_id, delivered_ref, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       message_id, delivered_ref, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('id')}`,
     [
       n.referralId,
       n.kind,

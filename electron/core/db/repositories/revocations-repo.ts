@@ -32,7 +32,7 @@ export async function insertRevocation(tx: WriteConn, r: StoredRevocation): Prom
 
 export async function listRevocations(conn: ReadConn): Promise<StoredRevocation[]> {
   const rows = await conn.all<RevocationRow>(
-    'SELECT serial_hex, certificate_sha256, user_id, reason, revoked_at, revoked_by FROM certificate_revocations ORDER BY revoked_at, serial_hex',
+    `SELECT serial_hex, certificate_sha256, user_id, reason, revoked_at, revoked_by FROM certificate_revocations ORDER BY revoked_at, ${conn.dialect.byteOrder('serial_hex')}`,
   );
   return rows.map((r) => ({
     serialHex: r.serial_hex,

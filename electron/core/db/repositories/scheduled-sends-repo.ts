@@ -56,7 +56,7 @@ export async function insertScheduledSend(
 ): Promise<PendingSchedule> {
   const { lastID } = await tx.run(
     `INSERT INTO scheduled_sends (referral_id, kind, due_at, created_at, created_by, created_by_role)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?)${tx.dialect.returningKey('id')}`,
     [s.referralId, s.kind, s.dueAt, s.at, s.actor, s.role],
   );
   await audit({

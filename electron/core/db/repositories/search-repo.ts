@@ -1,7 +1,11 @@
 import type { SearchHit } from '@shared/contract/methods/workspace';
 import type { ReadConn, WriteConn } from '../database';
+import { sqliteDialect } from '../dialect';
 
-/** The full-text index (`text_index`, FTS5): what people wrote and what pages showed, per resource. */
+/**
+ * The full-text index (`text_index`: FTS5 on SQLite, a GIN-indexed table on PostgreSQL): what people
+ * wrote and what pages showed, per resource.
+ */
 
 export type TextIndexEntry = Readonly<{
   /** What a hit shows as its title (a page title, the URL as reported…); may be empty. */
@@ -33,19 +37,23 @@ export async function indexTexts(tx: WriteConn, entries: readonly TextIndexEntry
   }
 }
 
-/**
- * Turns what a person typed into an FTS5 query that can't be misread as query syntax: every word is
- * a quoted phrase (quotes doubled), all words must occur. Returns null when nothing searchable is left.
- */
-export function ftsQuery(text: string): string | null {
-  const words = text
+/** The words of what a person typed (at most 20, control characters dropped), all of which must occur. */
+export function searchWords(text: string): string[] {
+  return text
     .normalize('NFC')
     .split(/[\s\u00a0]+/u)
     .map((w) => w.replace(/\p{Cc}/gu, '').trim())
     .filter((w) => w !== '')
     .slice(0, 20);
-  if (words.length === 0) return null;
-  return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
+}
+
+/**
+ * Turns what a person typed into the FTS5 query SQLite runs, one that can't be misread as query
+ * syntax: every word is a quoted phrase (quotes doubled). Returns null when nothing searchable is left.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = searchWords(text);
+  return words.length === 0 ? null : sqliteDialect.textSearch.query(words);
 }
 
 export type TextSearch = Readonly<{
@@ -57,19 +65,20 @@ export type TextSearch = Readonly<{
 
 type HitRow = { resource_id: string; capture_id: string | null; url: string; title: string; snippet: string };
 
-/** The best-ranked hits (bm25) for the words of `text`, each with a marked snippet. */
+/** The best-ranked hits (bm25 on SQLite, ts_rank on PostgreSQL) for the words of `text`, with snippets. */
 export async function searchTextIndex(conn: ReadConn, search: TextSearch): Promise<SearchHit[]> {
-  const query = ftsQuery(search.text);
-  if (query === null) return [];
+  const words = searchWords(search.text);
+  if (words.length === 0) return [];
+  const fts = conn.dialect.textSearch;
   const rows = await conn.all<HitRow>(
     `SELECT t.resource_id AS resource_id, t.capture_id AS capture_id, r.display_url AS url,
             coalesce(nullif(t.title, ''), r.last_title, '') AS title,
-            snippet(text_index, 1, ?, ?, '…', 16) AS snippet
-     FROM text_index t JOIN resources r ON r.id = t.resource_id
-     WHERE text_index MATCH ?
-     ORDER BY bm25(text_index)
+            ${fts.snippet} AS snippet
+     FROM ${fts.from} JOIN resources r ON r.id = t.resource_id
+     WHERE ${fts.match}
+     ORDER BY ${fts.rank}
      LIMIT ?`,
-    [search.marks.start, search.marks.end, query, search.limit],
+    [search.marks.start, search.marks.end, fts.query(words), search.limit],
   );
   return rows.map((r) => ({
     resourceId: r.resource_id,

@@ -22,15 +22,17 @@ const EMBEDDING_KINDS = ['mhtml', 'wacz'] as const;
  */
 export async function mediaSensitivity(conn: ReadConn, sha256: string): Promise<MediaSensitivity> {
   const kinds = EMBEDDING_KINDS.map(() => '?').join(', ');
+  const categories = conn.dialect.jsonArrayElements('r.categories', 'j');
+  // lower(): SQLite's LIKE ignores ASCII case and PostgreSQL's does not; both then read `image/…` alike.
   const row = await conn.get<{ image: number; minors: number; archive: number }>(
-    `SELECT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = ? AND a.media_type LIKE 'image/%') AS image,
+    `SELECT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = ? AND lower(a.media_type) LIKE 'image/%') AS image,
             EXISTS (SELECT 1 FROM artifacts a
                       JOIN captures c ON c.id = a.capture_id
-                      JOIN resources r ON r.id = c.resource_id, json_each(r.categories) j
-                     WHERE a.sha256 = ? AND a.media_type LIKE 'image/%' AND j.value = 'minors') AS minors,
+                      JOIN resources r ON r.id = c.resource_id, ${categories}
+                     WHERE a.sha256 = ? AND lower(a.media_type) LIKE 'image/%' AND j.value = 'minors') AS minors,
             EXISTS (SELECT 1 FROM artifacts a
                       JOIN captures c ON c.id = a.capture_id
-                      JOIN resources r ON r.id = c.resource_id, json_each(r.categories) j
+                      JOIN resources r ON r.id = c.resource_id, ${categories}
                      WHERE a.sha256 = ? AND a.kind IN (${kinds}) AND j.value = 'minors') AS archive`,
     [sha256, sha256, sha256, ...EMBEDDING_KINDS],
   );

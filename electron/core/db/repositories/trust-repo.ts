@@ -52,7 +52,7 @@ export async function currentlyTrusted(conn: ReadConn): Promise<TrustRow[]> {
     `SELECT ${COLUMNS} FROM trusted_cas t
      WHERE t.seq = (SELECT MAX(t2.seq) FROM trusted_cas t2 WHERE t2.certificate_sha256 = t.certificate_sha256)
        AND t.action = 'trust'
-     ORDER BY t.name, t.seq`,
+     ORDER BY ${conn.dialect.byteOrder('t.name')}, t.seq`,
   );
   return rows.map(toRow);
 }

@@ -78,13 +78,14 @@ export async function exposureByUserDay(
   }
   const rows = await conn.all<{ user_name: string; day: string; reveals: number; ms: number; open: number }>(
     `SELECT u.name AS user_name, r.day AS day, COUNT(*) AS reveals,
-            COALESCE(SUM(e.duration_ms), 0) AS ms, SUM(e.reveal_id IS NULL) AS open
+            COALESCE(SUM(e.duration_ms), 0) AS ms,
+            SUM(CASE WHEN e.reveal_id IS NULL THEN 1 ELSE 0 END) AS open
        FROM media_reveals r
        JOIN users u ON u.id = r.user_id
        LEFT JOIN media_reveal_ends e ON e.reveal_id = r.id
       ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
-      GROUP BY r.user_id, r.day
-      ORDER BY r.day DESC, u.name`,
+      GROUP BY r.user_id, u.name, r.day
+      ORDER BY r.day DESC, ${conn.dialect.byteOrder('u.name')}`,
     params,
   );
   return rows.map((r) => ({
