@@ -1,7 +1,8 @@
 // Bulk intake (`report import`) of a 50,000-line list (BENCH_INTAKE_LINES): lines per second and the
 // peak RSS of the importing process, against a baseline process that opens the same kind of data dir
-// and imports nothing, and the same import of a tenth of the lines (memory must stay flat in the
-// file's size). Each import ends with `audit verify`, which must pass. Printed, not asserted.
+// and imports nothing, the same import of a tenth of the lines and of four times as many
+// (BENCH_INTAKE_LARGE, 0 to skip): memory must stay flat in the file's size, so the peak's slope per
+// 1,000 lines is printed. Each import ends with `audit verify`, which must pass. Printed, not asserted.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { verifyCustodyLog } from '../electron/core/custody/audit-head';
 import { createIntakeService } from '../electron/core/intake/intake-service';
 
 const LINES = Number(process.env.BENCH_INTAKE_LINES ?? 50_000);
+const LARGE = Number(process.env.BENCH_INTAKE_LARGE ?? LINES * 4);
 const self = fileURLToPath(import.meta.url);
 
 type Figures = { ms: number; importRssMb: number; maxRssMb: number; lines: number; auditOk: boolean };
@@ -78,13 +80,27 @@ function main(): void {
     const base = measure('baseline', join(scratch, 'd0'), big);
     const tenth = measure('import', join(scratch, 'd1'), small);
     const full = measure('import', join(scratch, 'd2'), big);
+    let large: Figures | null = null;
+    if (LARGE > LINES) {
+      const huge = join(scratch, 'huge.csv');
+      writeList(huge, LARGE);
+      large = measure('import', join(scratch, 'd3'), huge);
+    }
     const rate = (f: Figures): string => ((f.lines / f.ms) * 1000).toFixed(0);
+    const row = (f: Figures, target = ''): string =>
+      `import ${f.lines} lines: ${(f.ms / 1000).toFixed(1)} s, ${rate(f)} lines/s${target}, peak RSS ${f.maxRssMb.toFixed(0)} MB (import alone ${f.importRssMb.toFixed(0)} MB), audit verify ${f.auditOk ? 'ok' : 'FAILED'}`;
+    // Flat means this is about 0: the peak does not grow with the number of lines.
+    const slope = (from: Figures, to: Figures, of: 'importRssMb' | 'maxRssMb'): string =>
+      `${((1000 * (to[of] - from[of])) / (to.lines - from.lines)).toFixed(2)} MB`;
     console.log(`baseline (open data dir, import nothing): peak RSS ${base.maxRssMb.toFixed(0)} MB`);
+    console.log(row(tenth));
+    console.log(row(full, ' (target ≥ 5,000)'));
+    if (large !== null) console.log(row(large));
     console.log(
-      `import ${tenth.lines} lines: ${(tenth.ms / 1000).toFixed(1)} s, ${rate(tenth)} lines/s, peak RSS ${tenth.maxRssMb.toFixed(0)} MB, audit verify ${tenth.auditOk ? 'ok' : 'FAILED'}`,
+      `peak RSS per 1,000 lines, import alone: ${slope(tenth, full, 'importRssMb')} from ${tenth.lines} to ${full.lines} lines${large === null ? '' : `, ${slope(full, large, 'importRssMb')} from ${full.lines} to ${large.lines}`} (flat: about 0)`,
     );
     console.log(
-      `import ${full.lines} lines: ${(full.ms / 1000).toFixed(1)} s, ${rate(full)} lines/s (target ≥ 5,000), peak RSS ${full.maxRssMb.toFixed(0)} MB, audit verify ${full.auditOk ? 'ok' : 'FAILED'}`,
+      `  with the audit verify walk: ${slope(tenth, full, 'maxRssMb')}${large === null ? '' : `, ${slope(full, large, 'maxRssMb')}`}`,
     );
     console.log(
       `peak RSS over baseline: ${(full.maxRssMb - base.maxRssMb).toFixed(0)} MB at ${full.lines} lines vs ${(tenth.maxRssMb - base.maxRssMb).toFixed(0)} MB at ${tenth.lines} (flat: about equal)`,

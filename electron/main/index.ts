@@ -26,6 +26,7 @@ import { menuTemplate } from './menu';
 import { APP_ENTRY_URL, APP_SCHEME, EVENT_CHANNEL, EVIDENCE_SCHEME, INVOKE_CHANNEL } from './origins';
 import { checkSender } from './sender-guard';
 import { dataDirFromArgv, isAllowedRequestUrl } from './startup';
+import { openTeamWindows, teamServerFromArgv } from './team-server';
 import {
   denyDevicePermission,
   denyPermissionCheck,
@@ -62,6 +63,9 @@ const windowStateFile = join(shellDir, 'window-state.json');
 
 /** By webContents id: the windows we created, each with its own sign-in state (DESIGN §2.1). */
 const windows = new Map<number, AppWindow>();
+// With `--server URL`, every window's calls go to that team server (its own session per window).
+const teamServer = teamServerFromArgv(process.argv);
+const teamWindows = teamServer === null ? null : openTeamWindows(teamServer);
 /** Each window has its own Electron session (partition), so evidence:// knows which window asks. */
 const sessionByPartition = new Map<string, Session>();
 const configuredPartitions = new Set<string>();
@@ -214,6 +218,7 @@ async function createWindow(): Promise<void> {
   win.webContents.once('destroyed', () => {
     gone.abort();
     windows.delete(id);
+    teamWindows?.close(id);
     // Signing in again is required for a new window on this partition.
     if (sessionByPartition.get(partition) === session) sessionByPartition.delete(partition);
   });
@@ -257,6 +262,12 @@ function registerIpc(live: Backend): void {
           ok: false,
           error: { code: 'rpc.invalid-input', message: 'method must be a string of 1–100 characters' },
         };
+      }
+      if (teamWindows !== null) {
+        // Paths and dialogs are this machine's; a team server's files are the server's own.
+        return teamWindows.invoke(verdict.webContentsId, method, input, (event) => {
+          if (!entry.win.isDestroyed()) entry.win.webContents.send(EVENT_CHANNEL, event);
+        });
       }
       if (isDesktopMethod(method)) {
         return runDesktopMethod(

@@ -2,7 +2,9 @@
  * The integration files the "postgres" test project (vitest.config.ts) runs against PostgreSQL, unchanged.
  * Left out, and why:
  * - files that tamper with or inspect the SQLite file itself, or fill the disk under it;
- * - files that start the built CLI as a process (it opens the data dir's own SQLite file);
+ * - files that start the built CLI as a process (it opens the data dir's own SQLite file):
+ *   intake/import-job, referrals/referral-cli, and every file under cli/;
+ * - capture files (Chromium; they reach the database through the same services as the ones here);
  * - repository-level files: tests/integration/db/postgres/ runs them on both engines already.
  */
 export const POSTGRES_SUITES: readonly string[] = [
@@ -29,7 +31,6 @@ export const POSTGRES_SUITES: readonly string[] = [
   'tests/integration/indicators/indicator-network.test.ts',
   'tests/integration/indicators/indicator-triage.test.ts',
   'tests/integration/intake/import-bulk.test.ts',
-  'tests/integration/intake/import-job.test.ts',
   'tests/integration/intake/import-suspected-csam.test.ts',
   'tests/integration/intake/intake-hostile.test.ts',
   'tests/integration/intake/intake.test.ts',
@@ -44,7 +45,6 @@ export const POSTGRES_SUITES: readonly string[] = [
   'tests/integration/media/vault-read.test.ts',
   'tests/integration/packet/packet-of-record.test.ts',
   'tests/integration/rechecks/recheck-chain.test.ts',
-  'tests/integration/referrals/referral-cli.test.ts',
   'tests/integration/referrals/referral-flow.test.ts',
   'tests/integration/referrals/referral-queue.test.ts',
   'tests/integration/review/catalogue.test.ts',

@@ -73,7 +73,7 @@ const cookieOf = (setCookie: string[] | undefined): string => (setCookie?.[0] ??
 function envelopeOf(reply: Reply): Envelope<unknown> {
   try {
     const parsed = EnvelopeSchema.safeParse(JSON.parse(reply.body));
-    if (parsed.success) return parsed.data as Envelope<unknown>;
+    if (parsed.success) return parsed.data;
   } catch {
     // Not JSON: answered below.
   }

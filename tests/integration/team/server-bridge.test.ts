@@ -6,6 +6,7 @@ import { createBackend, type Backend } from '@core/backend';
 import { startHttpBridge, type HttpBridge } from '@core/bridge/http-bridge';
 import { listAudit } from '@core/custody/audit-log';
 import { connectTeamServer, type TeamServerClient } from '@core/remote/remote-client';
+import { createRemoteForwarder } from '@core/remote/remote-forwarding';
 import { tempDir } from '@tests/helpers/temp-dir';
 import { makeTestPki, type TestPki } from './server-tls';
 
@@ -244,6 +245,51 @@ describe('a team server over HTTPS with password sign-in', () => {
       code: 'input.invalid',
       message: expect.stringMatching(/needs TLS/),
     });
+  });
+
+  it('forwards an app window’s calls and events to the team server', async () => {
+    const window = createRemoteForwarder(client());
+    try {
+      expect(await window.invoke('session.status', {})).toMatchObject({
+        ok: true,
+        value: { initialized: true, user: null },
+      });
+      expect(
+        await window.invoke('session.setupAdmin', { name: 'x', password: 'long enough password' }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'auth.setup-done' },
+      });
+      expect(await window.invoke('reports.add', { url: 'https://example.org/a' })).toMatchObject({
+        ok: false,
+        error: { code: 'auth.bad-token' },
+      });
+      const seen: AnyEvent[] = [];
+      window.subscribe((event) => seen.push(event));
+      expect(await window.invoke('session.signIn', { name: 'ivan', password: PASSWORDS.ivan })).toMatchObject(
+        { ok: true },
+      );
+      expect(await window.invoke('session.status', {})).toMatchObject({
+        ok: true,
+        value: { user: { name: 'ivan' } },
+      });
+      expect(await window.invoke('hashlists.list', {})).toMatchObject({
+        ok: false,
+        error: { code: 'auth.forbidden' },
+      });
+      // The stream opens in the background: report until one of its events has reached the window.
+      for (let i = 0; i < 20 && !seen.some((e) => e.name === 'resource.changed'); i += 1) {
+        expect(
+          await window.invoke('reports.add', { url: `https://example.org/forwarded-${i}` }),
+        ).toMatchObject({ ok: true });
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(seen.some((e) => e.name === 'resource.changed')).toBe(true);
+      expect(await window.invoke('session.signOut', {})).toMatchObject({ ok: true });
+      expect(await window.invoke('session.status', {})).toMatchObject({ ok: true, value: { user: null } });
+    } finally {
+      window.close();
+    }
   });
 
   it('backs off a client after failures in a row, whatever names it tries', async () => {

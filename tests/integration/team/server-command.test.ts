@@ -35,7 +35,7 @@ async function urlOf(running: Running): Promise<string> {
     const found = /team server at (https:\/\/\S+)/.exec(running.stdout());
     if (found?.[1] !== undefined) return found[1];
     if (Date.now() > deadline) throw new Error(`no URL printed: ${running.stdout()} ${running.stderr()}`);
-    const early = await Promise.race([running.exit, new Promise((r) => setTimeout(() => r(null), 50))]);
+    const early = await Promise.race([running.exit, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
     if (early !== null) throw new Error(`vigil server ended (${String(early)}): ${running.stderr()}`);
   }
 }

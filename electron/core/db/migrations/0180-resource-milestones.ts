@@ -24,7 +24,8 @@ BEGIN SELECT RAISE(ABORT, '${table} is append-only evidence: record a correction
 const COLUMNS = 'resource_id, period_at, milestone, at, at_ms, referral_id, event_seq, detail';
 
 /** The instant as integer milliseconds since the epoch (PostgreSQL's rendering has a rule for this form). */
-const epochMs = (iso: string): string => `CAST(round((julianday(${iso}) - 2440587.5) * 86400000.0) AS INTEGER)`;
+const epochMs = (iso: string): string =>
+  `CAST(round((julianday(${iso}) - 2440587.5) * 86400000.0) AS INTEGER)`;
 
 /** The referral events the statistics count, with the reason only where it is a refusal's. */
 const REFERRAL_MILESTONE = `CASE e.to_state WHEN 'partially_removed' THEN 'removed' ELSE e.to_state END`;

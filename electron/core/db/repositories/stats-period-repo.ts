@@ -157,7 +157,14 @@ function quantileRow(metric: QuantileRow['metric'], vals: string | null): Quanti
     const pos = (n - 1) * q;
     return sorted[up ? Math.ceil(pos) : Math.floor(pos)] ?? null;
   };
-  return { metric, n, medianLo: at(0.5, false), medianHi: at(0.5, true), p90Lo: at(0.9, false), p90Hi: at(0.9, true) };
+  return {
+    metric,
+    n,
+    medianLo: at(0.5, false),
+    medianHi: at(0.5, true),
+    p90Lo: at(0.9, false),
+    p90Hi: at(0.9, true),
+  };
 }
 
 function aggregatesFrom(rows: readonly FigureRow[]): PeriodAggregates {
