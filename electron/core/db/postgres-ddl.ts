@@ -43,6 +43,12 @@ function withImplicitRowid(name: string, body: string, strict: string): string {
 // Order matters: triggers and FTS first (whole statements), then column types, then table options.
 const RULES: readonly Rule[] = [
   {
+    why: "an ISO instant as epoch milliseconds: SQLite's julianday form becomes extract(epoch) on timestamptz",
+    pattern: /CAST\(round\(\(julianday\(([^()]+)\) - 2440587\.5\) \* 86400000\.0\) AS INTEGER\)/g,
+    replace: (_m, iso = '') =>
+      `CAST(round(extract(epoch FROM CAST(${iso} AS timestamptz)) * 1000) AS BIGINT)`,
+  },
+  {
     why: 'a trigger with a statement body runs that body as a PL/pgSQL row trigger function (NEW is the same)',
     pattern: /CREATE TRIGGER (\w+) AFTER INSERT ON (\w+)\s+BEGIN ([\s\S]+?); END;/g,
     replace: (_m, name = '', table = '', body = '') =>
