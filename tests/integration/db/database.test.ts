@@ -161,7 +161,7 @@ describe('append-only evidence tables', () => {
     await migrate(db, MIGRATIONS, { backupDir: join(dir, 'b'), clock });
     await db.write((tx) =>
       tx.run(
-        "INSERT INTO resources (id, url, display_url, host, state, created_at, updated_at) VALUES ('res_1', 'https://a.example/', 'https://a.example/', 'a.example', 'reported', 't', 't')",
+        "INSERT INTO resources (id, url, display_url, host, state, created_at, updated_at) VALUES ('res_1', 'https://a.example/', 'https://a.example/', 'a.example', 'reported', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
       ),
     );
     await expect(
