@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { aliases, postgresAliases } from './aliases.config.ts';
+import { aliases, postgresAliases, postgresBackendShim } from './aliases.config.ts';
 import { POSTGRES_SUITES } from './tests/helpers/postgres-suites.ts';
 
 // Four projects so that CI and developers can run each layer alone; `npm test` runs all of them.
@@ -32,6 +32,7 @@ export default defineConfig({
       },
       {
         resolve: { alias: [...postgresAliases] },
+        plugins: [postgresBackendShim()],
         test: {
           name: 'postgres',
           include: [...POSTGRES_SUITES],

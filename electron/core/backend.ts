@@ -3,6 +3,7 @@ import type { Envelope } from '@shared/contract/envelope';
 import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import type { EventBus } from './events';
+import { inProcessDispatcher, type CaptureDispatcher } from './capture/capture-dispatcher';
 import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
 import { createCaptureService, type CaptureService } from './capture/capture-service';
 import { createTimeKeeper, type TimeKeeper, type TimeKeeperOptions } from './custody/time-keeper';
@@ -72,6 +73,11 @@ export type Backend = Readonly<{
   /** The restricted vault (encrypted withheld media under the `vault` policy). */
   vault: RestrictedVault;
   queue: CaptureQueue;
+  /**
+   * Sends `capture.enqueue` requests elsewhere than the in-process queue from now on: a team server
+   * hands them to its capture workers (workers/team-capture-queue.ts).
+   */
+  dispatchCapturesTo: (dispatcher: CaptureDispatcher) => void;
   /** Pending time-stamp retries and head time-stamps; `start()` where Vigil keeps running (app, serve). */
   time: TimeKeeper;
   events: EventBus;
@@ -140,6 +146,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     events: ws.events,
     concurrency: (await settings.get()).captureConcurrency,
   });
+  let dispatcher = inProcessDispatcher(queue);
   const time = createTimeKeeper(ws, settings, opts.time);
   const sessionKeys = createSessionKeys();
   const handlers = createHandlers({
@@ -148,6 +155,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     settings,
     captures,
     queue,
+    dispatchCaptures: (items, request) => dispatcher(items, request),
     env,
     time,
     sessionKeys,
@@ -174,6 +182,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     },
     vault,
     queue,
+    dispatchCapturesTo: (next) => {
+      dispatcher = next;
+    },
     time,
     events: ws.events,
     sessionKeys,
@@ -212,7 +223,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
  * Indicators of a capture just sealed. A failure here never fails the capture (it is sealed
  * evidence already): it is recorded, and `vigil indicators reextract` picks the capture up again.
  */
-async function extractAfterSeal(
+export async function extractAfterSeal(
   ws: Workspace,
   indicators: IndicatorService,
   captureId: string,

@@ -106,6 +106,11 @@ export const ERROR_CODES = [
   'env.tool-missing',
   // the PostgreSQL server of team mode refused the connection, the sign-in, or is not there
   'env.database',
+  // a command that runs on a local data dir only, given --server
+  'env.local-only',
+  // a team server that cannot be reached, or whose TLS certificate does not chain to the unit's CA
+  'server.unreachable',
+  'server.untrusted',
   'input.invalid',
   'internal.unexpected',
 ] as const;

@@ -6,6 +6,7 @@ import { RpcRequest } from '@shared/contract/envelope';
 import type { Backend } from '../backend';
 import { createArtifactAccess, REVEAL_REQUIRED_MESSAGE } from '../media/artifact-access';
 import type { Session } from '../rpc/dispatch';
+import type { MigrationRoutes } from '../migrate-server/migration-routes';
 import type { WorkerRoutes } from '../workers/worker-routes';
 import {
   createBridgeSessions,
@@ -58,6 +59,8 @@ export type HttpBridgeOptions = Readonly<{
   lifetimes?: Partial<SessionLifetimes>;
   /** A team server's capture-worker routes (`/workers/…`), proven by each worker's key, not a session. */
   workerRoutes?: WorkerRoutes;
+  /** A team server's `vigil migrate-to-server` routes (`/migrate/…`), in an administrator's session. */
+  migrationRoutes?: MigrationRoutes;
 }>;
 
 const SWEEP_MS = 15_000;
@@ -277,7 +280,11 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
 
     // Everything but the app's static files needs the session key as well as the cookie.
     const { key, pathname } = keyOf(req, url.pathname);
-    const api = pathname === '/rpc' || pathname === '/events' || pathname.startsWith('/artifacts/');
+    const api =
+      pathname === '/rpc' ||
+      pathname === '/events' ||
+      pathname.startsWith('/artifacts/') ||
+      pathname.startsWith('/migrate/');
     const found = (sessions as BridgeSessions).lookup(req, key, api);
     if (found.state !== 'ok') {
       if (found.state === 'expired') await ended(found.entry);
@@ -298,6 +305,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       );
     }
     const { session } = found.entry;
+    if (opts.migrationRoutes && pathname.startsWith('/migrate/'))
+      return opts.migrationRoutes(req, res, pathname, session);
 
     if (pathname === '/rpc') {
       if (req.method !== 'POST' || req.headers['x-vigil-request'] !== '1') {

@@ -49,14 +49,27 @@ export function passwordForm(message: string | null): string {
   );
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string, csp: string, cookie?: string): void {
+/**
+ * The form's own policy: under `no-referrer` a browser sends `Origin: null` with the form's POST, which
+ * the login-CSRF check must refuse; `same-origin` names this server to itself and nothing to any other.
+ */
+const FORM_REFERRER = 'same-origin';
+
+function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  csp: string,
+  cookie?: string,
+  referrer = 'no-referrer',
+): void {
   res.writeHead(status, {
     ...(cookie === undefined ? {} : { 'Set-Cookie': cookie }),
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    'Referrer-Policy': referrer,
     'Cache-Control': 'no-store',
   });
   res.end(html);
@@ -133,7 +146,7 @@ export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
   }
 
   return {
-    page: (res) => sendHtml(res, 200, passwordForm(null), FORM_CSP),
+    page: (res) => sendHtml(res, 200, passwordForm(null), FORM_CSP, undefined, FORM_REFERRER),
     async signIn(req, res) {
       const json = (req.headers['content-type'] ?? '').startsWith('application/json');
       const origin = req.headers.origin;
@@ -159,7 +172,14 @@ export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
       const { reply, entry } = await attempt(req.socket.remoteAddress ?? '', given);
       if (!reply.ok) {
         if (json) return sendJson(res, statusOf(reply.error), reply);
-        return sendHtml(res, statusOf(reply.error), passwordForm(reply.error.message), FORM_CSP);
+        return sendHtml(
+          res,
+          statusOf(reply.error),
+          passwordForm(reply.error.message),
+          FORM_CSP,
+          undefined,
+          FORM_REFERRER,
+        );
       }
       const signed = entry as BridgeSession;
       const cookie = deps.cookieFor(signed);

@@ -1,4 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { MethodInput, MethodName, MethodOutput } from '@shared/contract';
+import type { User } from '@shared/domain/users';
 import type { Backend } from '../backend';
 import type { ProvenUser } from '../users/cli-sessions';
 
@@ -41,6 +43,30 @@ export type CliCommand = Readonly<{
   /** 'other' when the command's --password-stdin is someone else's password (a new user's). */
   stdinPassword?: 'acting-user' | 'other';
   run: (ctx: CliContext) => Promise<number>;
+  /**
+   * The same command against a team server (`--server URL`, remote-cli.ts): the options mapped to
+   * contract calls, the same output. Commands without one work on a local data dir only.
+   */
+  remote?: (ctx: RemoteCliContext) => Promise<number>;
+}>;
+
+/** A signed-in session on a team server; every reply is checked against the contract's schema. */
+export type TeamServer = Readonly<{
+  url: string;
+  /** The user the session belongs to (their role decides what the server allows). */
+  user: User;
+  call: <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
+}>;
+
+/** What a command's `remote` handler gets: the parsed command line and the signed-in session. */
+export type RemoteCliContext = Readonly<{
+  io: CliIo;
+  values: CliValues;
+  positionals: readonly string[];
+  json: boolean;
+  server: TeamServer;
+  /** The password the session was opened with (the reviewer's key on the server needs it again). */
+  password: () => Promise<string>;
 }>;
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2, environment: 3, internal: 4 } as const;

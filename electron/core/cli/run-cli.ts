@@ -6,6 +6,7 @@ import { defaultDataDir } from '../data-dir';
 import { storeErrorOf } from '../store/store-errors';
 import type { ProvenUser } from '../users/cli-sessions';
 import { proveActing, unprovenWarning } from './cli-identity';
+import { REMOTE_OPTIONS, runRemote, teamServerUrlOf } from './remote-cli';
 import { EXIT, type CliCommand, type CliContext, type CliIo } from './cli-types';
 import { SESSION_COMMANDS } from './commands/session-commands';
 import { BUNDLE_COMMANDS } from './commands/bundle-commands';
@@ -24,6 +25,8 @@ import { ORG_CA_COMMANDS } from './commands/org-ca-commands';
 import { TIME_COMMANDS } from './commands/time-commands';
 import { VAULT_COMMANDS } from './commands/vault-commands';
 import { SERVER_COMMANDS } from './commands/server-commands';
+import { MIGRATE_COMMANDS } from './commands/migrate-commands';
+import { WORKER_COMMANDS } from './commands/worker-commands';
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   data: { type: 'string' },
@@ -32,7 +35,12 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  // Team mode: --server URL --user NAME [--ca FILE] (remote-cli.ts).
+  ...REMOTE_OPTIONS,
 };
+
+/** Global options followed by a value: that value is never a command word. */
+const VALUE_OPTIONS = new Set(['--data', '--as', '--server', '--user', '--ca']);
 
 const STARTUP_RETRY_BUDGET_MS = 2000;
 
@@ -55,6 +63,8 @@ export const COMMANDS: CliCommand[] = [
   ...RECHECK_COMMANDS,
   ...VAULT_COMMANDS,
   ...SERVER_COMMANDS,
+  ...MIGRATE_COMMANDS,
+  ...WORKER_COMMANDS,
 ];
 
 /** Exit codes of DESIGN §10: 2 bad usage or input, 3 environment, 4 internal. */
@@ -63,6 +73,7 @@ export function exitCodeFor(code: ErrorCode): number {
   if (
     code.startsWith('env.') ||
     code.startsWith('db.') ||
+    code.startsWith('server.') ||
     code === 'capture.browser-unavailable' ||
     code === 'store.not-initialized' ||
     code === 'store.damaged' ||
@@ -80,7 +91,7 @@ export function exitCodeFor(code: ErrorCode): number {
 function usage(): string {
   // Usage on one line, what it does indented below: long usages never push the summary off screen.
   const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
-  return `usage: vigil [--data DIR] [--as USER] [--json] <command>\n\n${lines.join('\n')}\n\n--data defaults to VIGIL_DATA, then the app-data folder.\nExit codes: 0 success, 1 a check failed, 2 bad usage or input, 3 environment problem, 4 internal error.\n`;
+  return `usage: vigil [--data DIR] [--as USER] [--json] <command>\n       vigil --server URL --user NAME [--ca FILE] [--password-stdin] <command>\n\n${lines.join('\n')}\n\n--data defaults to VIGIL_DATA, then the app-data folder.\n--server (or VIGIL_SERVER) runs the command on a team server: signed in as --user with the password from --password-stdin, VIGIL_PASSWORD or a prompt.\nExit codes: 0 success, 1 a check failed, 2 bad usage or input, 3 environment problem, 4 internal error.\n`;
 }
 
 function findCommand(args: readonly string[]): { command: CliCommand; rest: string[] } | null {
@@ -88,7 +99,7 @@ function findCommand(args: readonly string[]): { command: CliCommand; rest: stri
   const words: { word: string; index: number }[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
-    if (arg === '--data' || arg === '--as') {
+    if (VALUE_OPTIONS.has(arg)) {
       i += 1;
       continue;
     }
@@ -126,9 +137,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
   if (found === null) {
-    const words = argv.filter(
-      (a, i) => !a.startsWith('-') && argv[i - 1] !== '--data' && argv[i - 1] !== '--as',
-    );
+    const words = argv.filter((a, i) => !a.startsWith('-') && !VALUE_OPTIONS.has(argv[i - 1] ?? ''));
     io.stderr(`error input.invalid: unknown command "${words.join(' ')}" (vigil --help lists them)\n`);
     return EXIT.usage;
   }
@@ -152,6 +161,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const dataDir = typeof values.data === 'string' ? values.data : defaultDataDir(io.env);
+  const serverUrl = teamServerUrlOf(command, values, io.env);
   let backend: Backend | null = null;
   let stdinLine: string | null = null;
   // Standard input is read once: the proof of --as and the command's own use see the same password.
@@ -198,6 +208,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return promptHidden(prompt, io);
     },
   });
+
+  if (serverUrl !== null)
+    return runRemote({
+      command,
+      io,
+      values,
+      positionals: parsed.positionals,
+      serverUrl,
+      stdinPassword,
+      prompt: (text) => promptHidden(text, io),
+      exitCodeFor,
+    });
 
   try {
     const named = typeof values.as === 'string' ? values.as : null;

@@ -9,9 +9,9 @@ import type { HandlersOf } from './namespaces';
 
 /** The contract's capture and queue methods; the acting user is the operator recorded in each capture. */
 export function createCaptureHandlers(
-  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'queue' | 'sessionKeys'>,
+  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'queue' | 'sessionKeys' | 'dispatchCaptures'>,
 ): HandlersOf<'capture'> {
-  const { ws, captures: service, queue, sessionKeys } = deps;
+  const { ws, captures: service, queue, sessionKeys, dispatchCaptures } = deps;
   return {
     'capture.enqueue': async (input, { user, session }) => {
       const list: { resourceId: ResourceId; url: string }[] = [];
@@ -21,7 +21,7 @@ export function createCaptureHandlers(
         list.push({ resourceId: id, url: ref.url });
       }
       const operator = user.name;
-      const queued = queue.enqueue(list, {
+      const queued = await dispatchCaptures(list, {
         operator,
         // Asked when each capture seals, not now: a session signed out by then no longer co-signs.
         sessionSigner: sessionKeys.signerAtSeal(session, operator),

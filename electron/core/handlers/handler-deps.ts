@@ -1,3 +1,4 @@
+import type { CaptureDispatcher } from '../capture/capture-dispatcher';
 import type { CaptureQueue } from '../capture/capture-queue';
 import type { CaptureService } from '../capture/capture-service';
 import type { TimeKeeper } from '../custody/time-keeper';
@@ -15,6 +16,8 @@ export type HandlerDeps = Readonly<{
   settings: SettingsService;
   captures: CaptureService;
   queue: CaptureQueue;
+  /** Where `capture.enqueue` sends its requests: the queue above, or a team server's workers. */
+  dispatchCaptures: CaptureDispatcher;
   /** Where VIGIL_BROWSER and friends are read from (packet rendering). */
   env: NodeJS.ProcessEnv;
   /** Time-stamp status, retries and head time-stamps. */

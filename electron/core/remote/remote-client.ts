@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { EnvelopeSchema, type Envelope } from '@shared/contract/envelope';
 import type { AnyEvent } from '@shared/contract/events';
 import { AppError, type ErrorPayload } from '@shared/errors/app-error';
@@ -24,6 +25,16 @@ export type TeamServerClient = Readonly<{
   /** Opens a session with the user's password; the envelope holds the user or why not. */
   signIn: (name: string, password: string) => Promise<Envelope<unknown>>;
   call: (method: string, input: unknown) => Promise<Envelope<unknown>>;
+  /**
+   * A request in the session outside `/rpc` (a team server's `/migrate/…` routes): the body is sent
+   * as given (a stream is piped, never held whole), the reply read as an envelope.
+   */
+  request: (
+    method: 'POST' | 'PUT',
+    path: string,
+    body: string | Readable,
+    contentType: string,
+  ) => Promise<Envelope<unknown>>;
   events: () => Promise<RemoteEvents>;
   signOut: () => Promise<Envelope<unknown>>;
   /** Drops the session and the connections (the server ends the session after its idle lifetime). */
@@ -58,11 +69,11 @@ function transportError(url: string, error: NodeJS.ErrnoException): ErrorPayload
   const code = error.code ?? '';
   if (TLS_TRUST.test(code))
     return new AppError(
-      'auth.forbidden',
+      'server.untrusted',
       `the team server's certificate is not trusted (${code}); give the unit's CA certificate`,
     ).toPayload();
   return new AppError(
-    'input.invalid',
+    'server.unreachable',
     `cannot reach the team server at ${url}: ${error.message}`,
   ).toPayload();
 }
@@ -103,7 +114,7 @@ export function connectTeamServer(opts: TeamServerOptions): TeamServerClient {
   const sessionHeaders = (): Record<string, string> =>
     held === null ? {} : { Cookie: held.cookie, 'X-Vigil-Session': held.key };
 
-  function open(method: string, path: string, headers: Record<string, string>, body?: string) {
+  function open(method: string, path: string, headers: Record<string, string>, body?: string | Readable) {
     return new Promise<IncomingMessage>((resolve, reject) => {
       const send = secure ? httpsRequest : httpRequest;
       const req = send(new URL(path, base), { method, agent, headers, timeout: timeoutMs }, resolve);
@@ -111,11 +122,20 @@ export function connectTeamServer(opts: TeamServerOptions): TeamServerClient {
         req.destroy(Object.assign(new Error('no reply in time'), { code: 'ETIMEDOUT' })),
       );
       req.on('error', reject);
-      req.end(body);
+      if (body === undefined || typeof body === 'string') req.end(body);
+      else {
+        body.on('error', (error) => req.destroy(error));
+        body.pipe(req);
+      }
     });
   }
 
-  async function send(method: string, path: string, headers: Record<string, string>, body?: string) {
+  async function send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string | Readable,
+  ) {
     const res = await open(method, path, headers, body);
     let text = '';
     res.setEncoding('utf8');
@@ -159,6 +179,10 @@ export function connectTeamServer(opts: TeamServerOptions): TeamServerClient {
         return envelope;
       }),
     call,
+    request: (method, path, body, contentType) =>
+      guarded(async () =>
+        envelopeOf(await send(method, path, { ...sessionHeaders(), 'Content-Type': contentType }, body)),
+      ),
     async events() {
       const res = await open('GET', '/events', sessionHeaders()).catch((error: unknown) => {
         const payload = transportError(base.origin, error as NodeJS.ErrnoException);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '@core/backend';
+import type { DialectName } from '@core/db/dialect';
 import type { Session } from '@core/rpc/dispatch';
 import type { AnyEvent } from '@shared/contract/events';
 import type { MethodInput, MethodName, MethodOutput } from '@shared/contract/index';
@@ -169,6 +170,20 @@ const MIXED = [
   '',
 ].join('\r\n');
 
+/** A trigger refusing reports whose URL holds "boom", in each engine's own trigger language. */
+const REFUSE_BOOM: Readonly<Record<DialectName, Readonly<{ create: string; drop: string }>>> = {
+  sqlite: {
+    create:
+      "CREATE TRIGGER test_refuse_boom BEFORE INSERT ON reports WHEN NEW.original_url LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+    drop: 'DROP TRIGGER test_refuse_boom',
+  },
+  postgres: {
+    create: `CREATE FUNCTION test_refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$;
+      CREATE TRIGGER test_refuse_boom BEFORE INSERT ON reports FOR EACH ROW
+      WHEN (NEW.original_url LIKE '%boom%') EXECUTE FUNCTION test_refuse_boom()`,
+    drop: 'DROP TRIGGER test_refuse_boom ON reports; DROP FUNCTION test_refuse_boom()',
+  },
+};
 describe('reports.import', () => {
   it('previews a mixed file line by line without writing anything', async () => {
     await ok(investigator, 'reports.add', { url: 'https://pre-existing.example/' });
@@ -249,11 +264,7 @@ describe('reports.import', () => {
   });
 
   it('a line the database refuses is rejected alone; lines before and after it are kept', async () => {
-    await backend.workspace.db.write((tx) =>
-      tx.exec(
-        "CREATE TRIGGER test_refuse_boom BEFORE INSERT ON reports WHEN NEW.original_url LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
-      ),
-    );
+    await backend.workspace.db.write((tx) => tx.exec(REFUSE_BOOM[tx.dialect.name].create));
     try {
       const result = await ok(investigator, 'reports.import', {
         fileName: 'boom.txt',
@@ -272,7 +283,7 @@ describe('reports.import', () => {
         ),
       ).toBe(0);
     } finally {
-      await backend.workspace.db.write((tx) => tx.exec('DROP TRIGGER test_refuse_boom'));
+      await backend.workspace.db.write((tx) => tx.exec(REFUSE_BOOM[tx.dialect.name].drop));
     }
   });
 

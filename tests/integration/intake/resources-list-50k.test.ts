@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '@core/backend';
+import type { DialectName } from '@core/db/dialect';
 import type { Session } from '@core/rpc/dispatch';
 import type { ResourceSummary } from '@shared/domain/resources';
 import { tempDir } from '@tests/helpers/temp-dir';
@@ -32,18 +33,14 @@ async function timed(label: string, input: Record<string, unknown>): Promise<Pag
   return page;
 }
 
-beforeAll(async () => {
-  dir = tempDir();
-  backend = await createBackend({ dataDir: join(dir.path, 'data') });
-  const user = await backend.users.create(
-    { name: 'rita', role: 'reviewer', password: 'a long enough password' },
-    'test',
-  );
-  session = { user };
-  // Rows are generated inside SQLite: the test measures listing, not 50,000 round trips of seeding.
-  await backend.workspace.db.write(async (tx) => {
-    await tx.run(
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+/**
+ * The seeding statements in each engine's SQL: resource i has id res_<i, 26 digits>, host h<i mod ?>,
+ * created i seconds after 2026-01-01 and updated (i * 7919 mod N) seconds after it; every 1000th
+ * resource's text holds "needle". Parameters: N, HOSTS three times, N.
+ */
+const SEED: Readonly<Record<DialectName, Readonly<{ resources: string; textIndex: string }>>> = {
+  sqlite: {
+    resources: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
        INSERT INTO resources (id, url, display_url, host, state, categories, report_count, created_at, updated_at)
        SELECT printf('res_%026d', i),
               printf('https://h%d.example/item/%d', i % ?, i),
@@ -55,13 +52,42 @@ beforeAll(async () => {
               strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'),
               strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || ((i * 7919) % ?) || ' seconds')
        FROM n`,
-      [N, HOSTS, HOSTS, HOSTS, N],
-    );
-    await tx.run(
-      `INSERT INTO text_index (title, body, resource_id, capture_id, kind)
+    textIndex: `INSERT INTO text_index (title, body, resource_id, capture_id, kind)
        SELECT display_url, url || char(10) || CASE WHEN rowid % 1000 = 0 THEN 'needle in a haystack' ELSE 'hay' END, id, NULL, 'report'
        FROM resources`,
-    );
+  },
+  postgres: {
+    resources: `WITH n(i) AS (SELECT generate_series(1, CAST(? AS INTEGER)))
+       INSERT INTO resources (id, url, display_url, host, state, categories, report_count, created_at, updated_at)
+       SELECT 'res_' || lpad(CAST(i AS TEXT), 26, '0'),
+              'https://h' || (i % ?) || '.example/item/' || i,
+              'https://h' || (i % ?) || '.example/item/' || i,
+              'h' || (i % ?) || '.example',
+              CASE i % 5 WHEN 0 THEN 'captured' WHEN 1 THEN 'in_review' ELSE 'reported' END,
+              CASE i % 3 WHEN 0 THEN '["drugs"]' WHEN 1 THEN '["fraud","minors"]' ELSE '[]' END,
+              1 + (i * 7919) % 13,
+              to_char(TIMESTAMP '2026-01-01' + i * INTERVAL '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              to_char(TIMESTAMP '2026-01-01' + ((i * 7919) % ?) * INTERVAL '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+       FROM n`,
+    textIndex: `INSERT INTO text_index (title, body, resource_id, capture_id, kind)
+       SELECT display_url, url || chr(10) || CASE WHEN CAST(substr(id, 5) AS INTEGER) % 1000 = 0 THEN 'needle in a haystack' ELSE 'hay' END, id, NULL, 'report'
+       FROM resources`,
+  },
+};
+
+beforeAll(async () => {
+  dir = tempDir();
+  backend = await createBackend({ dataDir: join(dir.path, 'data') });
+  const user = await backend.users.create(
+    { name: 'rita', role: 'reviewer', password: 'a long enough password' },
+    'test',
+  );
+  session = { user };
+  // Rows are generated inside the database: the test measures listing, not 50,000 round trips of seeding.
+  await backend.workspace.db.write(async (tx) => {
+    const seed = SEED[tx.dialect.name];
+    await tx.run(seed.resources, [N, HOSTS, HOSTS, HOSTS, N]);
+    await tx.run(seed.textIndex);
   });
 }, 120_000);
 

@@ -231,7 +231,7 @@ describe('a team server over HTTPS with password sign-in', () => {
     try {
       for (const c of [client(pki.ca, rogue.url), client(undefined, rogue.url)]) {
         const reply = await c.signIn('ivan', PASSWORDS.ivan);
-        expect(reply).toMatchObject({ ok: false, error: { code: 'auth.forbidden' } });
+        expect(reply).toMatchObject({ ok: false, error: { code: 'server.untrusted' } });
         expect(c.signedIn()).toBe(false);
       }
     } finally {

@@ -60,6 +60,15 @@ const exportCommand: CliCommand = {
     );
     return EXIT.ok;
   },
+  // The contract's bundle.export writes the bundle on the server's disk and has no download stream:
+  // --out names a file here, so over --server the command says so rather than write elsewhere.
+  remote: () =>
+    Promise.reject(
+      new AppError(
+        'env.data-dir',
+        '`export` over --server needs a bundle download the team server does not offer yet: run `vigil export` on the server',
+      ),
+    ),
 };
 
 /** `--trust-ca FILE` and `--tsa-ca FILE` (each repeatable): the anchors the verifier chose. */

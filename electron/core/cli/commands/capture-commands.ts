@@ -7,7 +7,7 @@ import { checkedAgainstManifests, tamperedText } from '@core/capture/manifest-vi
 import { getCapture } from '@core/db/repositories/captures-repo';
 import { resourcesAwaitingCapture } from '@core/db/repositories/resources-repo';
 import { createIntakeService } from '@core/intake/intake-service';
-import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { EXIT, type CliCommand, type CliContext, type RemoteCliContext } from '../cli-types';
 import { str } from '../cli-helpers';
 import { jsonForTerminal, escapeForTerminal as termSafe } from '../terminal-text';
 import { osActor } from './foundation-commands';
@@ -76,6 +76,42 @@ const CAPTURE_OPTIONS = {
   timeout: { type: 'string' },
 } as const;
 
+/** What a team server takes from the capture options: the profile; its own settings decide the rest. */
+const REMOTE_CAPTURE_OPTIONS: ReadonlySet<string> = new Set(['profile']);
+
+/**
+ * `capture` on a team server: each URL reported (own initiative) and its capture queued there,
+ * where a capture worker takes it; the sealed record follows with `show resource`.
+ */
+async function captureRemote(ctx: RemoteCliContext): Promise<number> {
+  if (ctx.positionals.length === 0) throw new AppError('input.invalid', 'name at least one URL to capture');
+  const local = Object.keys(CAPTURE_OPTIONS).find(
+    (n) => !REMOTE_CAPTURE_OPTIONS.has(n) && ctx.values[n] !== undefined,
+  );
+  if (local !== undefined)
+    throw new AppError(
+      'input.invalid',
+      `--${local} is not available with --server (the team server decides it)`,
+    );
+  const profile = str(ctx, 'profile');
+  const resources: { id: string; url: string }[] = [];
+  for (const url of ctx.positionals) {
+    const added = await ctx.server.call('reports.add', { url, sourceType: 'own_initiative' });
+    resources.push({ id: added.resource.id, url: added.resource.url });
+  }
+  const queued = await ctx.server.call('capture.enqueue', {
+    resourceIds: resources.map((r) => r.id),
+    ...(profile === undefined ? {} : { profile }),
+  });
+  const lines = resources.map((r) => `QUEUED ${r.id} ${termSafe(r.url)}`);
+  ctx.io.stdout(
+    ctx.json
+      ? `${jsonForTerminal({ queued: queued.queued, resources }, 2)}\n`
+      : `${[...lines, `${queued.queued} capture(s) queued on the team server`].join('\n')}\n`,
+  );
+  return EXIT.ok;
+}
+
 const capture: CliCommand = {
   path: ['capture'],
   usage:
@@ -111,6 +147,7 @@ const capture: CliCommand = {
     if (ctx.json) ctx.io.stdout(`${jsonForTerminal(records.length === 1 ? records[0] : records, 2)}\n`);
     return records.some((r) => r.outcome === 'failed') ? EXIT.checkFailed : EXIT.ok;
   },
+  remote: captureRemote,
 };
 
 const queueRun: CliCommand = {

@@ -7,6 +7,7 @@ import { AppError } from '@shared/errors/app-error';
 import { listAudit } from '@core/custody/audit-log';
 import { verifyAuditAndRecord, verifyStoreAndRecord } from '@core/custody/recorded-checks';
 import type { HeadTimestampReport } from '@core/custody/head-timestamps';
+import type { AuditVerifyResult } from '@shared/contract/methods/custody';
 import { openWorkspace } from '@core/workspace';
 import { startHttpBridge } from '@core/bridge/http-bridge';
 import type { CaKeyState } from '@core/custody/ca-key';
@@ -189,6 +190,13 @@ const userSet: CliCommand = {
   },
 };
 
+function auditVerifyText(result: AuditVerifyResult, chainOk: boolean): string {
+  const head = chainOk
+    ? `audit log intact: ${result.rows} rows, head ${result.headSeq} ${result.headHash ?? ''}`
+    : `audit log BROKEN at seq ${result.firstBadSeq}: ${result.problem}`;
+  return result.timestamps === undefined ? head : `${head}\n${anchoredText(result.timestamps)}`;
+}
+
 const auditVerify: CliCommand = {
   path: ['audit', 'verify'],
   usage: 'audit verify [--json]',
@@ -200,17 +208,15 @@ const auditVerify: CliCommand = {
       { ws, settings: backend.settings },
       ctx.as ?? osActor(),
     );
-    const { timestamps } = result;
     if (note !== null) ctx.io.stderr(`${note}\n`);
-    print(
-      ctx,
-      result,
-      `${
-        chainOk
-          ? `audit log intact: ${result.rows} rows, head ${result.headSeq} ${result.headHash ?? ''}`
-          : `audit log BROKEN at seq ${result.firstBadSeq}: ${result.problem}`
-      }\n${anchoredText(timestamps)}`,
-    );
+    print(ctx, result, auditVerifyText(result, chainOk));
+    return result.ok ? EXIT.ok : EXIT.checkFailed;
+  },
+  /** Run on the team server, over its PostgreSQL chain; the server records the check as the signed-in user. */
+  async remote(ctx) {
+    const result = await ctx.server.call('audit.verify', {});
+    // The chain failed when it names a problem; a failing head time-stamp alone leaves it intact.
+    print(ctx, result, auditVerifyText(result, result.problem === null));
     return result.ok ? EXIT.ok : EXIT.checkFailed;
   },
 };

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { ReportFields, type ImportLine } from '@shared/contract/methods/intake';
+import { ReportFields, type ImportLine, type ResourceDetail } from '@shared/contract/methods/intake';
+import { CategoryHint, ResourceState, type ResourceSummary } from '@shared/domain/resources';
 import type { Role } from '@shared/domain/users';
 import { INTAKE_FLAG_REASON, raiseSuspectedCsam } from '@core/review/suspected-csam-flag';
 import { AppError } from '@shared/errors/app-error';
@@ -11,7 +12,8 @@ import type { ReportDefaults } from '@core/intake/report-file';
 import type { ImportSink } from '@core/intake/import-job';
 import { DEFAULT_IMPORT_MAX_BYTES } from '@core/intake/list-lines';
 import { escapeForTerminal as termSafe, jsonForTerminal } from '../terminal-text';
-import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { EXIT, type CliCommand, type CliContext, type RemoteCliContext } from '../cli-types';
+import { fileLine, importBatches } from '../remote-cli-import';
 import { print, str } from '../cli-helpers';
 import { osActor } from './foundation-commands';
 import { intakeHintText } from './indicator-commands';
@@ -27,7 +29,7 @@ const REPORT_OPTIONS = {
 } as const;
 
 /** The report fields given as options, checked with the contract's own schema. */
-function optionFields(ctx: CliContext): ReportDefaults {
+function optionFields(ctx: Pick<CliContext, 'values'>): ReportDefaults {
   const raw: Record<string, string> = {};
   const map = [
     ['source', 'sourceType'],
@@ -49,6 +51,45 @@ function optionFields(ctx: CliContext): ReportDefaults {
     throw new AppError('input.invalid', `--${option}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+type ReportAdded = Readonly<{
+  merged: boolean;
+  report: { id: string };
+  resource: { id: string; url: string; reportCount: number };
+}>;
+
+function reportAddedText(out: ReportAdded): string {
+  return out.merged
+    ? `merged report ${out.report.id} into resource ${out.resource.id} (${out.resource.reportCount} reports) ${termSafe(out.resource.url)}`
+    : `added report ${out.report.id} as new resource ${out.resource.id} ${termSafe(out.resource.url)}`;
+}
+
+/** Options whose effect is the workstation's own (its network policy): a team server decides them itself. */
+function refuseLocalOptions(ctx: RemoteCliContext, names: readonly string[]): void {
+  const given = names.find((n) => ctx.values[n] !== undefined);
+  if (given !== undefined)
+    throw new AppError(
+      'input.invalid',
+      `--${given} is not available with --server (the team server decides it)`,
+    );
+}
+
+/** `report add` on a team server: the same fields through `reports.add`. */
+async function reportAddRemote(ctx: RemoteCliContext): Promise<number> {
+  const [url, extra] = ctx.positionals;
+  if (url === undefined || extra !== undefined)
+    throw new AppError('input.invalid', 'give exactly one URL (quote it if it contains & or spaces)');
+  refuseLocalOptions(ctx, ['allow-private-network']);
+  const fields = optionFields(ctx);
+  const out = await ctx.server.call('reports.add', {
+    ...fields,
+    sourceType: fields.sourceType ?? 'citizen',
+    url,
+    ...(ctx.values['suspected-csam'] === true ? { suspectedCsam: true } : {}),
+  });
+  print(ctx, out, reportAddedText(out));
+  return EXIT.ok;
 }
 
 const reportAdd: CliCommand = {
@@ -82,15 +123,11 @@ const reportAdd: CliCommand = {
     print(
       ctx,
       shares.length > 0 ? { ...out, shares } : out,
-      [
-        out.merged
-          ? `merged report ${out.report.id} into resource ${out.resource.id} (${out.resource.reportCount} reports) ${termSafe(out.resource.url)}`
-          : `added report ${out.report.id} as new resource ${out.resource.id} ${termSafe(out.resource.url)}`,
-        ...intakeHintText(shares),
-      ].join('\n'),
+      [reportAddedText(out), ...intakeHintText(shares)].join('\n'),
     );
     return EXIT.ok;
   },
+  remote: reportAddRemote,
 };
 
 function lineText(l: ImportLine): string {
@@ -105,7 +142,7 @@ function lineText(l: ImportLine): string {
  * The list file, checked before a byte of it is read: a regular file (a device such as /dev/zero
  * or a pipe never ends) no larger than the import limit.
  */
-async function listFile(ctx: CliContext, file: string, maxBytes: number): Promise<string> {
+async function listFile(ctx: Pick<CliContext, 'io'>, file: string, maxBytes: number): Promise<string> {
   const path = resolve(ctx.io.cwd, file);
   let info;
   try {
@@ -123,7 +160,7 @@ async function listFile(ctx: CliContext, file: string, maxBytes: number): Promis
   return path;
 }
 
-async function readListFile(ctx: CliContext, file: string, maxBytes: number): Promise<string> {
+async function readListFile(ctx: Pick<CliContext, 'io'>, file: string, maxBytes: number): Promise<string> {
   const bytes = await readFile(await listFile(ctx, file, maxBytes));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -133,6 +170,50 @@ async function readListFile(ctx: CliContext, file: string, maxBytes: number): Pr
       `${file} is not UTF-8 text; save it as UTF-8 (CSV UTF-8) and import again`,
     );
   }
+}
+
+type ImportCounts = Readonly<{ added: number; merged: number; rejected: number }>;
+
+const importSummary = (r: ImportCounts, lines: number): string =>
+  `${lines} lines: ${r.added} added, ${r.merged} merged, ${r.rejected} rejected`;
+
+/**
+ * `report import` on a team server: the list in batches of whole lines, one `reports.import` (or
+ * `reports.previewImport` with --dry-run) each, printed as each batch is answered, with the file's
+ * own line numbers. A list that stopped half-way is imported again: known URLs merge, nothing doubles.
+ */
+async function reportImportRemote(ctx: RemoteCliContext): Promise<number> {
+  const [file, extra] = ctx.positionals;
+  if (file === undefined || extra !== undefined) throw new AppError('input.invalid', 'give exactly one FILE');
+  refuseLocalOptions(ctx, ['allow-private-network']);
+  const defaults = {
+    ...optionFields(ctx),
+    ...(ctx.values['suspected-csam'] === true ? { suspectedCsam: true } : {}),
+  };
+  const fileName = basename(file);
+  const content = await readListFile(ctx, file, DEFAULT_IMPORT_MAX_BYTES);
+  const dryRun = ctx.values['dry-run'] === true;
+  const batches = importBatches(fileName, content);
+  const total = { lines: [] as ImportLine[], added: 0, merged: 0, rejected: 0 };
+  for (const [i, batch] of batches.entries()) {
+    const input = { fileName, content: batch.content, defaults };
+    const result = dryRun
+      ? await ctx.server.call('reports.previewImport', input)
+      : await ctx.server.call('reports.import', input);
+    const lines = result.lines.map((l) => fileLine(batch, l));
+    total.lines.push(...lines);
+    total.added += result.added;
+    total.merged += result.merged;
+    total.rejected += result.rejected;
+    if (!ctx.json) ctx.io.stdout(lines.map((l) => `${lineText(l)}\n`).join(''));
+    if (ctx.values.quiet !== true)
+      ctx.io.stderr(
+        `import batch ${i + 1} of ${batches.length}: ${importSummary(total, total.lines.length)}\n`,
+      );
+  }
+  const summary = `${importSummary(total, total.lines.length)}${dryRun ? ' (dry run: nothing stored)' : ''}`;
+  ctx.io.stdout(ctx.json ? `${jsonForTerminal(total, 2)}\n` : `${summary}\n`);
+  return EXIT.ok;
 }
 
 const reportImport: CliCommand = {
@@ -195,6 +276,7 @@ const reportImport: CliCommand = {
     // Rejected lines are an expected outcome of a list, reported above; the import itself succeeded.
     return EXIT.ok;
   },
+  remote: reportImportRemote,
 };
 
 /**
@@ -220,45 +302,120 @@ function importPrinter(ctx: CliContext): ImportSink {
   };
 }
 
+function resourceDetailText(detail: ResourceDetail, role: Role): string {
+  const r = detail.resource;
+  return [
+    `resource ${r.id}  ${r.state}`,
+    `url      ${termSafe(r.url)}`,
+    ...(r.displayUrl === r.url ? [] : [`display  ${termSafe(r.displayUrl)}`]),
+    `host     ${termSafe(r.host)}`,
+    `case     ${termSafe(r.caseRef ?? '-')}`,
+    `category ${termSafe(r.categories.join(', ') || '-')}`,
+    `created  ${r.createdAt}   updated ${r.updatedAt}`,
+    `reports  ${r.reportCount}`,
+    ...detail.reports.map(
+      (p) =>
+        `  ${p.id}  ${p.receivedAt}  ${p.sourceType}${p.reporterRef ? ` (${termSafe(p.reporterRef)})` : ''}  ${termSafe(p.originalUrl)}${p.note ? `\n      ${termSafe(p.note)}` : ''}`,
+    ),
+    `captures ${detail.captures.length}`,
+    ...detail.captures.map(
+      (c) =>
+        `  ${c.id}  ${c.startedAt}  ${c.outcome}  ${c.manifestSha256}${c.tampered ? `\n      TAMPERED ${tamperedText(c.tampered)}` : ''}`,
+    ),
+    `decisions ${detail.decisions.length}`,
+    ...detail.decisions.map(
+      (d) => `  ${d.id}  ${d.signedAt}  ${d.fields.decision}  by ${termSafe(d.reviewer.name)}`,
+    ),
+    `allowed  ${detail.allowedActions.join(', ') || '-'} (as ${role})`,
+  ].join('\n');
+}
+
+const resourceIdOf = (positionals: readonly string[]): string => {
+  const [id] = positionals;
+  if (id === undefined) throw new AppError('input.invalid', 'give the resource id (res_…)');
+  return id;
+};
+
 const showResource: CliCommand = {
   path: ['show', 'resource'],
   usage: 'show resource ID [--json]',
   summary: 'a resource with its reports, captures, decisions and what may be done next',
   async run(ctx) {
-    const [id] = ctx.positionals;
-    if (id === undefined) throw new AppError('input.invalid', 'give the resource id (res_…)');
+    const id = resourceIdOf(ctx.positionals);
     const backend = await ctx.backend();
     // Without --as the CLI acts as the data dir's owner, who administers this workstation.
     const role: Role = ctx.as === null ? 'admin' : ((await backend.users.byName(ctx.as))?.role ?? 'admin');
     const detail = await createIntakeService(backend.workspace).getResource(id, role);
-    const r = detail.resource;
-    const lines = [
-      `resource ${r.id}  ${r.state}`,
-      `url      ${termSafe(r.url)}`,
-      ...(r.displayUrl === r.url ? [] : [`display  ${termSafe(r.displayUrl)}`]),
-      `host     ${termSafe(r.host)}`,
-      `case     ${termSafe(r.caseRef ?? '-')}`,
-      `category ${termSafe(r.categories.join(', ') || '-')}`,
-      `created  ${r.createdAt}   updated ${r.updatedAt}`,
-      `reports  ${r.reportCount}`,
-      ...detail.reports.map(
-        (p) =>
-          `  ${p.id}  ${p.receivedAt}  ${p.sourceType}${p.reporterRef ? ` (${termSafe(p.reporterRef)})` : ''}  ${termSafe(p.originalUrl)}${p.note ? `\n      ${termSafe(p.note)}` : ''}`,
-      ),
-      `captures ${detail.captures.length}`,
-      ...detail.captures.map(
-        (c) =>
-          `  ${c.id}  ${c.startedAt}  ${c.outcome}  ${c.manifestSha256}${c.tampered ? `\n      TAMPERED ${tamperedText(c.tampered)}` : ''}`,
-      ),
-      `decisions ${detail.decisions.length}`,
-      ...detail.decisions.map(
-        (d) => `  ${d.id}  ${d.signedAt}  ${d.fields.decision}  by ${termSafe(d.reviewer.name)}`,
-      ),
-      `allowed  ${detail.allowedActions.join(', ') || '-'} (as ${role})`,
-    ];
-    print(ctx, detail, lines.join('\n'));
+    print(ctx, detail, resourceDetailText(detail, role));
+    return EXIT.ok;
+  },
+  async remote(ctx) {
+    const detail = await ctx.server.call('resources.get', { id: resourceIdOf(ctx.positionals) });
+    print(ctx, detail, resourceDetailText(detail, ctx.server.user.role));
     return EXIT.ok;
   },
 };
 
-export const INTAKE_COMMANDS: readonly CliCommand[] = [reportAdd, reportImport, showResource];
+/** The filters of `resource list`, checked with the contract's own schemas. */
+function resourceQueryOf(ctx: Pick<CliContext, 'values'>) {
+  const state = str(ctx, 'state');
+  const category = str(ctx, 'category');
+  const limit = Number(str(ctx, 'limit') ?? '100');
+  const offset = Number(str(ctx, 'offset') ?? '0');
+  if (state !== undefined && !ResourceState.safeParse(state).success)
+    throw new AppError('input.invalid', `--state must be one of ${ResourceState.options.join(', ')}`);
+  if (category !== undefined && !CategoryHint.safeParse(category).success)
+    throw new AppError('input.invalid', `--category must be one of ${CategoryHint.options.join(', ')}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new AppError('input.invalid', '--limit must be a whole number from 1 to 1000');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new AppError('input.invalid', '--offset must be a whole number, 0 or more');
+  const text = str(ctx, 'text');
+  return {
+    ...(state === undefined ? {} : { state: ResourceState.parse(state) }),
+    ...(category === undefined ? {} : { category: CategoryHint.parse(category) }),
+    ...(text === undefined ? {} : { text }),
+    sort: 'updatedAt' as const,
+    direction: 'desc' as const,
+    offset,
+    limit,
+  };
+}
+
+function resourceListText(
+  page: { items: readonly ResourceSummary[]; total: number },
+  offset: number,
+): string {
+  const rows = page.items.map(
+    (r) => `${r.id}  ${r.state.padEnd(12)}  ${String(r.reportCount).padStart(3)}  ${termSafe(r.displayUrl)}`,
+  );
+  const shown = page.items.length === 0 ? 'no resources' : `${offset + 1}–${offset + page.items.length}`;
+  return [...rows, `${shown} of ${page.total}`].join('\n');
+}
+
+const resourceList: CliCommand = {
+  path: ['resource', 'list'],
+  usage: 'resource list [--state S] [--category C] [--text T] [--limit N] [--offset N] [--json]',
+  summary: 'resources, most recently updated first (id, state, reports, URL), one page at a time',
+  options: {
+    state: { type: 'string' },
+    category: { type: 'string' },
+    text: { type: 'string' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
+  },
+  async run(ctx) {
+    const query = resourceQueryOf(ctx);
+    const page = await createIntakeService((await ctx.backend()).workspace).listResources(query);
+    print(ctx, page, resourceListText(page, query.offset));
+    return EXIT.ok;
+  },
+  async remote(ctx) {
+    const query = resourceQueryOf(ctx);
+    const page = await ctx.server.call('resources.list', query);
+    print(ctx, page, resourceListText(page, query.offset));
+    return EXIT.ok;
+  },
+};
+
+export const INTAKE_COMMANDS: readonly CliCommand[] = [reportAdd, reportImport, showResource, resourceList];

@@ -19,7 +19,7 @@ import { statsCsv } from '@core/stats/stats-csv';
 import { dsaReport, lumenRecords, unitStats } from '@core/stats/stats-service';
 import { print, str } from '../cli-helpers';
 import { refuseOverwrite } from '../out-files';
-import { EXIT, type CliCommand, type CliContext } from '../cli-types';
+import { EXIT, type CliCommand, type CliContext, type RemoteCliContext } from '../cli-types';
 import { escapeForTerminal } from '../terminal-text';
 import { osActor } from './foundation-commands';
 
@@ -192,6 +192,33 @@ function statsText(s: StatsReport): string {
   ].join('\n');
 }
 
+/**
+ * `stats` on a team server: the unit's report from `stats.report`, printed or written as CSV here.
+ * The DSA, Lumen and PDF forms are made from the database itself: on the server's data dir only.
+ */
+async function statsRemote(ctx: RemoteCliContext): Promise<number> {
+  const from = str(ctx, 'from');
+  const to = str(ctx, 'to');
+  if (from === undefined || to === undefined)
+    throw new AppError('input.invalid', '--from and --to are required');
+  const serverOnly = (['dsa', 'lumen', 'pdf', 'language'] as const).find((k) => str(ctx, k) !== undefined);
+  if (serverOnly !== undefined)
+    throw new AppError(
+      'env.data-dir',
+      `\`stats --${serverOnly}\` works on a local data dir only (not with --server)`,
+    );
+  const report = await ctx.server.call('stats.report', { from, to });
+  const csv = str(ctx, 'csv');
+  if (csv === undefined) {
+    print(ctx, report, statsText(report));
+    return EXIT.ok;
+  }
+  const file = resolve(ctx.io.cwd, csv);
+  await writeFile(file, statsCsv(report), 'utf8');
+  print(ctx, { file }, `wrote ${file}`);
+  return EXIT.ok;
+}
+
 const stats: CliCommand = {
   path: ['stats'],
   usage:
@@ -249,6 +276,7 @@ const stats: CliCommand = {
     print(ctx, report, statsText(report));
     return EXIT.ok;
   },
+  remote: statsRemote,
 };
 
 export const RECHECK_COMMANDS: readonly CliCommand[] = [recheckRun, referralDue, stats];

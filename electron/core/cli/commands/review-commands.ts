@@ -1,6 +1,7 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { DecisionRecord, LegalBasis } from '@shared/domain/decision';
+import { DecisionInput, type DecisionRecord, type LegalBasis } from '@shared/domain/decision';
+import type { ResourceSummary } from '@shared/domain/resources';
 import { Language } from '@shared/domain/resources';
 import type { Role } from '@shared/domain/users';
 import { AppError } from '@shared/errors/app-error';
@@ -31,7 +32,7 @@ export async function actingRole(ctx: CliContext, backend: Backend): Promise<{ a
   return { actor: user.name, role: user.role };
 }
 
-function one(ctx: CliContext, what: string): string {
+function one(ctx: Pick<CliContext, 'positionals'>, what: string): string {
   const [value, extra] = ctx.positionals;
   if (value === undefined || extra !== undefined)
     throw new AppError('input.invalid', `give exactly one ${what}`);
@@ -58,21 +59,35 @@ const decisionText = (r: DecisionRecord): string =>
 const basisText = (b: LegalBasis): string =>
   `${b.id} v${b.version}  ${b.jurisdiction}  ${b.instrument} ${b.article} — ${b.title}${b.example ? '  [EXAMPLE, not law]' : ''}`;
 
+const reviewListText = (list: readonly ResourceSummary[]): string =>
+  list.length === 0
+    ? 'nothing waits for review'
+    : list
+        .map((r) => `${r.id}  ${r.state.padEnd(9)}  ${r.lastCapturedAt ?? '-'}  ${r.displayUrl}`)
+        .join('\n');
+
+/** The decision file of `review decide` (DESIGN §6), read where the command runs. */
+async function readDecisionFile(io: CliContext['io'], file: string | undefined): Promise<unknown> {
+  if (file === undefined) throw new AppError('input.invalid', '--input DECISION.json is required');
+  try {
+    return JSON.parse(await readFile(resolve(io.cwd, file), 'utf8'));
+  } catch (error) {
+    throw new AppError('input.invalid', `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
 const reviewList: CliCommand = {
   path: ['review', 'list'],
   usage: 'review list [--json]',
   summary: 'resources waiting for a decision (in review first, then captured)',
   async run(ctx) {
     const list = await reviewOf(await ctx.backend()).decisions.awaitingReview();
-    print(
-      ctx,
-      list,
-      list.length === 0
-        ? 'nothing waits for review'
-        : list
-            .map((r) => `${r.id}  ${r.state.padEnd(9)}  ${r.lastCapturedAt ?? '-'}  ${r.displayUrl}`)
-            .join('\n'),
-    );
+    print(ctx, list, reviewListText(list));
+    return EXIT.ok;
+  },
+  async remote(ctx) {
+    const list = await ctx.server.call('review.list', {});
+    print(ctx, list, reviewListText(list));
     return EXIT.ok;
   },
 };
@@ -89,6 +104,12 @@ const reviewRequest: CliCommand = {
     print(ctx, { resourceId: id, state: 'in_review' }, `${id} in_review`);
     return EXIT.ok;
   },
+  async remote(ctx) {
+    const id = one(ctx, 'RESOURCE id');
+    await ctx.server.call('review.request', { resourceId: id });
+    print(ctx, { resourceId: id, state: 'in_review' }, `${id} in_review`);
+    return EXIT.ok;
+  },
 };
 
 const reviewDecide: CliCommand = {
@@ -101,16 +122,33 @@ const reviewDecide: CliCommand = {
     const file = str(ctx, 'input');
     if (file === undefined) throw new AppError('input.invalid', '--input DECISION.json is required');
     if (ctx.as === null) throw new AppError('input.invalid', 'say who signs: --as REVIEWER');
-    let input: unknown;
-    try {
-      input = JSON.parse(await readFile(resolve(ctx.io.cwd, file), 'utf8'));
-    } catch (error) {
-      throw new AppError('input.invalid', `cannot read ${file}: ${(error as Error).message}`);
-    }
+    const input = await readDecisionFile(ctx.io, file);
     const backend = await ctx.backend();
     const review = reviewOf(backend);
     const password = await ctx.password(`password of ${ctx.as}: `);
     const record = await review.decisions.decide(id, input, ctx.as, password);
+    print(ctx, record, decisionText(record));
+    return EXIT.ok;
+  },
+  /**
+   * On a team server the reviewer's key is the server's, unlocked by the same password that
+   * opened the session: the signed-in user signs, no --as.
+   */
+  async remote(ctx) {
+    const id = one(ctx, 'RESOURCE id');
+    const decision = DecisionInput.safeParse(await readDecisionFile(ctx.io, str(ctx, 'input')));
+    if (!decision.success) {
+      const issue = decision.error.issues[0];
+      throw new AppError(
+        'input.invalid',
+        `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid decision'}`,
+      );
+    }
+    const record = await ctx.server.call('review.decide', {
+      resourceId: id,
+      decision: decision.data,
+      password: await ctx.password(),
+    });
     print(ctx, record, decisionText(record));
     return EXIT.ok;
   },

@@ -6,7 +6,9 @@ import { AppError } from '@shared/errors/app-error';
 import { createBackend, type Backend } from '@core/backend';
 import { assertTlsOffLoopback, type BridgeTls } from '@core/bridge/bridge-listen';
 import { startHttpBridge } from '@core/bridge/http-bridge';
+import { createMigrationRoutes } from '@core/migrate-server/migration-routes';
 import { openBlobStoreAt } from '@core/store/blob-location';
+import { startTeamCaptureQueue } from '@core/workers/team-capture-queue';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 
 /** Pending time-stamps are retried for at most this long before the server starts listening. */
@@ -65,7 +67,20 @@ export function displayDatabase(url: string): string {
   }
 }
 
-function databaseUrl(ctx: CliContext): string {
+/** A whole number of seconds from `--NAME`, or undefined when not given. */
+function secondsOption(ctx: CliContext, name: string): number | undefined {
+  const text = stringOption(ctx, name);
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400)
+    throw new AppError(
+      'input.invalid',
+      `--${name} must be a whole number of seconds (1-86400), not "${text}"`,
+    );
+  return seconds;
+}
+
+export function databaseUrl(ctx: CliContext): string {
   const url = required(ctx, 'database', 'postgres://USER@HOST:5432/DB');
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new AppError('input.invalid', '--database must be a postgres:// URL');
@@ -92,7 +107,8 @@ const server: CliCommand = {
   path: ['server'],
   usage:
     'server --database postgres://… --blobs s3://BUCKET[/PREFIX]?endpoint=…|DIR [--listen HOST:PORT] ' +
-    '[--tls-cert F --tls-key F] [--name HOST]… [--setup-admin NAME --password-stdin]',
+    '[--tls-cert F --tls-key F] [--name HOST]… [--setup-admin NAME --password-stdin] ' +
+    '[--job-lease SECONDS] [--job-retry-delay SECONDS]',
   summary: 'a team server: the backend on PostgreSQL and an object store, HTTPS with password sign-in',
   options: {
     database: { type: 'string' },
@@ -102,6 +118,9 @@ const server: CliCommand = {
     'tls-key': { type: 'string' },
     name: { type: 'string', multiple: true },
     'setup-admin': { type: 'string' },
+    // How long a capture worker holds a job before another takes it over, and the first retry's wait.
+    'job-lease': { type: 'string' },
+    'job-retry-delay': { type: 'string' },
   },
   stdinPassword: 'other',
   async run(ctx) {
@@ -110,14 +129,24 @@ const server: CliCommand = {
     // Refused before anything is opened: passwords and session keys never cross a network in the clear.
     assertTlsOffLoopback(listen.host, tls !== undefined);
     const database = databaseUrl(ctx);
+    const expireInSeconds = secondsOption(ctx, 'job-lease');
+    const retryDelaySeconds = secondsOption(ctx, 'job-retry-delay');
     const blobs = await openBlobStoreAt(required(ctx, 'blobs', 's3://BUCKET or a shared folder'), {
       cacheDir: join(ctx.dataDir, 'cache', 'blobs'),
       env: ctx.io.env,
     });
     const backend = await createBackend({ dataDir: ctx.dataDir, database, blobs, env: ctx.io.env });
+    const stops: (() => Promise<void>)[] = [];
     try {
       await backend.time.startupRetry(STARTUP_RETRY_BUDGET_MS);
       await setupAdmin(ctx, backend);
+      // Capture requests go to the workers' queue in PostgreSQL from here on, not to this process.
+      const captureQueue = await startTeamCaptureQueue(backend, {
+        database,
+        ...(expireInSeconds !== undefined ? { expireInSeconds } : {}),
+        ...(retryDelaySeconds !== undefined ? { retryDelaySeconds } : {}),
+      });
+      stops.push(() => captureQueue.stop());
       const names = ctx.values.name;
       const bridge = await startHttpBridge({
         backend,
@@ -125,18 +154,22 @@ const server: CliCommand = {
         ...(tls === undefined ? {} : { tls }),
         names: Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [],
         signIn: 'password',
+        migrationRoutes: createMigrationRoutes(backend.workspace),
         staticDir: fileURLToPath(new URL('../renderer', import.meta.url)),
+        workerRoutes: captureQueue.routes,
       });
       // As under `serve`: time-stamps retried and the head stamped daily, indicators kept current.
       backend.time.start();
       void backend.keepIndicatorsCurrent();
       ctx.io.stdout(
         `Vigil team server at ${bridge.url} (sign in at ${bridge.loginUrl})\n` +
-          `database ${displayDatabase(database)}\n`,
+          `database ${displayDatabase(database)}\n` +
+          `captures go to the workers' queue (job lease ${captureQueue.jobs.expireInSeconds} s)\n`,
       );
       await ctx.io.waitForStop();
       await bridge.close();
     } finally {
+      for (const stop of stops.reverse()) await stop();
       await backend.close();
     }
     return EXIT.ok;

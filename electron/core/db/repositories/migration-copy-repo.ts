@@ -1,0 +1,152 @@
+import type { ReadConn, SqlValue, WriteConn } from '../database';
+import { valueRows } from './sql';
+
+/**
+ * `vigil migrate-to-server`: a workstation's rows read in storage order and written verbatim into a
+ * team server's tables (ids, hashes, signatures and the original insertion order kept). Table and
+ * column names are never input: the caller passes names from its fixed list, and the columns are the
+ * ones this database itself reports for that table.
+ */
+
+export type CopiedRow = Readonly<Record<string, SqlValue>>;
+
+/** The storage-order key a batch is paged on (SQLite's rowid, which PostgreSQL keeps as a column). */
+export const ROW_KEY = 'vigil_row_key';
+
+const assertName = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a table or column name: ${name}`);
+  return name;
+};
+
+/** Up to `limit` rows of a (SQLite) table after storage position `after`, oldest first. */
+export async function rowsAfter(
+  conn: ReadConn,
+  table: string,
+  after: number,
+  limit: number,
+): Promise<CopiedRow[]> {
+  const t = assertName(table);
+  const key = conn.dialect.rowKey(t);
+  return conn.all<CopiedRow>(
+    `SELECT ${key} AS ${ROW_KEY}, ${key} AS rowid, * FROM ${t} WHERE ${key} > ? ORDER BY ${key} LIMIT ?`,
+    [after, limit],
+  );
+}
+
+/** The columns of a table as this engine stores them. */
+export async function tableColumns(conn: ReadConn, table: string): Promise<string[]> {
+  const t = assertName(table);
+  const rows =
+    conn.dialect.name === 'postgres'
+      ? await conn.all<{ name: string }>(
+          'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
+          [t],
+        )
+      : await conn.all<{ name: string }>('SELECT name FROM pragma_table_info(?)', [t]);
+  return rows.map((r) => r.name);
+}
+
+export async function countRows(conn: ReadConn, table: string): Promise<number> {
+  const row = await conn.get<{ n: number | string }>(`SELECT count(*) AS n FROM ${assertName(table)}`);
+  return Number(row?.n ?? 0);
+}
+
+/** Whether the case database holds any evidence at all (a resource, report, capture or decision). */
+export async function holdsEvidence(conn: ReadConn): Promise<boolean> {
+  const row = await conn.get<{ n: number | string }>(
+    `SELECT (SELECT count(*) FROM (SELECT 1 FROM resources LIMIT 1) AS r)
+          + (SELECT count(*) FROM (SELECT 1 FROM captures LIMIT 1) AS c)
+          + (SELECT count(*) FROM (SELECT 1 FROM decisions LIMIT 1) AS d) AS n`,
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * Inserts the rows with the given columns, values as they were. `ignoreExisting` leaves a row whose
+ * key is already there (reference data both sides ship, a user of the same name) and counts it.
+ */
+export async function insertRowsVerbatim(
+  tx: WriteConn,
+  table: string,
+  columns: readonly string[],
+  rows: readonly CopiedRow[],
+  ignoreExisting: boolean,
+): Promise<{ inserted: number }> {
+  if (rows.length === 0) return { inserted: 0 };
+  const names = columns.map(assertName);
+  // Quoted: a column may be a word one engine reserves (`offset` in PostgreSQL).
+  const quoted = names.map((c) => `"${c}"`).join(', ');
+  const perStatement = Math.max(1, Math.floor(900 / names.length));
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const slice = rows.slice(i, i + perStatement);
+    const params = slice.flatMap((row) => names.map((c) => row[c] ?? null));
+    const insert = `INSERT INTO ${assertName(table)} (${quoted}) VALUES ${valueRows(slice.length, names.length)}`;
+    const sql = ignoreExisting ? tx.dialect.insertIgnoring(insert) : insert;
+    inserted += (await tx.run(sql, params)).changes;
+  }
+  return { inserted };
+}
+
+/**
+ * PostgreSQL identity columns do not advance on explicit values: each is moved past the highest
+ * copied value, so the server's next own row gets a fresh key. Nothing to do on SQLite.
+ */
+export async function advanceIdentities(tx: WriteConn, table: string): Promise<void> {
+  if (tx.dialect.name !== 'postgres') return;
+  const t = assertName(table);
+  const identities = await tx.all<{ name: string }>(
+    "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND is_identity = 'YES'",
+    [t],
+  );
+  for (const { name } of identities) {
+    const c = assertName(name);
+    await tx.get(`SELECT setval(pg_get_serial_sequence(?, ?), GREATEST((SELECT max("${c}") FROM ${t}), 1))`, [
+      t,
+      c,
+    ]);
+  }
+}
+
+/** Every blob row's hash and size, in pages by hash (a workstation can hold very many). */
+export async function blobsAfter(
+  conn: ReadConn,
+  afterSha256: string,
+  limit: number,
+): Promise<{ sha256: string; bytes: number }[]> {
+  const rows = await conn.all<{ sha256: string; bytes: number | string }>(
+    'SELECT sha256, bytes FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ?',
+    [afterSha256, limit],
+  );
+  return rows.map((r) => ({ sha256: r.sha256, bytes: Number(r.bytes) }));
+}
+
+/** Captures (id, record JSON, manifest hash) in pages by id, for checking their signatures. */
+export async function capturesAfter(
+  conn: ReadConn,
+  afterId: string,
+  limit: number,
+): Promise<{ id: string; record: string }[]> {
+  return conn.all<{ id: string; record: string }>(
+    'SELECT id, record FROM captures WHERE id > ? ORDER BY id LIMIT ?',
+    [afterId, limit],
+  );
+}
+
+/** Decisions (id, signed record JSON) in pages by id, for checking their reviewers' signatures. */
+export async function decisionsAfter(
+  conn: ReadConn,
+  afterId: string,
+  limit: number,
+): Promise<{ id: string; record: string }[]> {
+  return conn.all<{ id: string; record: string }>(
+    'SELECT id, record FROM decisions WHERE id > ? ORDER BY id LIMIT ?',
+    [afterId, limit],
+  );
+}
+
+/** Every user's certificate (PEM): the reviewers' keys a migrated decision names. */
+export async function userCertificates(conn: ReadConn): Promise<string[]> {
+  const rows = await conn.all<{ certificate_pem: string }>('SELECT certificate_pem FROM users');
+  return rows.map((r) => r.certificate_pem);
+}

@@ -1,0 +1,56 @@
+import { extractAfterSeal, type Backend } from '../backend';
+import type { CaptureDispatcher } from '../capture/capture-dispatcher';
+import { startCaptureJobs, type CaptureJobs } from './capture-jobs';
+import { createWorkerHub, type WorkerHub } from './worker-hub';
+import { createWorkerRoutes, type WorkerRoutes } from './worker-routes';
+
+/**
+ * A team server's capture queue: pg-boss jobs in the server's PostgreSQL database, handed to the
+ * capture workers over `/workers/…`. Once started, the backend's `capture.enqueue` goes here instead
+ * of the in-process queue: a team server captures nothing itself, its workers do.
+ */
+export type TeamCaptureQueue = Readonly<{
+  jobs: CaptureJobs;
+  hub: WorkerHub;
+  routes: WorkerRoutes;
+  stop: () => Promise<void>;
+}>;
+
+export type TeamCaptureQueueOptions = Readonly<{
+  database: string;
+  /** How long a worker holds a job before another may take it over (its lease). */
+  expireInSeconds?: number;
+  retryDelaySeconds?: number;
+}>;
+
+/** Each requested resource becomes one job; the operator who asked is recorded as requesting it. */
+export const workerQueueDispatcher =
+  (hub: WorkerHub): CaptureDispatcher =>
+  async (items, request) => {
+    for (const item of items)
+      await hub.enqueue(item.resourceId, {
+        requestedBy: request.operator,
+        ...(request.profile !== undefined ? { profile: request.profile } : {}),
+      });
+    return items.length;
+  };
+
+export async function startTeamCaptureQueue(
+  backend: Backend,
+  opts: TeamCaptureQueueOptions,
+): Promise<TeamCaptureQueue> {
+  const ws = backend.workspace;
+  const jobs = await startCaptureJobs({
+    connectionString: opts.database,
+    ...(opts.expireInSeconds !== undefined ? { expireInSeconds: opts.expireInSeconds } : {}),
+    ...(opts.retryDelaySeconds !== undefined ? { retryDelaySeconds: opts.retryDelaySeconds } : {}),
+  });
+  const hub = createWorkerHub({
+    ws,
+    jobs,
+    // As after a local seal: indicators extracted, a failure recorded and never the capture's.
+    afterRecord: (captureId, actor) => extractAfterSeal(ws, backend.indicators, captureId, actor),
+  });
+  backend.dispatchCapturesTo(workerQueueDispatcher(hub));
+  return { jobs, hub, routes: createWorkerRoutes(ws, hub), stop: () => jobs.stop() };
+}

@@ -1,0 +1,300 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import sqlite3 from 'sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend } from '@core/backend';
+import type { CliIo } from '@core/cli/cli-types';
+import { runCli } from '@core/cli/run-cli';
+import { createIntakeService } from '@core/intake/intake-service';
+import { connectTeamServer } from '@core/remote/remote-client';
+import { callAs, valueOf } from '@tests/helpers/backend-calls';
+import { CHROMIUM } from '@tests/helpers/chromium';
+import { approvalOf } from '@tests/helpers/decision-input';
+import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
+import { startPostgres, type PostgresCluster } from '@tests/helpers/postgres';
+import { tempDir } from '@tests/helpers/temp-dir';
+import { makeTestPki, type TestPki } from './server-tls';
+
+/**
+ * `vigil migrate-to-server`: a workstation with reports, a capture and a decision moves into a real
+ * `vigil server` (PostgreSQL, shared-folder blobs); the server lists the records, its custody log
+ * and blobs verify, a second migration is refused, and the workstation's files are byte-identical.
+ */
+
+const PASSWORD = 'correct horse battery';
+const ADMIN_PASSWORD = 'first admin password';
+
+type Running = { stdout: () => string; stderr: () => string; stop: () => void; exit: Promise<number> };
+
+function startCli(args: readonly string[], stdin = ''): Running {
+  let stdout = '';
+  let stderr = '';
+  let stop = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: () => Promise.resolve(stdin),
+    stdinIsTty: false,
+    env: { ...process.env, VIGIL_NO_OPEN: '1', VIGIL_SERVER: '', VIGIL_PASSWORD: '' },
+    cwd: process.cwd(),
+    waitForStop: () => stopped,
+  };
+  return { stdout: () => stdout, stderr: () => stderr, stop: () => stop(), exit: runCli(args, io) };
+}
+
+async function urlOf(running: Running): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = /team server at (https:\/\/\S+)/.exec(running.stdout());
+    if (found?.[1] !== undefined) return found[1];
+    if (Date.now() > deadline) throw new Error(`no URL printed: ${running.stdout()} ${running.stderr()}`);
+    const early = await Promise.race([running.exit, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
+    if (early !== null) throw new Error(`vigil server ended (${String(early)}): ${running.stderr()}`);
+  }
+}
+
+/** Every file under the data dir with its SHA-256: what "the source is untouched" compares. */
+function hashTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[path.slice(root.length)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** A `vigil server` on its own fresh database and shared-folder blobs, with the administrator made. */
+async function startServer(name: string): Promise<{ server: Running; database: string; url: string }> {
+  const database = await (cluster as PostgresCluster).createDatabase();
+  const blobs = join(dir.path, `${name}-blobs`);
+  mkdirSync(blobs);
+  const server = startCli(
+    [
+      '--data',
+      join(dir.path, `${name}-data`),
+      'server',
+      '--database',
+      database,
+      '--blobs',
+      blobs,
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-cert',
+      pki.certFile,
+      '--tls-key',
+      pki.keyFile,
+      '--setup-admin',
+      'admin',
+      '--password-stdin',
+    ],
+    `${ADMIN_PASSWORD}\n`,
+  );
+  servers.push(server);
+  return { server, database, url: await urlOf(server) };
+}
+
+const servers: Running[] = [];
+let dir: { path: string; remove: () => void };
+let site: FixtureSite;
+let pki: TestPki;
+let cluster: PostgresCluster | null = null;
+let workstation: string;
+let caFile: string;
+let database: string;
+let url: string;
+let captureId: string;
+
+beforeAll(async () => {
+  dir = tempDir('vigil-migrate-');
+  site = await startFixtureSite();
+  pki = await makeTestPki(dir.path);
+  caFile = join(dir.path, 'unit-ca.pem');
+  writeFileSync(caFile, pki.ca);
+  workstation = join(dir.path, 'workstation');
+  const backend = await createBackend({ dataDir: workstation, env: { VIGIL_BROWSER: CHROMIUM } });
+  try {
+    await backend.users.create({ name: 'ivan', role: 'investigator', password: PASSWORD }, 'setup');
+    await backend.users.create({ name: 'rita', role: 'reviewer', password: PASSWORD }, 'setup');
+    const intake = createIntakeService(backend.workspace);
+    const options = { actor: 'ivan', allowPrivateNetwork: true };
+    await intake.addReport({ url: 'https://example.org/only-reported', sourceType: 'volunteer' }, options);
+    const { resource } = await intake.addReport({ url: `${site.http}/`, sourceType: 'volunteer' }, options);
+    const capture = await backend.captures.captureResource(resource.id, {
+      operator: 'ivan',
+      allowPrivateNetwork: true,
+      timeoutSeconds: 60,
+    });
+    expect(capture.outcome).toBe('complete');
+    captureId = capture.id;
+    valueOf(await callAs(backend, 'ivan', 'review.request', { resourceId: resource.id }));
+    valueOf(
+      await callAs(backend, 'rita', 'review.decide', {
+        resourceId: resource.id,
+        decision: approvalOf(`${site.http}/`),
+        password: PASSWORD,
+      }),
+    );
+  } finally {
+    await backend.close();
+  }
+  cluster = await startPostgres();
+  ({ database, url } = await startServer('server'));
+}, 240_000);
+
+afterAll(async () => {
+  for (const running of servers) running.stop();
+  await Promise.all(servers.map((running) => running.exit));
+  await cluster?.stop();
+  await site?.close();
+  dir?.remove();
+});
+
+const migrate = (data = workstation, to = url) =>
+  startCli(
+    [
+      '--data',
+      data,
+      'migrate-to-server',
+      '--server',
+      to,
+      '--ca',
+      caFile,
+      '--user',
+      'admin',
+      '--password-stdin',
+    ],
+    `${ADMIN_PASSWORD}\n`,
+  );
+
+async function countsOnServer(on = database): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: on });
+  await client.connect();
+  try {
+    const counts: Record<string, number> = {};
+    for (const table of ['resources', 'reports', 'captures', 'artifacts', 'decisions', 'users']) {
+      const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+      counts[table] = Number(r.rows[0]?.n);
+    }
+    const event = await client.query<{ details: string }>(
+      "SELECT details FROM audit WHERE action = 'workspace.migrated'",
+    );
+    counts.migratedEvents = event.rows.length;
+    return counts;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The first file under `root`, depth first: one stored blob. */
+function firstFile(root: string): string {
+  for (const name of readdirSync(root).sort()) {
+    const path = join(root, name);
+    if (!statSync(path).isDirectory()) return path;
+    const found = firstFile(path);
+    if (found !== '') return found;
+  }
+  return '';
+}
+
+/** A copy of the workstation with one signed record's signature replaced by another well-formed one. */
+async function forgedCopy(name: string, table: 'captures' | 'decisions'): Promise<string> {
+  const copy = join(dir.path, name);
+  cpSync(workstation, copy, { recursive: true });
+  const db = new sqlite3.Database(join(copy, 'vigil.db'));
+  const exec = (sql: string) =>
+    new Promise<void>((resolve, reject) => db.exec(sql, (e) => (e ? reject(e) : resolve())));
+  await exec(
+    `DROP TRIGGER ${table}_no_update; UPDATE ${table} SET record = json_set(record, '$.signature.value', '${Buffer.alloc(64, 7).toString('base64')}');`,
+  );
+  await new Promise<void>((resolve) => db.close(() => resolve()));
+  return copy;
+}
+
+describe('vigil migrate-to-server', () => {
+  it('refuses a workstation whose blob no longer has its hash, before any record arrives', async () => {
+    const copy = join(dir.path, 'tampered-workstation');
+    cpSync(workstation, copy, { recursive: true });
+    const blob = firstFile(join(copy, 'blobs'));
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, Buffer.concat([readFileSync(blob), Buffer.from('tampered')]));
+    const refused = migrate(copy);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toMatch(
+      /error custody\.signature-invalid: the uploaded bytes hash to [0-9a-f]{64}, not /,
+    );
+    expect(await countsOnServer()).toMatchObject({ resources: 0, captures: 0, migratedEvents: 0 });
+  });
+
+  it('copies every record and blob into the team server, verified there, the source untouched', async () => {
+    const before = hashTree(workstation);
+    const first = migrate();
+    expect(await first.exit, first.stderr()).toBe(0);
+    expect(first.stdout()).toMatch(/captures: 1 manifest signatures verified/);
+    expect(first.stdout()).toMatch(/decisions: 1 reviewer signatures verified/);
+    expect(first.stdout()).toMatch(/resources: 2\n/);
+    expect(first.stdout()).toMatch(/decisions: 1\n/);
+    expect(hashTree(workstation)).toEqual(before);
+
+    expect(await countsOnServer()).toMatchObject({
+      resources: 2,
+      reports: 2,
+      captures: 1,
+      decisions: 1,
+      // The server's admin and the workstation's two users.
+      users: 3,
+      migratedEvents: 1,
+    });
+    const admin = connectTeamServer({ url, ca: pki.ca });
+    try {
+      expect(await admin.signIn('admin', ADMIN_PASSWORD)).toMatchObject({ ok: true });
+      const listed = valueOf<{ items: { id: string }[] }>(await admin.call('resources.list', {}));
+      expect(listed.items).toHaveLength(2);
+      expect(valueOf(await admin.call('capture.get', { id: captureId }))).toMatchObject({ id: captureId });
+      expect(valueOf(await admin.call('audit.verify', {}))).toMatchObject({ ok: true });
+      // Every blob re-hashes (the refused upload above left its bytes behind, unreferenced).
+      expect(valueOf(await admin.call('store.verify', {}))).toMatchObject({ bad: [] });
+    } finally {
+      admin.close();
+    }
+  });
+
+  it('refuses a second migration into a server that holds evidence', async () => {
+    const before = hashTree(workstation);
+    const again = migrate();
+    expect(await again.exit).toBe(2);
+    expect(again.stderr()).toMatch(/^error input\.invalid: this team server already holds evidence/);
+    expect(again.stderr().trim().split('\n')).toHaveLength(1);
+    expect(hashTree(workstation)).toEqual(before);
+    expect((await countsOnServer()).migratedEvents).toBe(1);
+  });
+
+  it('records no migration when a capture manifest signature does not verify on the server', async () => {
+    const fresh = await startServer('fresh');
+    const refused = migrate(await forgedCopy('forged-capture', 'captures'), fresh.url);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toMatch(
+      new RegExp(
+        `^error custody\\.signature-invalid: migration refused: the manifest signature of capture ${captureId} does not verify \\(the rows copied so far stay in this database, unrecorded`,
+        'm',
+      ),
+    );
+    expect((await countsOnServer(fresh.database)).migratedEvents).toBe(0);
+  });
+
+  it("records no migration when a decision's reviewer signature does not verify on the server", async () => {
+    const fresh = await startServer('fresh-2');
+    const refused = migrate(await forgedCopy('forged-decision', 'decisions'), fresh.url);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toMatch(
+      /^error custody\.signature-invalid: migration refused: the signature of decision \S+ does not verify/m,
+    );
+    expect((await countsOnServer(fresh.database)).migratedEvents).toBe(0);
+  });
+});
