@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { PACKET_CSP } from '../core/bridge/http-bridge';
+import { PACKET_CSP } from '../core/bridge/packet-csp';
 import { EVIDENCE_SECURITY_HEADERS } from './csp';
 import { APP_ORIGIN, EVIDENCE_HOST, EVIDENCE_SCHEME } from './origins';
 
@@ -45,6 +45,8 @@ export type KnownBlob = Readonly<{
   open?: () => Readable;
   /** `reveal-required`: a page archive of a `minors` resource asked for without a reveal (nothing is sent). */
   variant?: string;
+  /** Frees what `lookup` holds open for the bytes when they are not sent (HEAD, a refusal). */
+  release?: () => void;
 }>;
 
 export type EvidenceDeps = Readonly<{
@@ -87,7 +89,10 @@ export async function serveEvidenceRequest(
   if (!(await deps.signedIn())) return refuse(401, 'sign in first');
   const blob = await deps.lookup(sha256, asked.reveal);
   if (blob === null) return refuse(404, 'no such artifact');
-  if (blob.variant === 'reveal-required') return refuse(403, 'open it through a reveal, which is logged');
+  if (blob.variant === 'reveal-required') {
+    blob.release?.();
+    return refuse(403, 'open it through a reveal, which is logged');
+  }
   const mediaType =
     blob.mediaType !== null && MEDIA_TYPE.test(blob.mediaType) ? blob.mediaType : 'application/octet-stream';
   const headers = {
@@ -98,9 +103,57 @@ export async function serveEvidenceRequest(
     // The UI reads text artifacts with fetch() from app://vigil, a different origin.
     'Access-Control-Allow-Origin': APP_ORIGIN,
   };
-  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  if (request.method === 'HEAD') {
+    blob.release?.();
+    return new Response(null, { status: 200, headers });
+  }
   const body = Readable.toWeb(
     blob.open !== undefined ? blob.open() : deps.open(sha256),
   ) as ReadableStream<Uint8Array>;
   return new Response(body, { status: 200, headers });
 }
+
+/**
+ * The evidence:// handler's answers for a window that works against a team server: the server's
+ * `/artifacts` route decides (session, blur, reveal) and sends the bytes; this side only relays them
+ * under the same headers as local evidence. Nothing of the evidence is kept on the desk.
+ */
+export function remoteEvidenceDeps(window: RemoteEvidenceWindow): EvidenceDeps {
+  return {
+    // The server checks the session again on every request (an expired one answers 401: not served).
+    signedIn: window.signedIn,
+    lookup: async (sha256, reveal) => {
+      const reply = await window.artifact(sha256, reveal);
+      if (reply === null || reply.status === 404 || reply.status === 401) return null;
+      if (reply.status === 403)
+        return { bytes: 0, mediaType: null, packet: false, variant: 'reveal-required' };
+      if (reply.status !== 200) {
+        reply.body.destroy();
+        return null;
+      }
+      return {
+        bytes: reply.bytes,
+        mediaType: reply.mediaType,
+        packet: reply.packet,
+        open: () => reply.body,
+        release: () => reply.body.destroy(),
+      };
+    },
+    open: () => {
+      throw new Error('remote evidence is streamed from the lookup');
+    },
+  };
+}
+
+export type RemoteArtifactReply = Readonly<{
+  status: number;
+  mediaType: string | null;
+  bytes: number;
+  packet: boolean;
+  body: Readable;
+}>;
+
+export type RemoteEvidenceWindow = Readonly<{
+  signedIn: () => boolean;
+  artifact: (sha256: string, reveal: boolean) => Promise<RemoteArtifactReply | null>;
+}>;

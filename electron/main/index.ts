@@ -19,14 +19,19 @@ import { createArtifactAccess, type ArtifactAccess } from '../core/media/artifac
 import type { Session } from '../core/rpc/dispatch';
 import { serveAppRequest } from './app-protocol';
 import { isDesktopMethod, runDesktopMethod } from './desktop-methods';
-import { serveEvidenceRequest, type KnownBlob } from './evidence-protocol';
+import {
+  remoteEvidenceDeps,
+  serveEvidenceRequest,
+  type EvidenceDeps,
+  type KnownBlob,
+} from './evidence-protocol';
 import { openExternalLink } from './external-links';
 import { safeStorageSealer } from './safe-storage-sealer';
 import { menuTemplate } from './menu';
 import { APP_ENTRY_URL, APP_SCHEME, EVENT_CHANNEL, EVIDENCE_SCHEME, INVOKE_CHANNEL } from './origins';
 import { checkSender } from './sender-guard';
 import { dataDirFromArgv, isAllowedRequestUrl } from './startup';
-import { openTeamWindows, teamServerFromArgv } from './team-server';
+import { openTeamWindows, teamServerFromArgv, type TeamWindows } from './team-server';
 import {
   denyDevicePermission,
   denyPermissionCheck,
@@ -148,18 +153,41 @@ function configurePartition(partition: string): void {
   );
   ses.protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
   ses.protocol.handle(EVIDENCE_SCHEME, (request) =>
-    serveEvidenceRequest(request, {
-      signedIn: async () => {
-        const session = sessionByPartition.get(partition);
-        return session !== undefined && artifacts !== null && artifacts.signedIn(session, 'evidence');
-      },
-      lookup: (sha256, reveal) => lookupBlob(partition, sha256, reveal),
-      open: (sha256) => {
-        if (backend === null) throw new Error('the backend is closed');
-        return backend.workspace.blobs.open(sha256);
-      },
-    }),
+    serveEvidenceRequest(
+      request,
+      teamWindows !== null
+        ? remoteEvidenceOf(partition, teamWindows)
+        : {
+            signedIn: async () => {
+              const session = sessionByPartition.get(partition);
+              return session !== undefined && artifacts !== null && artifacts.signedIn(session, 'evidence');
+            },
+            lookup: (sha256, reveal) => lookupBlob(partition, sha256, reveal),
+            open: (sha256) => {
+              if (backend === null) throw new Error('the backend is closed');
+              return backend.workspace.blobs.open(sha256);
+            },
+          },
+    ),
   );
+}
+
+/** A team window's evidence comes from the server, in that window's own server session. */
+function remoteEvidenceOf(partition: string, team: TeamWindows): EvidenceDeps {
+  const windowId = (): number | null => {
+    for (const [id, w] of windows) if (w.partition === partition) return id;
+    return null;
+  };
+  return remoteEvidenceDeps({
+    signedIn: () => {
+      const id = windowId();
+      return id !== null && team.signedIn(id);
+    },
+    artifact: async (sha256, reveal) => {
+      const id = windowId();
+      return id === null ? null : team.artifact(id, sha256, reveal);
+    },
+  });
 }
 
 function freePartition(): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Envelope } from '@shared/contract/envelope';
 import type { AnyEvent } from '@shared/contract/events';
 import { AppError } from '@shared/errors/app-error';
-import { connectTeamServer } from '../core/remote/remote-client';
+import { connectTeamServer, type RemoteArtifact } from '../core/remote/remote-client';
 import { createRemoteForwarder, type RemoteForwarder } from '../core/remote/remote-forwarding';
 
 export type TeamServerArgs = Readonly<{ url: string; caFile: string | null }>;
@@ -33,6 +33,9 @@ export type TeamWindows = Readonly<{
     input: unknown,
     send: (event: AnyEvent) => void,
   ) => Promise<Envelope<unknown>>;
+  /** An artifact for the window's evidence:// handler, in that window's server session. */
+  artifact: (windowId: number, sha256: string, reveal: boolean) => Promise<RemoteArtifact | null>;
+  signedIn: (windowId: number) => boolean;
   close: (windowId: number) => void;
 }>;
 
@@ -59,6 +62,9 @@ export function openTeamWindows(args: TeamServerArgs): TeamWindows {
       }
       return forwarder.invoke(method, input);
     },
+    artifact: async (windowId, sha256, reveal) =>
+      (await windows.get(windowId)?.artifact(sha256, reveal)) ?? null,
+    signedIn: (windowId) => windows.get(windowId)?.signedIn() ?? false,
     close: (windowId) => {
       windows.get(windowId)?.close();
       windows.delete(windowId);

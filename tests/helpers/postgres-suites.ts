@@ -7,10 +7,7 @@
  * - files that start the built CLI as a process (it opens the data dir's own SQLite file):
  *   intake/import-job, referrals/referral-cli, bundle/export-kill, and every file under cli/;
  * - capture files (Chromium; they reach the database through the same services as the ones here);
- * - repository-level files: tests/integration/db/postgres/ runs them on both engines already;
- * - files that do not pass on PostgreSQL yet:
- *   tests/integration/rechecks/recheck-chain.test.ts (stats-repo.ts names its columns in camelCase
- *   without quotes, which PostgreSQL folds to lower case: the DSA report's providers come back undefined)
+ * - repository-level files: tests/integration/db/postgres/ runs them on both engines already.
  */
 export const POSTGRES_SUITES: readonly string[] = [
   'tests/integration/bridge/bridge-sessions.test.ts',
@@ -47,6 +44,7 @@ export const POSTGRES_SUITES: readonly string[] = [
   'tests/integration/media/vault-capture.test.ts',
   'tests/integration/media/vault-read.test.ts',
   'tests/integration/packet/packet-of-record.test.ts',
+  'tests/integration/rechecks/recheck-chain.test.ts',
   'tests/integration/referrals/referral-flow.test.ts',
   'tests/integration/referrals/referral-queue.test.ts',
   'tests/integration/review/catalogue.test.ts',

@@ -20,6 +20,7 @@ import {
 import { errorBody, readBody, sendJson } from './bridge-http';
 import { listenBridge, type BridgeTls } from './bridge-listen';
 import { createEventStreams } from './event-streams';
+import { PACKET_CSP } from './packet-csp';
 import { createPasswordSignIn, PASSWORD_AUTH_PATH, PASSWORD_PAGE_PATH } from './password-sign-in';
 import { SIGN_IN_SCRIPT, SIGN_IN_SCRIPT_PATH, signInPage } from './sign-in-page';
 
@@ -75,24 +76,6 @@ export const APP_CSP = [
   "connect-src 'self'",
   "frame-src 'self'",
   "object-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'self'",
-].join('; ');
-
-/**
- * Review packets are PDFs Vigil rendered itself, not captured content, and must display in the review
- * screen. Chromium refuses to show a PDF in a sandboxed frame (measured with Chromium 156: an
- * <iframe sandbox> gets an error page), and whether the `sandbox` response header has the same effect
- * differs between builds, so packets go without `sandbox` but with every fetch directive at 'none':
- * no script and no network from the document, and framed only by the app itself. The PDF viewer
- * runs in its own extension frame, which this policy does not reach (measured: it renders under it).
- */
-export const PACKET_CSP = [
-  "default-src 'none'",
-  "script-src 'none'",
-  "connect-src 'none'",
-  "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'self'",

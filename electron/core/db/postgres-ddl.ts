@@ -49,10 +49,10 @@ const RULES: readonly Rule[] = [
       `CAST(round(extract(epoch FROM CAST(${iso} AS timestamptz)) * 1000) AS BIGINT)`,
   },
   {
-    why: 'a trigger with a statement body runs that body as a PL/pgSQL row trigger function (NEW is the same)',
-    pattern: /CREATE TRIGGER (\w+) AFTER INSERT ON (\w+)\s+BEGIN ([\s\S]+?); END;/g,
-    replace: (_m, name = '', table = '', body = '') =>
-      `CREATE OR REPLACE FUNCTION ${name}_fn() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN ${body}; RETURN NULL; END\n$body$;\nCREATE TRIGGER ${name} AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}_fn();`,
+    why: 'a trigger with a statement body (after an insert or an update of named columns) runs that body as a PL/pgSQL row trigger function (NEW is the same)',
+    pattern: /CREATE TRIGGER (\w+) AFTER (INSERT|UPDATE OF [\w, ]+?) ON (\w+)\s+BEGIN ([\s\S]+?); END;/g,
+    replace: (_m, name = '', event = '', table = '', body = '') =>
+      `CREATE OR REPLACE FUNCTION ${name}_fn() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN ${body}; RETURN NULL; END\n$body$;\nCREATE TRIGGER ${name} AFTER ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}_fn();`,
   },
   {
     why: "SQLite's implicit rowid (insertion order) becomes an explicit column where no key aliases it",

@@ -11,7 +11,6 @@ import {
 } from '@shared/contract/methods/migration';
 import { AppError, isAppError, type ErrorCode } from '@shared/errors/app-error';
 import { createTrustService } from '../bundle/trust-service';
-import type { SqlValue } from '../db/database';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import {
   advanceIdentities,

@@ -6,6 +6,7 @@ import { EnvelopeSchema, type Envelope } from '@shared/contract/envelope';
 import type { AnyEvent } from '@shared/contract/events';
 import { AppError, type ErrorPayload } from '@shared/errors/app-error';
 import { isLoopbackHost } from '../bridge/bridge-listen';
+import { PACKET_CSP } from '../bridge/packet-csp';
 
 export type TeamServerOptions = Readonly<{
   /** `https://NAME:PORT` of the team server (`http://` only for a server on this machine's loopback). */
@@ -14,6 +15,19 @@ export type TeamServerOptions = Readonly<{
   ca?: string | Buffer;
   /** Deadline of one call, connect to reply (long bundle calls need more than the default 10 min). */
   timeoutMs?: number;
+}>;
+
+/**
+ * One artifact as the team server answered for it: 200 with its bytes, or the refusal (401 signed
+ * out, 403 a reveal is required, 404 unknown) with an empty body. `packet`: served under the packet
+ * policy (a review packet Vigil made), so the desktop shows it in the PDF viewer.
+ */
+export type RemoteArtifact = Readonly<{
+  status: number;
+  mediaType: string | null;
+  bytes: number;
+  packet: boolean;
+  body: Readable;
 }>;
 
 /** Server-sent events of the signed-in session; `close()` ends the stream (and the loop reading it). */
@@ -36,6 +50,8 @@ export type TeamServerClient = Readonly<{
     contentType: string,
   ) => Promise<Envelope<unknown>>;
   events: () => Promise<RemoteEvents>;
+  /** The artifact's bytes as a stream, under the session's rules (blurred unless `reveal` was granted). */
+  artifact: (sha256: string, reveal: boolean) => Promise<RemoteArtifact>;
   signOut: () => Promise<Envelope<unknown>>;
   /** Drops the session and the connections (the server ends the session after its idle lifetime). */
   close: () => void;
@@ -76,6 +92,26 @@ function transportError(url: string, error: NodeJS.ErrnoException): ErrorPayload
     'server.unreachable',
     `cannot reach the team server at ${url}: ${error.message}`,
   ).toPayload();
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The reply to `/artifacts/…`: a refusal's body is drained and dropped, only its status counts. */
+function artifactOf(res: IncomingMessage): RemoteArtifact {
+  const status = res.statusCode ?? 0;
+  const length = Number(res.headers['content-length']);
+  if (status !== 200 || !Number.isSafeInteger(length) || length < 0) {
+    res.resume();
+    return { status: status === 200 ? 502 : status, mediaType: null, bytes: 0, packet: false, body: res };
+  }
+  const type = res.headers['content-type'];
+  return {
+    status,
+    mediaType: typeof type === 'string' ? type : null,
+    bytes: length,
+    packet: res.headers['content-security-policy'] === PACKET_CSP,
+    body: res,
+  };
 }
 
 const cookieOf = (setCookie: string[] | undefined): string => (setCookie?.[0] ?? '').split(';')[0] ?? '';
@@ -196,6 +232,15 @@ export function connectTeamServer(opts: TeamServerOptions): TeamServerClient {
         );
       }
       return eventStream(res);
+    },
+    async artifact(sha256, reveal) {
+      if (!SHA256_HEX.test(sha256)) throw new AppError('input.invalid', `not an artifact hash: ${sha256}`);
+      const path = `/artifacts/${sha256}${reveal ? '?reveal=1' : ''}`;
+      const res = await open('GET', path, sessionHeaders()).catch((error: unknown) => {
+        const payload = transportError(base.origin, error as NodeJS.ErrnoException);
+        throw new AppError(payload.code, payload.message);
+      });
+      return artifactOf(res);
     },
     async signOut() {
       const reply = await call('session.signOut', {});

@@ -1,12 +1,15 @@
 import type { Envelope } from '@shared/contract/envelope';
 import type { AnyEvent } from '@shared/contract/events';
 import { APP_NAME, APP_VERSION } from '../app-info';
-import type { RemoteEvents, TeamServerClient } from './remote-client';
+import type { RemoteArtifact, RemoteEvents, TeamServerClient } from './remote-client';
 
 /** What one app window needs of a team server: its calls, and its events while signed in. */
 export type RemoteForwarder = Readonly<{
   invoke: (method: string, input: unknown) => Promise<Envelope<unknown>>;
   subscribe: (listener: (event: AnyEvent) => void) => () => void;
+  /** An artifact the window shows (evidence://), fetched in its server session; null when signed out. */
+  artifact: (sha256: string, reveal: boolean) => Promise<RemoteArtifact | null>;
+  signedIn: () => boolean;
   close: () => void;
 }>;
 
@@ -98,6 +101,9 @@ export function createRemoteForwarder(client: TeamServerClient): RemoteForwarder
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    artifact: async (sha256, reveal) =>
+      closed || !client.signedIn() ? null : client.artifact(sha256, reveal),
+    signedIn: () => !closed && client.signedIn(),
     close: () => {
       closed = true;
       stopEvents();

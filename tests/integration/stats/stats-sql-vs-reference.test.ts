@@ -11,7 +11,9 @@ import { tempDir } from '@tests/helpers/temp-dir';
  * records. The record is random (seeded) and awkward on purpose: resources without a report, failed
  * and repeated captures, revised decisions, several referrals per resource, repeated and unordered
  * events, refusals with and without a reason, re-appearances, removals stamped before the notice,
- * broken and duplicated category lists, resources outside the period, ties.
+ * broken and duplicated category lists changed after the fact, resources outside the period, ties.
+ * The summaries the aggregation reads (migration 0250) are checked both as their triggers write them
+ * and as the migration backfills them from a record that existed before it.
  */
 
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -135,20 +137,41 @@ async function fill(db: Database, seed: number): Promise<void> {
           );
       }
     }
+    // A later report changes the category list of some resources (as `addReportToResource` does).
+    for (let i = 0; i < 300; i += 7)
+      await tx.run('UPDATE resources SET categories = ? WHERE id = ?', [
+        pick(categories),
+        `res_${seed}_${String(i).padStart(6, '0')}`,
+      ]);
   });
 }
 
+const SEEDS = [3, 14, 2026];
+const SUMMARIES = 250;
 let dir: { path: string; remove: () => void };
+/** Filled after every migration (the summaries' triggers wrote them). */
 let db: Database;
+/** Filled before the summaries' migration, which then backfilled them. */
+let backfilled: Database;
 
 beforeAll(async () => {
   dir = tempDir('vigil-stats-sql-');
+  const opts = { backupDir: dir.path, clock: () => new Date(T0) };
   db = await openDatabase(join(dir.path, 'vigil.db'));
-  await migrate(db, MIGRATIONS, { backupDir: dir.path, clock: () => new Date(T0) });
-  for (const seed of [3, 14, 2026]) await fill(db, seed);
+  await migrate(db, MIGRATIONS, opts);
+  for (const seed of SEEDS) await fill(db, seed);
+  backfilled = await openDatabase(join(dir.path, 'backfilled.db'));
+  await migrate(
+    backfilled,
+    MIGRATIONS.filter((m) => m.version < SUMMARIES),
+    opts,
+  );
+  for (const seed of SEEDS) await fill(backfilled, seed);
+  await migrate(backfilled, MIGRATIONS, opts);
 });
 afterAll(async () => {
   await db.close();
+  await backfilled.close();
   dir.remove();
 });
 
@@ -162,6 +185,7 @@ describe('statistics aggregated in SQLite', () => {
     const sql = await unitStats(db, from, to);
     const reference = await unitStatsReference(db, from, to);
     expect(sql).toEqual(reference);
+    expect(await unitStats(backfilled, from, to)).toEqual(reference);
     if (from === '2026-02-01') {
       // The record is not trivial: every part of the report has something to compare.
       expect(reference.counts.removed).toBeGreaterThan(20);

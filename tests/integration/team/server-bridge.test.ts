@@ -7,6 +7,12 @@ import { startHttpBridge, type HttpBridge } from '@core/bridge/http-bridge';
 import { listAudit } from '@core/custody/audit-log';
 import { connectTeamServer, type TeamServerClient } from '@core/remote/remote-client';
 import { createRemoteForwarder } from '@core/remote/remote-forwarding';
+import { registerBlob } from '@core/db/repositories/blobs-repo';
+import {
+  evidenceUrlOf,
+  remoteEvidenceDeps,
+  serveEvidenceRequest,
+} from '../../../electron/main/evidence-protocol';
 import { tempDir } from '@tests/helpers/temp-dir';
 import { makeTestPki, type TestPki } from './server-tls';
 
@@ -287,6 +293,40 @@ describe('a team server over HTTPS with password sign-in', () => {
       expect(seen.some((e) => e.name === 'resource.changed')).toBe(true);
       expect(await window.invoke('session.signOut', {})).toMatchObject({ ok: true });
       expect(await window.invoke('session.status', {})).toMatchObject({ ok: true, value: { user: null } });
+    } finally {
+      window.close();
+    }
+  });
+
+  it('serves a desktop window’s evidence:// from the team server, in that window’s session only', async () => {
+    const ws = backend.workspace;
+    const blob = await ws.blobs.put(Buffer.from('team evidence bytes'));
+    await ws.record(async (tx, audit) => {
+      await registerBlob(tx, blob, ws.clock().toISOString());
+      await audit({ actor: 'test', action: 'blob.stored', subject: `blob:${blob.sha256}` });
+    });
+    const window = createRemoteForwarder(client());
+    const deps = remoteEvidenceDeps({ signedIn: window.signedIn, artifact: window.artifact });
+    const ask = (sha256: string, method = 'GET') =>
+      serveEvidenceRequest({ url: evidenceUrlOf(sha256), method }, deps);
+    try {
+      expect((await ask(blob.sha256)).status).toBe(401);
+      expect(await window.invoke('session.signIn', { name: 'ivan', password: PASSWORDS.ivan })).toMatchObject(
+        {
+          ok: true,
+        },
+      );
+      const served = await ask(blob.sha256);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-length')).toBe(String(blob.bytes));
+      expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await served.text()).toBe('team evidence bytes');
+      const head = await ask(blob.sha256, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+      expect((await ask('0'.repeat(64))).status).toBe(404);
+      expect(await window.invoke('session.signOut', {})).toMatchObject({ ok: true });
+      expect((await ask(blob.sha256)).status).toBe(401);
     } finally {
       window.close();
     }

@@ -12,6 +12,7 @@ import { bundleCas } from '@core/custody/org-ca';
 import { pemBlocks } from '@core/custody/x509';
 import type { ExportUser } from '@core/db/repositories/exports-repo';
 import { queryOfToken } from '@core/db/repositories/time-stamps-repo';
+import { workerByKeyId } from '@core/db/repositories/workers-repo';
 import type { Workspace } from '@core/workspace';
 import {
   CAPTURE_QUERY_NAME,
@@ -64,8 +65,11 @@ export const fingerprint = (pem: string): string =>
     .replace(/:/g, '')
     .toLowerCase();
 
-/** The public key of a workstation whose capture came in through an import. */
+/** The public key of a team server's capture worker, or of a workstation whose capture came in through an import. */
 async function foreignKeyPem(ws: Workspace, capture: CaptureRecord): Promise<string> {
+  // A worker's capture is signed with the key it was registered with (`vigil worker add`).
+  const worker = await ws.db.read((c) => workerByKeyId(c, capture.signature.keyId));
+  if (worker !== null) return worker.publicKeyPem;
   // An imported capture keeps its original signature; its workstation key came with the import.
   const stored = join(ws.paths.keys, 'imported', `${capture.signature.keyId}.pub.pem`);
   if (!existsSync(stored))

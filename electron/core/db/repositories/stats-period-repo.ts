@@ -3,9 +3,9 @@ import type { Dialect } from '../dialect';
 
 /**
  * The statistics of the resources created in [from, to), aggregated in the database: only figures
- * leave it, never a row per resource. Everything comes from `resource_milestones` (migration 0180),
- * read twice over one index range in the index's own order (per resource, then per referral), so both
- * groupings stream without a sort. Quantiles come back as the two order statistics around each rank
+ * leave it, never a row per resource. Everything comes from the summaries of migration 0250, one row
+ * per resource and one per referral kept by triggers, each read once over one range of its covering
+ * index: no grouping per resource, no join but the 20-odd recipients. Quantiles come back as the two order statistics around each rank
  * (`lo`, `hi`, integer milliseconds) so that the caller interpolates exactly as the reference does.
  * Lists whose order or folding is display logic (categories, weeks) come back as the raw figures per
  * category list and per day; `report-from-aggregates` folds and sorts them. The per-day figures and
@@ -87,33 +87,19 @@ const valuesOf = (d: Dialect, metric: string, source: string, column = 'v'): str
 
 export const periodSql = (d: Dialect): string => `
 WITH
--- One row per resource: all its milestones (its referrals' too) in index order, grouped as they stream.
+-- One row per resource of the period, read from the covering index of its summary (migration 0250).
 s AS MATERIALIZED (
-  SELECT period_at, resource_id AS id,
-    coalesce(${of('min(at_ms)', 'reported')}, ${of('max(at_ms)', 'created')}) AS reported_at,
-    ${of('min(at_ms)', 'captured')} AS captured_at,
-    ${of('min(at_ms)', 'decided')} AS decided_at,
-    ${decided('min(at_ms)', true)} AS approved_at,
+  SELECT categories, coalesce(reported_ms, created_ms) AS reported_at, captured_ms AS captured_at,
+    decided_ms AS decided_at, approved_ms AS approved_at,
     -- The newest decision counts as it stands now; of two signed at the same instant, not the approval.
-    CASE WHEN ${decided('max(at_ms)', true)} > coalesce(${decided('max(at_ms)', false)}, -9007199254740991)
-      THEN 1 ELSE 0 END AS approved_now,
-    ${of('min(at_ms)', 'sent')} AS sent_at, ${of('min(at_ms)', 'removed')} AS removed_at
-  FROM resource_milestones WHERE period_at >= ? AND period_at < ?
-  GROUP BY period_at, resource_id
-  HAVING ${of('count(*)', 'created')} > 0),
--- One row per referral, from the partial index that holds only referral milestones.
-f AS MATERIALIZED (
-  SELECT resource_id, referral_id AS id, ${of('min(at_ms)', 'sent')} AS sent_at,
-    ${of('min(at_ms)', 'removed')} AS removed_at, ${of('min(event_seq)', 'refused')} AS refusal_seq,
-    ${of('count(*)', 'reappeared')} AS reappeared
-  FROM resource_milestones WHERE period_at >= ? AND period_at < ? AND referral_id IS NOT NULL
-  GROUP BY period_at, resource_id, referral_id),
--- The referral looked up with its resource too, so that the covering index (0200) answers it alone.
+    CASE WHEN last_approve_ms > coalesce(last_other_ms, -9007199254740991) THEN 1 ELSE 0 END AS approved_now,
+    sent_ms AS sent_at, removed_ms AS removed_at
+  FROM resource_stats WHERE period_at >= ? AND period_at < ?),
+-- One row per referral of the period's resources, with its recipient, regime and first refusal's reason.
 fx AS MATERIALIZED (
-  SELECT f.id, f.sent_at, f.removed_at, f.reappeared, rf.regime_id AS regime, rf.recipient_id,
-    CASE WHEN f.refusal_seq IS NOT NULL THEN coalesce(e.reason, 'other') END AS refusal
-  FROM f JOIN referrals rf ON rf.resource_id = f.resource_id AND rf.id = f.id
-  LEFT JOIN referral_events e ON e.seq = f.refusal_seq),
+  SELECT sent_ms AS sent_at, removed_ms AS removed_at, reappeared, regime_id AS regime, recipient_id,
+    refusal_reason AS refusal
+  FROM referral_stats WHERE period_at >= ? AND period_at < ?),
 removal AS MATERIALIZED (SELECT ${msBetween(d, 'sent_at', 'removed_at')} AS v, reappeared
   FROM fx WHERE sent_at IS NOT NULL AND removed_at IS NOT NULL),
 per_recipient AS (
@@ -130,10 +116,8 @@ UNION ALL ${valuesOf(d, 'noticeToRemoval', 'removal')}
 UNION ALL ${valuesOf(d, 'reportedDay', 's', DAY_OF('reported_at'))}
 UNION ALL ${valuesOf(d, 'referredDay', 's', DAY_OF('sent_at'))}
 UNION ALL ${valuesOf(d, 'removedDay', 's', DAY_OF('removed_at'))}
--- Looked up on (created_at, id), the covering index of 0200 answers without visiting the resources
--- table; CROSS JOIN keeps SQLite from scanning every resource instead of only the period's.
-UNION ALL SELECT 'category', r.categories, count(*), count(s.removed_at), NULL, NULL, NULL, NULL, NULL
-  FROM s CROSS JOIN resources r WHERE r.created_at = s.period_at AND r.id = s.id GROUP BY r.categories
+UNION ALL SELECT 'category', categories, count(*), count(removed_at), NULL, NULL, NULL, NULL, NULL
+  FROM s GROUP BY categories
 UNION ALL SELECT 'recipient', rc.name, t.referred, t.removed, t.refused, NULL, NULL, NULL, NULL
   FROM per_recipient t JOIN recipients rc ON rc.id = t.recipient_id
 UNION ALL SELECT 'kind', rc.kind, sum(t.referred), sum(t.removed), sum(t.refused), NULL, NULL, NULL, NULL

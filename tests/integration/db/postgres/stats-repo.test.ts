@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Database, SqlValue, WriteConn } from '@core/db/database';
+import { migrate } from '@core/db/migrate';
+import { MIGRATIONS } from '@core/db/migrations/index';
 import { dsaReport, lumenRecords, unitStats, unitStatsReference } from '@core/stats/stats-service';
 import { dbEngines } from '@tests/helpers/db-engines';
+import { tempDir } from '@tests/helpers/temp-dir';
 
 /**
  * The statistics repositories on both engines: the aggregated report, the Node reference (whose
  * referral folding was SQLite-only SQL) and the regime exports give the same known figures on SQLite
  * and on PostgreSQL. Four resources in March (one never captured well, one rejected), one in May
- * outside the period; two referrals, one removed after 2 h and one refused.
+ * outside the period; two referrals, one removed after 2 h and one refused. The same figures come from
+ * the summaries (migration 0250) whether their triggers wrote them or the migration backfilled them
+ * from a record that existed before it, and a changed category list is followed.
  */
 
 const engines = dbEngines();
@@ -164,35 +169,79 @@ async function seed(db: Database): Promise<void> {
   });
 }
 
+const SUMMARIES = 250;
+
+/** The record of `seed` written before the summaries existed, then the summaries' migration run. */
+async function seededThenMigrated(open: () => Promise<Database>, backupDir: string): Promise<Database> {
+  const db = await open();
+  const opts = { backupDir, clock: () => new Date(T0) };
+  await migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version < SUMMARIES),
+    opts,
+  );
+  await seed(db);
+  await migrate(db, MIGRATIONS, opts);
+  return db;
+}
+
+async function expectKnownFigures(db: Database): Promise<void> {
+  const report = await unitStats(db, '2026-03-01', '2026-03-31');
+  expect(report.counts).toEqual({
+    reported: 4,
+    captured: 3,
+    reviewed: 3,
+    approved: 2,
+    referred: 2,
+    removed: 1,
+  });
+  expect(report.removalRate).toBe(0.5);
+  expect(report.durations.reportToCapture).toEqual({ count: 3, medianSeconds: 7200, p90Seconds: 10080 });
+  expect(report.durations.captureToDecision).toEqual({ count: 3, medianSeconds: 7200, p90Seconds: 10080 });
+  expect(report.durations.decisionToNotice).toEqual({ count: 2, medianSeconds: 7200, p90Seconds: 10080 });
+  expect(report.durations.noticeToRemoval).toEqual({ count: 1, medianSeconds: 7200, p90Seconds: 7200 });
+  expect(report.byCategory).toEqual([
+    { key: 'drugs', reported: 2, removed: 1 },
+    { key: 'fraud', reported: 2, removed: 0 },
+  ]);
+  expect(report.byRecipient).toEqual([
+    { key: 'Host A', referred: 1, removed: 1, refused: 0 },
+    { key: 'Platform B', referred: 1, removed: 0, refused: 1 },
+  ]);
+  expect(report.refusalReasons).toEqual([{ key: 'not_illegal', count: 1 }]);
+  expect(report.perWeek).toEqual([{ week: '2026-03-02', reported: 4, referred: 2, removed: 1 }]);
+  expect(report.removalDistribution.find((b) => b.bucket === 'under_24h')?.count).toBe(1);
+  expect(await unitStatsReference(db, '2026-03-01', '2026-03-31')).toEqual(report);
+}
+
 describe.each(engines)('statistics repositories on $name', (engine) => {
   it('aggregate the known figures, equal to the Node reference', async () => {
     const db = await engine.migrated();
     await seed(db);
+    await expectKnownFigures(db);
+  });
+
+  it('give the same figures from summaries backfilled by the migration', async () => {
+    const backups = tempDir('vigil-stats-backfill-');
+    try {
+      await expectKnownFigures(await seededThenMigrated(engine.open, backups.path));
+    } finally {
+      backups.remove();
+    }
+  });
+
+  it('follow a changed category list', async () => {
+    const db = await engine.migrated();
+    await seed(db);
+    await db.write((tx) =>
+      tx.run('UPDATE resources SET categories = ? WHERE id = ?', ['["weapons","drugs"]', 'res_0000000003']),
+    );
     const report = await unitStats(db, '2026-03-01', '2026-03-31');
-    expect(report.counts).toEqual({
-      reported: 4,
-      captured: 3,
-      reviewed: 3,
-      approved: 2,
-      referred: 2,
-      removed: 1,
-    });
-    expect(report.removalRate).toBe(0.5);
-    expect(report.durations.reportToCapture).toEqual({ count: 3, medianSeconds: 7200, p90Seconds: 10080 });
-    expect(report.durations.captureToDecision).toEqual({ count: 3, medianSeconds: 7200, p90Seconds: 10080 });
-    expect(report.durations.decisionToNotice).toEqual({ count: 2, medianSeconds: 7200, p90Seconds: 10080 });
-    expect(report.durations.noticeToRemoval).toEqual({ count: 1, medianSeconds: 7200, p90Seconds: 7200 });
     expect(report.byCategory).toEqual([
-      { key: 'drugs', reported: 2, removed: 1 },
-      { key: 'fraud', reported: 2, removed: 0 },
+      { key: 'drugs', reported: 3, removed: 1 },
+      { key: 'fraud', reported: 1, removed: 0 },
+      { key: 'weapons', reported: 1, removed: 0 },
     ]);
-    expect(report.byRecipient).toEqual([
-      { key: 'Host A', referred: 1, removed: 1, refused: 0 },
-      { key: 'Platform B', referred: 1, removed: 0, refused: 1 },
-    ]);
-    expect(report.refusalReasons).toEqual([{ key: 'not_illegal', count: 1 }]);
-    expect(report.perWeek).toEqual([{ week: '2026-03-02', reported: 4, referred: 2, removed: 1 }]);
-    expect(report.removalDistribution.find((b) => b.bucket === 'under_24h')?.count).toBe(1);
     expect(await unitStatsReference(db, '2026-03-01', '2026-03-31')).toEqual(report);
   });
 
