@@ -27,7 +27,8 @@ import { createBlobStore } from '../store/blob-store';
  * The workstation's side of `vigil migrate-to-server`, as a list of stages: take a snapshot of the
  * SQLite database (the data dir itself is only ever read), announce the workstation to the server,
  * stream every blob, then every table in batches, then the custody log as one archive, and ask the
- * server to verify it all. Nothing is held whole in memory: blobs are piped, rows paged.
+ * server to verify it all. A run broken off midway is resumed by running it again: the server
+ * remembers the migration and compares the rows it already holds. Nothing is held whole in memory: blobs are piped, rows paged.
  */
 
 const ROWS_PER_BATCH = 200;
@@ -168,9 +169,11 @@ export async function migrateToServer(
   const identity = await readIdentity(paths);
   const snapshot = await snapshotSource(paths);
   try {
-    const { migrationId } = MigrationBeginReply.parse(
+    const { migrationId, resumed } = MigrationBeginReply.parse(
       await postJson(client, MIGRATION_ROUTES.begin, identity),
     );
+    // A resumed run sends everything again: the server keeps what it has after comparing it.
+    if (resumed) progress(`resuming migration ${migrationId}`);
     const blobs = await uploadBlobs(client, snapshot, paths);
     progress(`blobs: ${blobs.count} (${blobs.bytes} bytes)`);
     const counts = await uploadTables(client, snapshot, migrationId, progress);

@@ -12,13 +12,19 @@ import {
 import { AppError, isAppError, type ErrorCode } from '@shared/errors/app-error';
 import { createTrustService } from '../bundle/trust-service';
 import { registerBlob } from '../db/repositories/blobs-repo';
+import type { WriteConn } from '../db/database';
 import {
   advanceIdentities,
   countRows,
+  finishServerMigration,
   holdsEvidence,
   insertRowsVerbatim,
+  insertServerMigration,
+  latestServerMigration,
   ROW_KEY,
   tableColumns,
+  type CopiedRow,
+  type ServerMigration,
 } from '../db/repositories/migration-copy-repo';
 import type { Session } from '../rpc/dispatch';
 import type { Workspace } from '../workspace';
@@ -30,12 +36,15 @@ import {
   verifyDecisionSignatures,
   type SourceIdentity,
 } from './migration-checks';
+import { tableComparer, type TableComparer } from './row-comparison';
 
 /**
  * `/migrate/…` on the team server's bridge: an administrator's session moves one workstation's
- * records and blobs in (electron/core/migrate-server/migrate-client.ts is the other side). Only a case
- * database with no evidence yet accepts a migration; rows go in verbatim, blobs by their hash, and
- * `finish` verifies everything before the custody event `workspace.migrated` is recorded.
+ * records and blobs in (electron/core/migrate-server/migrate-client.ts is the other side). A migration
+ * is a recorded job (`server_migrations`): only a case database with no evidence yet starts one, and
+ * once rows are in, only the same workstation resumes it, until `finish` verifies everything and
+ * records `workspace.migrated`. Rows go in verbatim, blobs by their hash; a row already on the server
+ * is compared with it, never just skipped. Begin, resume and every refusal are custody events.
  */
 export type MigrationRoutes = (
   req: IncomingMessage,
@@ -47,6 +56,7 @@ export type MigrationRoutes = (
 type Running = {
   id: string;
   actor: string;
+  resumed: boolean;
   begin: MigrationBegin;
   source: SourceIdentity;
   inserted: Map<string, number>;
@@ -55,7 +65,6 @@ type Running = {
 
 const MAX_JSON = 32 * 1024 * 1024;
 const BLOB_PATH = /^\/migrate\/blobs\/([0-9a-f]{64})$/;
-const REFERENCE = new Set<string>(MIGRATED_TABLES.filter((t) => t.reference).map((t) => t.table));
 /** Columns the source sends for paging and ordering, kept only where this table stores them. */
 const ORDER_COLUMNS = new Set([ROW_KEY, 'rowid']);
 
@@ -66,6 +75,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   'rpc.invalid-input': 400,
   'evidence.not-found': 404,
   'custody.signature-invalid': 422,
+  'evidence.integrity-mismatch': 409,
 };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -111,18 +121,25 @@ function requireAdmin(session: Session): string {
   return user.name;
 }
 
-/** A migration refused at the end has left its rows here, unrecorded: the message says what to do. */
-function leftUnrecorded(error: unknown): never {
-  if (!isAppError(error)) throw error;
-  throw new AppError(
-    error.code,
-    `${error.message} (the rows copied so far stay in this database, unrecorded: restore it from before the migration, then migrate again)`,
-  );
+const short = (sha256: string): string => sha256.slice(0, 16);
+
+/** The one-line refusal of a `begin` from a workstation that may not start or resume here. */
+function beginRefusal(
+  source: SourceIdentity,
+  open: ServerMigration | null,
+  done: ServerMigration | null,
+): string {
+  if (open !== null)
+    return `a migration of workstation ${short(open.workstationCertificateSha256)} is in progress on this team server since ${open.startedAt}: only that workstation can resume it, not ${short(source.workstationSha256)}`;
+  if (done !== null)
+    return `this team server already holds evidence: workstation ${short(done.workstationCertificateSha256)} was migrated in at ${done.finishedAt ?? done.startedAt}`;
+  return 'this team server already holds evidence: a workstation is migrated only into a case database without any';
 }
 
 export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
   let running: Running | null = null;
   const columnsOf = new Map<string, Set<string>>();
+  const comparers = new Map<string, TableComparer>();
 
   const current = (id: string): Running => {
     if (running === null || running.id !== id)
@@ -139,22 +156,142 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     return known;
   }
 
+  /** A custody event about this migration, with the workstation as its subject. */
+  async function recordEvent(
+    actor: string,
+    action: string,
+    source: SourceIdentity,
+    details: Record<string, unknown>,
+    within?: (tx: WriteConn) => Promise<void>,
+  ): Promise<number> {
+    const row = await ws.record(async (tx, audit) => {
+      await within?.(tx);
+      return audit({ actor, action, subject: `workstation:${source.keyId}`, details });
+    });
+    return row.seq;
+  }
+
+  async function refuseBegin(actor: string, source: SourceIdentity, why: string): Promise<never> {
+    await recordEvent(actor, 'workspace.migration-refused', source, {
+      workstationCertificateSha256: source.workstationSha256,
+      reason: why,
+    });
+    throw new AppError('input.invalid', why);
+  }
+
+  /**
+   * Starts a migration into a server without evidence, or resumes the one in progress when the same
+   * workstation asks; anything else is refused (and the refusal recorded).
+   */
   async function begin(actor: string, input: MigrationBegin) {
-    if (await ws.db.read(holdsEvidence))
-      throw new AppError(
-        'input.invalid',
-        'this team server already holds evidence: a workstation is migrated only into a case database without any',
-      );
-    // A migration broken off before any evidence arrived is simply started again.
-    running = {
-      id: randomUUID(),
+    const source = sourceIdentity(input);
+    const open = await ws.db.read((c) => latestServerMigration(c, 'in-progress'));
+    const at = ws.clock().toISOString();
+    const head = { seq: input.head.seq, hash: input.head.hash };
+    if (open !== null) {
+      if (open.workstationCertificateSha256 !== source.workstationSha256)
+        return refuseBegin(actor, source, beginRefusal(source, open, null));
+      await recordEvent(actor, 'workspace.migration-resumed', source, {
+        migrationId: open.id,
+        workstationCertificateSha256: source.workstationSha256,
+        sourceHead: head,
+      });
+      running = {
+        id: open.id,
+        actor,
+        resumed: true,
+        begin: input,
+        source,
+        inserted: new Map(),
+        alreadyThere: new Map(),
+      };
+      return { migrationId: open.id, resumed: true };
+    }
+    // A finished migration is final even if it brought no evidence: a server takes in one workstation.
+    const done = await ws.db.read((c) => latestServerMigration(c, 'done'));
+    if (done !== null || (await ws.db.read(holdsEvidence)))
+      return refuseBegin(actor, source, beginRefusal(source, null, done));
+    const id = randomUUID();
+    await recordEvent(
       actor,
+      'workspace.migration-begun',
+      source,
+      {
+        migrationId: id,
+        workstationCertificateSha256: source.workstationSha256,
+        caSha256: source.caSha256,
+        sourceHead: head,
+      },
+      (tx) =>
+        insertServerMigration(tx, {
+          id,
+          workstationCertificateSha256: source.workstationSha256,
+          caSha256: source.caSha256,
+          sourceHeadSeq: input.head.seq,
+          startedAt: at,
+          startedBy: actor,
+          state: 'in-progress',
+          finishedAt: null,
+        }),
+    );
+    running = {
+      id,
+      actor,
+      resumed: false,
       begin: input,
-      source: sourceIdentity(input),
+      source,
       inserted: new Map(),
       alreadyThere: new Map(),
     };
-    return { migrationId: running.id };
+    return { migrationId: id, resumed: false };
+  }
+
+  /** A refusal once rows are in: recorded against the migration, which stays in progress to resume. */
+  async function refuseInProgress(migration: Running, error: unknown): Promise<never> {
+    if (!isAppError(error)) throw error;
+    await recordEvent(migration.actor, 'workspace.migration-refused', migration.source, {
+      migrationId: migration.id,
+      workstationCertificateSha256: migration.source.workstationSha256,
+      reason: error.message,
+    });
+    throw new AppError(
+      error.code,
+      `${error.message} (migration ${migration.id} stays in progress with the rows copied so far: run the command again from the same workstation to resume it)`,
+    );
+  }
+
+  async function comparerOf(table: string, columns: readonly string[]): Promise<TableComparer> {
+    const id = `${table}:${columns.join(',')}`;
+    let known = comparers.get(id);
+    if (known === undefined) {
+      known = await ws.db.read((c) => tableComparer(c, table, columns));
+      comparers.set(id, known);
+    }
+    return known;
+  }
+
+  /**
+   * Inserts what is new and compares what was there. A keyless table (the text index) cannot collide,
+   * so its rows already present are found on every column first; elsewhere a batch that did not
+   * insert every row is compared row by row with the server (the ones just inserted compare equal).
+   */
+  async function insertComparing(
+    tx: WriteConn,
+    table: string,
+    columns: readonly string[],
+    rows: readonly CopiedRow[],
+    comparer: TableComparer,
+  ): Promise<{ inserted: number }> {
+    let fresh = rows;
+    if (comparer.keyless) {
+      const absent: CopiedRow[] = [];
+      for (const row of rows) if ((await comparer.find(tx, row)) === undefined) absent.push(row);
+      fresh = absent;
+    }
+    const result = await insertRowsVerbatim(tx, table, columns, fresh, true);
+    if (result.inserted < fresh.length) for (const row of fresh) await comparer.assertSame(tx, row);
+    await advanceIdentities(tx, table);
+    return result;
   }
 
   /** One batch of one table, in one transaction; a row the server cannot hold verbatim fails the batch. */
@@ -170,18 +307,8 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
         'input.invalid',
         `table ${input.table} has no column ${unknown.join(', ')} on this server`,
       );
-    const reference = REFERENCE.has(input.table);
-    const done = await ws.db.write(async (tx) => {
-      const result = await insertRowsVerbatim(
-        tx,
-        input.table,
-        columns,
-        input.rows,
-        reference,
-      );
-      await advanceIdentities(tx, input.table);
-      return result;
-    });
+    const comparer = await comparerOf(input.table, columns);
+    const done = await ws.db.write((tx) => insertComparing(tx, input.table, columns, input.rows, comparer));
     const add = (m: Map<string, number>, n: number) => m.set(input.table, (m.get(input.table) ?? 0) + n);
     add(migration.inserted, done.inserted);
     add(migration.alreadyThere, input.rows.length - done.inserted);
@@ -201,11 +328,12 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
   }
 
   function tableReport(migration: Running, counts: Readonly<Record<string, number>>) {
-    return MIGRATED_TABLES.map(({ table, reference }) => {
+    // Rows already there were compared equal on arrival, so only the sum has to match.
+    return MIGRATED_TABLES.map(({ table }) => {
       const source = counts[table] ?? 0;
       const inserted = migration.inserted.get(table) ?? 0;
       const alreadyThere = migration.alreadyThere.get(table) ?? 0;
-      if (inserted + alreadyThere !== source || (!reference && alreadyThere > 0))
+      if (inserted + alreadyThere !== source)
         throw new AppError(
           'custody.signature-invalid',
           `migration refused: table ${table} has ${source} rows on the workstation, ${inserted} arrived`,
@@ -226,14 +354,20 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     const sourceRows = archive.rows;
     const capturesVerified = await verifyCaptureSignatures(ws, migration.source);
     const decisionsVerified = await verifyDecisionSignatures(ws, migration.source);
+    // Checked before the migration is marked done, so that a refusal leaves it resumable.
+    const blobs = await verifyAllBlobs(ws);
     const at = ws.clock().toISOString();
     const event = await ws.record(async (tx, audit) => {
+      if (!(await finishServerMigration(tx, migration.id, at)))
+        throw new AppError('input.invalid', `migration ${migration.id} is no longer in progress`);
       await registerBlob(tx, { sha256: input.auditArchiveSha256, bytes: archive.bytes }, at);
       return audit({
         actor: migration.actor,
         action: 'workspace.migrated',
         subject: `workstation:${migration.source.keyId}`,
         details: {
+          migrationId: migration.id,
+          resumed: migration.resumed,
           workstationCertificateSha256: migration.source.workstationSha256,
           caSha256: migration.source.caSha256,
           sourceHead: { seq: migration.begin.head.seq, hash: migration.begin.head.hash },
@@ -244,7 +378,6 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
         },
       });
     });
-    const blobs = await verifyAllBlobs(ws);
     // The workstation's CA stays trusted as an origin, so its signatures keep verifying here.
     await createTrustService(ws).add(
       migration.begin.caCertificatePem,
@@ -253,6 +386,8 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     );
     running = null;
     return {
+      migrationId: migration.id,
+      resumed: migration.resumed,
       tables,
       blobs: { ...input.blobs, verified: blobs.verified },
       captures: { count: capturesVerified, signaturesVerified: capturesVerified },
@@ -276,13 +411,18 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     switch (pathname) {
       case MIGRATION_ROUTES.begin:
         return send(res, 200, { ok: true, value: await begin(actor, await jsonBody(req, MigrationBegin)) });
-      case MIGRATION_ROUTES.rows:
-        return send(res, 200, { ok: true, value: await rows(await jsonBody(req, MigrationRows)) });
-      case MIGRATION_ROUTES.finish:
-        return send(res, 200, {
-          ok: true,
-          value: await finish(await jsonBody(req, MigrationFinish)).catch(leftUnrecorded),
-        });
+      case MIGRATION_ROUTES.rows: {
+        const input = await jsonBody(req, MigrationRows);
+        const migration = current(input.migrationId);
+        const value = await rows(input).catch((error: unknown) => refuseInProgress(migration, error));
+        return send(res, 200, { ok: true, value });
+      }
+      case MIGRATION_ROUTES.finish: {
+        const input = await jsonBody(req, MigrationFinish);
+        const migration = current(input.migrationId);
+        const value = await finish(input).catch((error: unknown) => refuseInProgress(migration, error));
+        return send(res, 200, { ok: true, value });
+      }
       default:
         throw new AppError('evidence.not-found', `no migration route ${pathname}`);
     }

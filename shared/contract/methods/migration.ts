@@ -15,9 +15,11 @@ export const MIGRATION_ROUTES = {
 
 /**
  * The tables copied, parents before children. `reference` rows may already be on the server (the
- * shipped catalogue, a user of the same name): those are left as they are and counted. Left out on
+ * shipped catalogue, a user of the same name): those are compared with the copied row and counted
+ * when equal (electron/core/migrate-server/row-comparison.ts), the migration refused when not. Left out on
  * purpose: the custody log and its heads (kept whole as a content-addressed archive, see below),
- * resource_milestones (rebuilt by the server's own triggers), and what belongs to one machine
+ * resource_milestones and the statistics summaries resource_stats and referral_stats (rebuilt by the
+ * server's own triggers), and what belongs to one machine
  * (settings, sessions, lock-outs, workers, import jobs, time-stamp queries, trusted CAs, revocations).
  */
 export const MIGRATED_TABLES = [
@@ -88,7 +90,8 @@ export const MigrationBegin = z
   .strict();
 export type MigrationBegin = z.infer<typeof MigrationBegin>;
 
-export const MigrationBeginReply = z.object({ migrationId: z.string() }).strict();
+/** `resumed`: the server continues the in-progress migration of this same workstation. */
+export const MigrationBeginReply = z.object({ migrationId: z.string(), resumed: z.boolean() }).strict();
 
 /** Rows of one table, in the source's storage order; values as stored (text, numbers, null). */
 export const MigrationRows = z
@@ -116,6 +119,10 @@ export type MigrationFinish = z.infer<typeof MigrationFinish>;
 
 export const MigrationReport = z
   .object({
+    migrationId: z.string(),
+    /** True when this run finished a migration an earlier, broken-off run had begun. */
+    resumed: z.boolean(),
+    /** `alreadyThere`: rows the server held before this run, compared equal to the workstation's. */
     tables: z.array(
       z
         .object({ table: z.string(), source: z.number(), inserted: z.number(), alreadyThere: z.number() })

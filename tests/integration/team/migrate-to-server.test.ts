@@ -8,7 +8,8 @@ import { createBackend } from '@core/backend';
 import type { CliIo } from '@core/cli/cli-types';
 import { runCli } from '@core/cli/run-cli';
 import { createIntakeService } from '@core/intake/intake-service';
-import { connectTeamServer } from '@core/remote/remote-client';
+import { migrateToServer } from '@core/migrate-server/migrate-client';
+import { connectTeamServer, type TeamServerClient } from '@core/remote/remote-client';
 import { callAs, valueOf } from '@tests/helpers/backend-calls';
 import { CHROMIUM } from '@tests/helpers/chromium';
 import { approvalOf } from '@tests/helpers/decision-input';
@@ -21,6 +22,8 @@ import { makeTestPki, type TestPki } from './server-tls';
  * `vigil migrate-to-server`: a workstation with reports, a capture and a decision moves into a real
  * `vigil server` (PostgreSQL, shared-folder blobs); the server lists the records, its custody log
  * and blobs verify, a second migration is refused, and the workstation's files are byte-identical.
+ * A migration broken off midway is resumed by the same workstation (and by no other), and a row the
+ * server already holds differently is reported by table and key.
  */
 
 const PASSWORD = 'correct horse battery';
@@ -192,6 +195,41 @@ async function countsOnServer(on = database): Promise<Record<string, number>> {
   }
 }
 
+async function actionsOnServer(on: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: on });
+  await client.connect();
+  try {
+    const r = await client.query<{ action: string }>(
+      "SELECT action FROM audit WHERE action LIKE 'workspace.migrat%' ORDER BY seq",
+    );
+    return r.rows.map((row) => row.action);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The admin's session on a server, broken off at the first batch of `table` (or, given `finish`, at
+ * the request to verify): the connection closed, the request never sent.
+ */
+async function droppingAt(to: string, table: string): Promise<TeamServerClient> {
+  const client = connectTeamServer({ url: to, ca: pki.ca });
+  expect(await client.signIn('admin', ADMIN_PASSWORD)).toMatchObject({ ok: true });
+  return {
+    ...client,
+    request: (method, path, body, contentType) => {
+      const atFinish = table === 'finish' && path.endsWith('/finish');
+      const atTable =
+        typeof body === 'string' && path.endsWith('/rows') && body.includes(`"table":"${table}"`);
+      if (atFinish || atTable) {
+        client.close();
+        return Promise.reject(new Error('connection dropped'));
+      }
+      return client.request(method, path, body, contentType);
+    },
+  };
+}
+
 /** The first file under `root`, depth first: one stored blob. */
 function firstFile(root: string): string {
   for (const name of readdirSync(root).sort()) {
@@ -281,7 +319,7 @@ describe('vigil migrate-to-server', () => {
     expect(await refused.exit).toBe(2);
     expect(refused.stderr()).toMatch(
       new RegExp(
-        `^error custody\\.signature-invalid: migration refused: the manifest signature of capture ${captureId} does not verify \\(the rows copied so far stay in this database, unrecorded`,
+        `^error custody\\.signature-invalid: migration refused: the manifest signature of capture ${captureId} does not verify \\(migration \\S+ stays in progress with the rows copied so far`,
         'm',
       ),
     );
@@ -296,5 +334,123 @@ describe('vigil migrate-to-server', () => {
       /^error custody\.signature-invalid: migration refused: the signature of decision \S+ does not verify/m,
     );
     expect((await countsOnServer(fresh.database)).migratedEvents).toBe(0);
+  });
+
+  it('resumes a migration broken off midway from the same workstation, and refuses any other', async () => {
+    const fresh = await startServer('resumed');
+    const dropping = await droppingAt(fresh.url, 'reports');
+    await expect(migrateToServer(dropping, workstation, () => undefined)).rejects.toThrow(
+      /connection dropped/,
+    );
+    // The resources are in, unverified: the server holds evidence now.
+    expect(await countsOnServer(fresh.database)).toMatchObject({
+      resources: 2,
+      reports: 0,
+      migratedEvents: 0,
+    });
+
+    const other = join(dir.path, 'other-workstation');
+    await (await createBackend({ dataDir: other, env: { VIGIL_BROWSER: CHROMIUM } })).close();
+    const refused = migrate(other, fresh.url);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toMatch(
+      /^error input\.invalid: a migration of workstation [0-9a-f]{16} is in progress on this team server since \S+: only that workstation can resume it, not [0-9a-f]{16}\n$/,
+    );
+
+    const resumed = migrate(workstation, fresh.url);
+    expect(await resumed.exit, resumed.stderr()).toBe(0);
+    expect(resumed.stderr()).toMatch(/resuming migration /);
+    expect(resumed.stdout()).toMatch(/migrated and verified on the team server \(resumed\)/);
+    expect(resumed.stdout()).toMatch(/resources: 2 \(2 already on the server, compared equal\)\n/);
+    expect(resumed.stdout()).toMatch(/reports: 2\n/);
+    expect(await countsOnServer(fresh.database)).toMatchObject({
+      resources: 2,
+      reports: 2,
+      captures: 1,
+      decisions: 1,
+      users: 3,
+      migratedEvents: 1,
+    });
+    expect(await actionsOnServer(fresh.database)).toEqual([
+      'workspace.migration-begun',
+      'workspace.migration-refused',
+      'workspace.migration-resumed',
+      'workspace.migrated',
+    ]);
+    const admin = connectTeamServer({ url: fresh.url, ca: pki.ca });
+    try {
+      expect(await admin.signIn('admin', ADMIN_PASSWORD)).toMatchObject({ ok: true });
+      expect(valueOf(await admin.call('audit.verify', {}))).toMatchObject({ ok: true });
+      expect(valueOf(await admin.call('store.verify', {}))).toMatchObject({ bad: [] });
+    } finally {
+      admin.close();
+    }
+    const finished = migrate(workstation, fresh.url);
+    expect(await finished.exit).toBe(2);
+    expect(finished.stderr()).toMatch(
+      /^error input\.invalid: this team server already holds evidence: workstation [0-9a-f]{16} was migrated in at /,
+    );
+  });
+
+  it('reports a user the server already has under the same name with other keys, and records nothing', async () => {
+    const fresh = await startServer('conflict');
+    const admin = connectTeamServer({ url: fresh.url, ca: pki.ca });
+    try {
+      expect(await admin.signIn('admin', ADMIN_PASSWORD)).toMatchObject({ ok: true });
+      valueOf(await admin.call('users.add', { name: 'ivan', role: 'investigator', password: PASSWORD }));
+    } finally {
+      admin.close();
+    }
+    const refused = migrate(workstation, fresh.url);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toMatch(
+      /^error evidence\.integrity-mismatch: migration refused: users \(name=ivan\) is already on this server with a different id, [a-z_, ]*password_hash/m,
+    );
+    expect(refused.stderr()).toMatch(/^error .*\n$/m);
+    expect(await countsOnServer(fresh.database)).toMatchObject({ resources: 0, migratedEvents: 0 });
+    expect(await actionsOnServer(fresh.database)).toEqual([
+      'workspace.migration-begun',
+      'workspace.migration-refused',
+    ]);
+  });
+
+  it('compares the rows a resumed run finds already there: one changed on the workstation is named', async () => {
+    const fresh = await startServer('changed');
+    const copy = join(dir.path, 'changed-workstation');
+    cpSync(workstation, copy, { recursive: true });
+    await expect(
+      migrateToServer(await droppingAt(fresh.url, 'reports'), copy, () => undefined),
+    ).rejects.toThrow(/connection dropped/);
+    const db = new sqlite3.Database(join(copy, 'vigil.db'));
+    await new Promise<void>((resolve, reject) =>
+      db.exec("UPDATE resources SET last_title = 'changed meanwhile'", (e) => (e ? reject(e) : resolve())),
+    );
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+    const refused = migrate(copy, fresh.url);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toMatch(
+      /^error evidence\.integrity-mismatch: migration refused: resources \(id=\S+\) is already on this server with a different last_title \(migration \S+ stays in progress/m,
+    );
+    expect(await countsOnServer(fresh.database)).toMatchObject({ reports: 0, migratedEvents: 0 });
+  });
+
+  it('resumes a run broken off before the final check: every row is compared, none doubled', async () => {
+    const fresh = await startServer('before-finish');
+    await expect(
+      migrateToServer(await droppingAt(fresh.url, 'finish'), workstation, () => undefined),
+    ).rejects.toThrow(/connection dropped/);
+    const resumed = migrate(workstation, fresh.url);
+    expect(await resumed.exit, resumed.stderr()).toBe(0);
+    expect(resumed.stdout()).toMatch(/reports: 2 \(2 already on the server, compared equal\)\n/);
+    expect(resumed.stdout()).toMatch(/text_index: (\d+) \(\1 already on the server, compared equal\)\n/);
+    const client = new pg.Client({ connectionString: fresh.database });
+    await client.connect();
+    try {
+      const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM text_index');
+      const source = /text_index: (\d+)/.exec(resumed.stdout())?.[1];
+      expect(r.rows[0]?.n).toBe(source);
+    } finally {
+      await client.end();
+    }
   });
 });

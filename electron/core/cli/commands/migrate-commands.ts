@@ -51,10 +51,10 @@ function describe(report: MigrationReport): string {
     .filter((t) => t.source > 0)
     .map(
       (t) =>
-        `  ${t.table}: ${t.source}${t.alreadyThere > 0 ? ` (${t.alreadyThere} already on the server)` : ''}`,
+        `  ${t.table}: ${t.source}${t.alreadyThere > 0 ? ` (${t.alreadyThere} already on the server, compared equal)` : ''}`,
     );
   return [
-    'migrated and verified on the team server:',
+    `migrated and verified on the team server${report.resumed ? ' (resumed)' : ''}: migration ${report.migrationId}`,
     ...rows,
     `  blobs: ${report.blobs.count} (${report.blobs.bytes} bytes), ${report.blobs.verified} re-hashed on the server`,
     `  captures: ${report.captures.signaturesVerified} manifest signatures verified`,
@@ -67,7 +67,8 @@ function describe(report: MigrationReport): string {
 const migrateToServerCommand: CliCommand = {
   path: ['migrate-to-server'],
   usage: 'migrate-to-server --server URL --user ADMIN [--ca FILE] [--password-stdin] [--json]',
-  summary: "copy this data dir's records and blobs into an empty team server and verify them there",
+  summary:
+    "copy this data dir's records and blobs into an empty team server and verify them there (run again to resume)",
   options: { server: { type: 'string' }, user: { type: 'string' }, ca: { type: 'string' } },
   stdinPassword: 'other',
   async run(ctx) {

@@ -14,6 +14,7 @@ import { migration0170 } from './0170-indicators';
 import { migration0180 } from './0180-resource-milestones';
 import { migration0210 } from './0210-scheduled-sends';
 import { migration0220 } from './0220-workers';
+import { migration0240 } from './0240-server-migrations';
 import { migration0250 } from './0250-stats-summaries';
 import { migration0140 } from './0140-reviewer-wellbeing';
 import { migration0150 } from './0150-referrals';
@@ -43,5 +44,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0200,
   migration0210,
   migration0220,
+  migration0240,
   migration0250,
 ];

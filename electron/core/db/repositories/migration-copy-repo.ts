@@ -150,3 +150,114 @@ export async function userCertificates(conn: ReadConn): Promise<string[]> {
   const rows = await conn.all<{ certificate_pem: string }>('SELECT certificate_pem FROM users');
   return rows.map((r) => r.certificate_pem);
 }
+
+/** The primary key of a table on this engine; a table without one is keyed on its explicit `rowid`. */
+export async function keyColumns(conn: ReadConn, table: string): Promise<string[]> {
+  const t = assertName(table);
+  const rows =
+    conn.dialect.name === 'postgres'
+      ? await conn.all<{ name: string }>(
+          `SELECT k.column_name AS name FROM information_schema.table_constraints c
+             JOIN information_schema.key_column_usage k
+               ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema
+            WHERE c.table_schema = current_schema() AND c.table_name = ? AND c.constraint_type = 'PRIMARY KEY'
+            ORDER BY k.ordinal_position`,
+          [t],
+        )
+      : await conn.all<{ name: string }>('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk', [
+          t,
+        ]);
+  if (rows.length > 0) return rows.map((r) => r.name);
+  return (await tableColumns(conn, t)).includes('rowid') ? ['rowid'] : [];
+}
+
+/**
+ * The row whose `columns` hold exactly the given values (null matched as null), or undefined. Used
+ * with a key to find the row a copied one collided with, and with every column for a keyless table.
+ */
+export async function rowMatching(
+  conn: ReadConn,
+  table: string,
+  columns: readonly string[],
+  values: readonly SqlValue[],
+): Promise<CopiedRow | undefined> {
+  const where = columns.map((c, i) =>
+    values[i] === null ? `"${assertName(c)}" IS NULL` : `"${assertName(c)}" = ?`,
+  );
+  return conn.get<CopiedRow>(
+    `SELECT * FROM ${assertName(table)} WHERE ${where.join(' AND ')} LIMIT 1`,
+    values.filter((v) => v !== null),
+  );
+}
+
+/** A `vigil migrate-to-server` job as the server records it (migration 0240). */
+export type ServerMigration = Readonly<{
+  id: string;
+  workstationCertificateSha256: string;
+  caSha256: string;
+  sourceHeadSeq: number;
+  startedAt: string;
+  startedBy: string;
+  state: 'in-progress' | 'done';
+  finishedAt: string | null;
+}>;
+
+type ServerMigrationDbRow = {
+  id: string;
+  workstation_certificate_sha256: string;
+  ca_sha256: string;
+  source_head_seq: number | string;
+  started_at: string;
+  started_by: string;
+  state: 'in-progress' | 'done';
+  finished_at: string | null;
+};
+
+const serverMigrationOf = (r: ServerMigrationDbRow): ServerMigration => ({
+  id: r.id,
+  workstationCertificateSha256: r.workstation_certificate_sha256,
+  caSha256: r.ca_sha256,
+  sourceHeadSeq: Number(r.source_head_seq),
+  startedAt: r.started_at,
+  startedBy: r.started_by,
+  state: r.state,
+  finishedAt: r.finished_at,
+});
+
+export async function insertServerMigration(tx: WriteConn, m: ServerMigration): Promise<void> {
+  await tx.run(
+    `INSERT INTO server_migrations (id, workstation_certificate_sha256, ca_sha256, source_head_seq, started_at, started_by, state, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      m.id,
+      m.workstationCertificateSha256,
+      m.caSha256,
+      m.sourceHeadSeq,
+      m.startedAt,
+      m.startedBy,
+      m.state,
+      m.finishedAt,
+    ],
+  );
+}
+
+/** The latest migration in the given state, or null. */
+export async function latestServerMigration(
+  conn: ReadConn,
+  state: ServerMigration['state'],
+): Promise<ServerMigration | null> {
+  const row = await conn.get<ServerMigrationDbRow>(
+    'SELECT * FROM server_migrations WHERE state = ? ORDER BY started_at DESC, id DESC LIMIT 1',
+    [state],
+  );
+  return row === undefined ? null : serverMigrationOf(row);
+}
+
+/** Marks an in-progress migration done; false when it was not in progress (finished by another run). */
+export async function finishServerMigration(tx: WriteConn, id: string, at: string): Promise<boolean> {
+  const result = await tx.run(
+    "UPDATE server_migrations SET state = 'done', finished_at = ? WHERE id = ? AND state = 'in-progress'",
+    [at, id],
+  );
+  return result.changes === 1;
+}
