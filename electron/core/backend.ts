@@ -3,7 +3,11 @@ import type { Envelope } from '@shared/contract/envelope';
 import { APP_NAME, APP_VERSION } from './app-info';
 import type { Clock } from './clock';
 import type { EventBus } from './events';
-import { inProcessDispatcher, type CaptureDispatcher } from './capture/capture-dispatcher';
+import {
+  inProcessDispatcher,
+  switchableDispatcher,
+  type CaptureDispatcher,
+} from './capture/capture-dispatcher';
 import { createCaptureQueue, type CaptureQueue } from './capture/capture-queue';
 import { createCaptureService, type CaptureService } from './capture/capture-service';
 import { createTimeKeeper, type TimeKeeper, type TimeKeeperOptions } from './custody/time-keeper';
@@ -146,7 +150,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     events: ws.events,
     concurrency: (await settings.get()).captureConcurrency,
   });
-  let dispatcher = inProcessDispatcher(queue);
+  const captureDispatch = switchableDispatcher(inProcessDispatcher(queue));
   const time = createTimeKeeper(ws, settings, opts.time);
   const sessionKeys = createSessionKeys();
   const handlers = createHandlers({
@@ -155,7 +159,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     settings,
     captures,
     queue,
-    dispatchCaptures: (items, request) => dispatcher(items, request),
+    dispatchCaptures: captureDispatch.dispatcher,
     env,
     time,
     sessionKeys,
@@ -182,9 +186,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     },
     vault,
     queue,
-    dispatchCapturesTo: (next) => {
-      dispatcher = next;
-    },
+    dispatchCapturesTo: captureDispatch.switchTo,
     time,
     events: ws.events,
     sessionKeys,

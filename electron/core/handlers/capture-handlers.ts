@@ -21,7 +21,7 @@ export function createCaptureHandlers(
         list.push({ resourceId: id, url: ref.url });
       }
       const operator = user.name;
-      const queued = await dispatchCaptures(list, {
+      const queued = await dispatchCaptures.enqueue(list, {
         operator,
         // Asked when each capture seals, not now: a session signed out by then no longer co-signs.
         sessionSigner: sessionKeys.signerAtSeal(session, operator),
@@ -35,15 +35,15 @@ export function createCaptureHandlers(
       const [detailed] = await withTokenDetails(ws.blobs, await checkedAgainstManifests(ws.blobs, [record]));
       return detailed ?? record;
     },
-    'queue.status': () => Promise.resolve(queue.status()),
-    'queue.cancel': (input) => {
-      queue.cancel(input.resourceId);
-      return Promise.resolve(null);
+    'queue.status': () => dispatchCaptures.status(),
+    'queue.cancel': async (input, { user }) => {
+      await dispatchCaptures.cancel(input.resourceId, user.name);
+      return null;
     },
-    'queue.retry': (input) => {
-      if (!queue.retry(input.resourceId))
+    'queue.retry': async (input, { user }) => {
+      if (!(await dispatchCaptures.retry(input.resourceId, user.name)))
         throw new AppError('input.invalid', 'nothing to retry for this resource');
-      return Promise.resolve(null);
+      return null;
     },
     'queue.setConcurrency': (input) => {
       queue.setConcurrency(input.concurrency);

@@ -2,12 +2,14 @@ import { extractAfterSeal, type Backend } from '../backend';
 import type { CaptureDispatcher } from '../capture/capture-dispatcher';
 import { startCaptureJobs, type CaptureJobs } from './capture-jobs';
 import { createWorkerHub, type WorkerHub } from './worker-hub';
+import { workerQueueStatus } from './worker-queue-status';
 import { createWorkerRoutes, type WorkerRoutes } from './worker-routes';
 
 /**
  * A team server's capture queue: pg-boss jobs in the server's PostgreSQL database, handed to the
  * capture workers over `/workers/…`. Once started, the backend's `capture.enqueue` goes here instead
- * of the in-process queue: a team server captures nothing itself, its workers do.
+ * of the in-process queue, and `queue.status`/`cancel`/`retry` read and act on its jobs: a team server
+ * captures nothing itself, its workers do.
  */
 export type TeamCaptureQueue = Readonly<{
   jobs: CaptureJobs;
@@ -23,17 +25,26 @@ export type TeamCaptureQueueOptions = Readonly<{
   retryDelaySeconds?: number;
 }>;
 
-/** Each requested resource becomes one job; the operator who asked is recorded as requesting it. */
-export const workerQueueDispatcher =
-  (hub: WorkerHub): CaptureDispatcher =>
-  async (items, request) => {
-    for (const item of items)
-      await hub.enqueue(item.resourceId, {
+/**
+ * Each requested resource becomes one job (merged into its pending one if it has one); the operator
+ * who asked is recorded as requesting it. The queue is read and acted on in pg-boss.
+ */
+export const workerQueueDispatcher = (hub: WorkerHub): CaptureDispatcher => ({
+  enqueue: async (items, request) => {
+    let queued = 0;
+    for (const item of items) {
+      const jobId = await hub.enqueue(item.resourceId, {
         requestedBy: request.operator,
         ...(request.profile !== undefined ? { profile: request.profile } : {}),
       });
-    return items.length;
-  };
+      if (jobId !== null) queued += 1;
+    }
+    return queued;
+  },
+  status: () => workerQueueStatus(hub.jobs),
+  cancel: (resourceId, actor) => hub.cancel(resourceId, actor),
+  retry: (resourceId, actor) => hub.retry(resourceId, actor),
+});
 
 export async function startTeamCaptureQueue(
   backend: Backend,

@@ -11,25 +11,31 @@ import type { Workspace } from '../workspace';
 import type { CaptureJobs } from './capture-jobs';
 import { ingestWorkerCapture } from './capture-ingest';
 import { workerActor } from './worker-registry';
+import { workerQueueStatus } from './worker-queue-status';
 
 /**
  * The server's side of the capture workers: queues capture requests as jobs, hands them to the
- * workers that claim them, and records what they upload. Which worker holds which job is known here;
- * a job that expired and was claimed by another worker is no longer the first one's to submit, so a
- * slow worker that comes back can never record a second capture for one job.
+ * workers that claim them, and records what they upload. Which worker holds which job is kept with
+ * the job in pg-boss (a restarted server still knows); a job that expired and was claimed by another
+ * worker is no longer the first one's to submit, so a slow worker that comes back can never record a
+ * second capture for one job.
  */
 export type WorkerHub = Readonly<{
-  enqueue: (
-    resourceId: string,
-    request: Readonly<{ profile?: string; requestedBy: string }>,
-  ) => Promise<string>;
+  /** The job's id, or null when the resource already has a job waiting or held (nothing queued). */
+  enqueue: (resourceId: string, request: EnqueueRequest) => Promise<string | null>;
   claim: (worker: WorkerRow) => Promise<ClaimedJob | null>;
   /** A blob upload is accepted only from a worker that holds a job. */
-  requireHolder: (worker: WorkerRow) => void;
+  requireHolder: (worker: WorkerRow) => Promise<void>;
   submit: (worker: WorkerRow, body: SubmitCapture) => Promise<SubmitReply>;
   fail: (worker: WorkerRow, body: FailJob) => Promise<void>;
+  /** Cancels the resource's pending job (waiting or held); nothing when it has none. */
+  cancel: (resourceId: string, actor: string) => Promise<void>;
+  /** Queues the resource again after its last job finished; false when one is still pending. */
+  retry: (resourceId: string, actor: string) => Promise<boolean>;
   jobs: CaptureJobs;
 }>;
+
+type EnqueueRequest = Readonly<{ profile?: string; requestedBy: string; retryOf?: string }>;
 
 export type WorkerHubDeps = Readonly<{
   ws: Workspace;
@@ -38,23 +44,32 @@ export type WorkerHubDeps = Readonly<{
   afterRecord?: (captureId: string, actor: string) => Promise<void>;
 }>;
 
-type Held = Readonly<{ worker: string; resourceId: string }>;
+const PENDING: readonly string[] = ['created', 'retry', 'active'];
 
 export function createWorkerHub(deps: WorkerHubDeps): WorkerHub {
   const { ws, jobs } = deps;
-  const held = new Map<string, Held>();
 
-  const heldBy = (worker: WorkerRow, jobId: string): Held => {
-    const entry = held.get(jobId);
-    if (entry === undefined || entry.worker !== worker.name)
-      throw new AppError(
-        'auth.forbidden',
-        `job ${jobId} is not held by worker ${worker.name} (expired and taken over?)`,
-      );
-    return entry;
+  // The queue screen reloads on this event, as it does for the in-process queue.
+  const announce = async (): Promise<void> => {
+    const { waiting, running, concurrency } = await workerQueueStatus(jobs);
+    ws.events.emit('queue.changed', { waiting, running, concurrency });
   };
 
-  async function enqueue(resourceId: string, request: Readonly<{ profile?: string; requestedBy: string }>) {
+  const requireHeldBy = async (worker: WorkerRow, jobId: string): Promise<void> => {
+    if ((await jobs.holderOf(jobId)) !== worker.name)
+      throw new AppError(
+        'auth.forbidden',
+        `job ${jobId} is not held by worker ${worker.name} (expired, cancelled or taken over?)`,
+      );
+  };
+
+  const resourceOfJob = async (jobId: string): Promise<string> => {
+    const resourceId = await jobs.resourceOf(jobId);
+    if (resourceId === null) throw new AppError('evidence.not-found', `no capture job ${jobId}`);
+    return resourceId;
+  };
+
+  async function enqueue(resourceId: string, request: EnqueueRequest) {
     const ref = await ws.db.read((c) => getResourceRef(c, resourceId));
     if (ref === null) throw new AppError('evidence.not-found', `no resource ${resourceId}`);
     const jobId = await jobs.enqueue({
@@ -63,21 +78,27 @@ export function createWorkerHub(deps: WorkerHubDeps): WorkerHub {
       profile: request.profile ?? null,
       requestedBy: request.requestedBy,
     });
+    if (jobId === null) return null;
     await ws.record((_tx, audit) =>
       audit({
         actor: request.requestedBy,
         action: 'capture.queued',
         subject: `resource:${ref.id}`,
-        details: { jobId, profile: request.profile ?? null, queue: 'workers' },
+        details: {
+          jobId,
+          profile: request.profile ?? null,
+          queue: 'workers',
+          ...(request.retryOf !== undefined ? { retryOf: request.retryOf } : {}),
+        },
       }),
     );
+    await announce();
     return jobId;
   }
 
   async function claim(worker: WorkerRow): Promise<ClaimedJob | null> {
-    const job = await jobs.claim();
+    const job = await jobs.claim(worker.name);
     if (job === null) return null;
-    held.set(job.jobId, { worker: worker.name, resourceId: job.resourceId });
     await ws.record((_tx, audit) =>
       audit({
         actor: workerActor(worker.name),
@@ -86,50 +107,80 @@ export function createWorkerHub(deps: WorkerHubDeps): WorkerHub {
         details: { jobId: job.jobId, worker: worker.name, workerKeyId: worker.keyId },
       }),
     );
+    await announce();
     return ClaimedJob.parse({ ...job, expireInSeconds: jobs.expireInSeconds });
   }
 
   async function submit(worker: WorkerRow, body: SubmitCapture): Promise<SubmitReply> {
-    const entry = heldBy(worker, body.jobId);
-    // A job pg-boss already expired is not active any more, even if no other worker has taken it yet.
-    if ((await jobs.stateOf(body.jobId)) !== 'active')
-      throw new AppError('auth.forbidden', `job ${body.jobId} is no longer active (it expired)`);
+    // Only an active job has a holder: one pg-boss expired is refused even if no other worker took it.
+    await requireHeldBy(worker, body.jobId);
     const record = await ingestWorkerCapture(ws, {
       worker,
-      resourceId: entry.resourceId,
+      resourceId: await resourceOfJob(body.jobId),
       jobId: body.jobId,
       record: body.record,
     });
-    held.delete(body.jobId);
-    await jobs.complete(body.jobId, { captureId: record.id, worker: worker.name });
+    await jobs.complete(body.jobId, { captureId: record.id, outcome: record.outcome, worker: worker.name });
     if (deps.afterRecord) await deps.afterRecord(record.id, workerActor(worker.name));
     ws.events.emit('resource.changed', { resourceId: record.resourceId });
+    await announce();
     return { captureId: record.id, artifacts: record.artifacts.length };
   }
 
   async function fail(worker: WorkerRow, body: FailJob): Promise<void> {
-    const entry = heldBy(worker, body.jobId);
-    held.delete(body.jobId);
+    await requireHeldBy(worker, body.jobId);
+    const resourceId = await resourceOfJob(body.jobId);
     await jobs.fail(body.jobId, body.error);
     await ws.record((_tx, audit) =>
       audit({
         actor: workerActor(worker.name),
         action: 'capture.job-failed',
-        subject: `resource:${entry.resourceId}`,
+        subject: `resource:${resourceId}`,
         details: { jobId: body.jobId, worker: worker.name, error: body.error },
       }),
     );
+    await announce();
+  }
+
+  async function cancel(resourceId: string, actor: string): Promise<void> {
+    const job = await jobs.newestOf(resourceId);
+    if (job === null || !PENDING.includes(job.state)) return;
+    const holder = job.state === 'active' ? await jobs.holderOf(job.id) : null;
+    await jobs.cancel(job.id);
+    await ws.record((_tx, audit) =>
+      audit({
+        actor,
+        action: 'capture.cancelled',
+        subject: `resource:${resourceId}`,
+        details: { jobId: job.id, state: job.state, worker: holder, queue: 'workers' },
+      }),
+    );
+    await announce();
+  }
+
+  async function retry(resourceId: string, actor: string): Promise<boolean> {
+    const job = await jobs.newestOf(resourceId);
+    if (job === null || PENDING.includes(job.state)) return false;
+    const profile = job.data['profile'];
+    const jobId = await enqueue(resourceId, {
+      requestedBy: actor,
+      retryOf: job.id,
+      ...(typeof profile === 'string' ? { profile } : {}),
+    });
+    return jobId !== null;
   }
 
   return {
     enqueue,
     claim,
-    requireHolder: (worker) => {
-      if (![...held.values()].some((h) => h.worker === worker.name))
+    requireHolder: async (worker) => {
+      if (!(await jobs.holdsAJob(worker.name)))
         throw new AppError('auth.forbidden', `worker ${worker.name} holds no job`);
     },
     submit,
     fail,
+    cancel,
+    retry,
     jobs,
   };
 }

@@ -112,7 +112,7 @@ async function route(
   const { worker, bodySha256 } = await authenticate(ws, req, pathname);
   const blob = BLOB_PATH.exec(pathname)?.[1];
   if (req.method === 'PUT' && blob !== undefined) {
-    hub.requireHolder(worker);
+    await hub.requireHolder(worker);
     return send(res, 200, await receiveBlob(ws, req, blob, bodySha256));
   }
   if (req.method !== 'POST') throw new AppError('rpc.invalid-input', 'method not allowed');

@@ -30,6 +30,10 @@ export const QueueItem = z.object({
   elapsedMs: z.number(),
   warnings: z.array(Warning),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** On a team server: the capture worker holding the job (while running). */
+  worker: z.string().optional(),
+  /** On a team server: attempts after the first (a failed or expired attempt is retried). */
+  retries: z.number().int().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItem>;
 

@@ -8,8 +8,10 @@ import { startCaptureJobs, type CaptureJobs } from '@core/workers/capture-jobs';
 import { createWorkerClient, type WorkerClient } from '@core/workers/worker-client';
 import { createWorkerHub, type WorkerHub } from '@core/workers/worker-hub';
 import { startWorkerLoop, type WorkerLoop, type WorkerLoopOptions } from '@core/workers/worker-loop';
+import { workerQueueDispatcher } from '@core/workers/team-capture-queue';
 import { addWorker } from '@core/workers/worker-registry';
 import { createWorkerRoutes } from '@core/workers/worker-routes';
+import type { QueueItem, QueueStatus } from '@shared/contract/methods/capture';
 import type { AuditRow } from '@shared/contract/methods/custody';
 import type { SubmitCapture } from '@shared/contract/methods/workers';
 import type { CaptureRecord } from '@shared/domain/capture-record';
@@ -25,7 +27,7 @@ import { tempDir } from '@tests/helpers/temp-dir';
  * their own data dirs and real Chromium, talking to it only over its /workers/ routes.
  */
 
-type Queue = Readonly<{ jobs: CaptureJobs; hub: WorkerHub; bridge: HttpBridge }>;
+type Queue = Readonly<{ database: string; jobs: CaptureJobs; hub: WorkerHub; bridge: HttpBridge }>;
 type Worker = Readonly<{ name: string; backend: Backend; keyId: string; client: WorkerClient }>;
 
 const PASSWORD = 'a long enough password';
@@ -35,13 +37,12 @@ let server: Backend;
 const removers: (() => void)[] = [];
 const closers: (() => Promise<void>)[] = [];
 
-async function startQueue(expireInSeconds: number): Promise<Queue> {
-  const jobs = await startCaptureJobs({
-    connectionString: await pg.createDatabase(),
-    expireInSeconds,
-    retryDelaySeconds: 1,
-  });
+/** A pg-boss queue on a new database; the server's `capture.enqueue` and `queue.*` go to it, as on `vigil server`. */
+async function startQueue(expireInSeconds: number, retryDelaySeconds = 1): Promise<Queue> {
+  const database = await pg.createDatabase();
+  const jobs = await startCaptureJobs({ connectionString: database, expireInSeconds, retryDelaySeconds });
   const hub = createWorkerHub({ ws: server.workspace, jobs });
+  server.dispatchCapturesTo(workerQueueDispatcher(hub));
   const bridge = await startHttpBridge({
     backend: server,
     staticDir: null,
@@ -51,8 +52,26 @@ async function startQueue(expireInSeconds: number): Promise<Queue> {
     () => bridge.close(),
     () => jobs.stop(),
   );
-  return { jobs, hub, bridge };
+  return { database, jobs, hub, bridge };
 }
+
+async function enqueue(queue: Queue, resourceId: string): Promise<string> {
+  const jobId = await queue.hub.enqueue(resourceId, { requestedBy: 'admin' });
+  if (jobId === null) throw new Error(`${resourceId} was not queued`);
+  return jobId;
+}
+
+async function requestCaptures(...resourceIds: string[]): Promise<number> {
+  return valueOf<{ queued: number }>(await callAs(server, 'admin', 'capture.enqueue', { resourceIds }))
+    .queued;
+}
+
+async function queueStatus(): Promise<QueueStatus> {
+  return valueOf<QueueStatus>(await callAs(server, 'admin', 'queue.status', {}));
+}
+
+const itemOf = (status: QueueStatus, resourceId: string): QueueItem | undefined =>
+  status.items.find((i) => i.resourceId === resourceId);
 
 /** A worker's data dir (its own workstation key), registered with the unit CA of the server. */
 async function startWorker(name: string, queue: Queue): Promise<Worker> {
@@ -144,7 +163,7 @@ describe('capture workers on the PostgreSQL queue', () => {
     const ids = [await report(`${site.http}/`), await report(`${site.http}/cyrillic`)];
     ids.push(await report(`${site.http}/status/404`));
     const jobIds = [];
-    for (const id of ids) jobIds.push(await queue.hub.enqueue(id, { requestedBy: 'admin' }));
+    for (const id of ids) jobIds.push(await enqueue(queue, id));
     const recorded = capturesRecorded(3);
     loopOf(a, { onCaptured: recorded.onCaptured });
     loopOf(b, { onCaptured: recorded.onCaptured });
@@ -229,7 +248,7 @@ describe('capture workers on the PostgreSQL queue', () => {
       },
     };
     const id = await report(`${site.http}/?forged`);
-    const jobId = await queue.hub.enqueue(id, { requestedBy: 'admin' });
+    const jobId = await enqueue(queue, id);
     const recorded = capturesRecorded(1);
     loopOf({ ...gamma, client: forging }, { onCaptured: recorded.onCaptured });
     await recorded.all;
@@ -249,7 +268,7 @@ describe('capture workers on the PostgreSQL queue', () => {
     const doomed = await startWorker('delta', queue);
     const heir = await startWorker('epsilon', queue);
     const id = await report(`${site.http}/?killed`);
-    const jobId = await queue.hub.enqueue(id, { requestedBy: 'admin' });
+    const jobId = await enqueue(queue, id);
     // Killed at its first capture stage: it never reports the job failed, as a dead worker would not.
     await new Promise<void>((resolve) => {
       let killing: Promise<void> | null = null;
@@ -274,5 +293,72 @@ describe('capture workers on the PostgreSQL queue', () => {
       'worker:epsilon',
     ]);
     expect(await queue.jobs.stateOf(jobId)).toBe('completed');
+  });
+});
+
+describe('the queue as users see it on a team server', () => {
+  it('queue.status lists the pg-boss jobs: waiting, running with its worker, the last error; a duplicate is merged', async () => {
+    // A long retry delay keeps a failed attempt waiting while it is looked at.
+    const queue = await startQueue(60, 600);
+    const zeta = await startWorker('zeta', queue);
+    const first = await report(`${site.http}/?status-first`);
+    const second = await report(`${site.http}/?status-second`);
+    expect(await requestCaptures(first, second)).toBe(2);
+    expect(await requestCaptures(first)).toBe(0);
+    // Requests at once for a new resource: one job (the queue policy's unique index decides).
+    const third = await report(`${site.http}/?status-third`);
+    const data = {
+      resourceId: third,
+      url: `${site.http}/?status-third`,
+      profile: null,
+      requestedBy: 'admin',
+    };
+    const racing = await Promise.all(Array.from({ length: 4 }, () => queue.jobs.enqueue(data)));
+    expect(racing.filter((id) => id !== null)).toHaveLength(1);
+
+    const { job } = await zeta.client.claim();
+    expect(job?.resourceId).toBe(first);
+    // Held by a worker: still not queued a second time.
+    expect(await requestCaptures(first, second)).toBe(0);
+    const status = await queueStatus();
+    expect(status).toMatchObject({ waiting: 2, running: 1 });
+    expect(itemOf(status, first)).toMatchObject({ status: 'running', worker: 'zeta', retries: 0 });
+    expect(itemOf(status, second)).toMatchObject({ status: 'waiting', stage: 'queued', retries: 0 });
+    expect(status.items).toHaveLength(3);
+    expect((await audit('capture.queued')).filter((r) => r.subject === `resource:${first}`)).toHaveLength(1);
+
+    // A restarted server reads who holds the job from pg-boss.
+    const restarted = await startCaptureJobs({ connectionString: queue.database });
+    closers.push(() => restarted.stop());
+    expect(await restarted.holderOf(job?.jobId ?? '')).toBe('zeta');
+
+    await zeta.client.fail({ jobId: job?.jobId ?? '', error: 'the page never answered' });
+    expect(itemOf(await queueStatus(), first)).toMatchObject({
+      status: 'waiting',
+      error: { code: 'capture.worker-failed', message: 'the page never answered' },
+    });
+    expect(await restarted.holderOf(job?.jobId ?? '')).toBeNull();
+  });
+
+  it('queue.cancel cancels a waiting job with a custody row; queue.retry queues it again', async () => {
+    const queue = await startQueue(60);
+    const eta = await startWorker('eta', queue);
+    const id = await report(`${site.http}/?cancelled`);
+    const jobId = await enqueue(queue, id);
+    expect(valueOf(await callAs(server, 'admin', 'queue.cancel', { resourceId: id }))).toBeNull();
+
+    expect(await queue.jobs.stateOf(jobId)).toBe('cancelled');
+    expect(itemOf(await queueStatus(), id)).toMatchObject({ status: 'cancelled', stage: 'done' });
+    expect((await eta.client.claim()).job).toBeNull();
+    const [row, ...more] = (await audit('capture.cancelled')).filter((r) => r.subject === `resource:${id}`);
+    expect(more).toHaveLength(0);
+    expect(row).toMatchObject({ actor: 'admin', details: { jobId, state: 'created', queue: 'workers' } });
+
+    expect(valueOf(await callAs(server, 'admin', 'queue.retry', { resourceId: id }))).toBeNull();
+    expect(itemOf(await queueStatus(), id)).toMatchObject({ status: 'waiting' });
+    const again = (await audit('capture.queued')).filter((r) => r.subject === `resource:${id}`);
+    expect(again.map((r) => (r.details as { retryOf?: string }).retryOf)).toContain(jobId);
+    // Pending again: nothing to retry.
+    expect((await callAs(server, 'admin', 'queue.retry', { resourceId: id })).ok).toBe(false);
   });
 });
