@@ -35,6 +35,9 @@ const RESOURCE_COLUMNS =
   'period_at, categories, created_ms, reported_ms, captured_ms, decided_ms, approved_ms, last_approve_ms, last_other_ms, sent_ms, removed_ms';
 const REFERRAL_COLUMNS =
   'period_at, recipient_id, regime_id, sent_ms, removed_ms, refusal_reason, reappeared';
+/** The referrals' one index: what their figures group by first, then the period and the rest. */
+const REFERRAL_TALLY_COLUMNS =
+  'recipient_id, regime_id, refusal_reason, period_at, sent_ms, removed_ms, reappeared';
 const REMOVED = `('removed', 'partially_removed')`;
 
 /** The first instant of a resource's source rows of one kind (backfill). */
@@ -146,9 +149,13 @@ CREATE TABLE referral_stats (
   reappeared INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 ${BACKFILL}
--- Covering indexes: a period is one range of one index each, no table row visited.
+-- Covering indexes, so that no table row is visited: the resources of a period are one range of the
+-- first. The grouped figures (per category list; per recipient, regime and refusal reason) read
+-- indexes that lead with what they group by, so the groups stream in index order without a sort,
+-- the period a range within each group (SQLite's skip-scan) once ANALYZE has counted the groups.
 CREATE INDEX resource_stats_period ON resource_stats(${RESOURCE_COLUMNS});
-CREATE INDEX referral_stats_period ON referral_stats(${REFERRAL_COLUMNS});
+CREATE INDEX resource_stats_category ON resource_stats(categories, period_at, removed_ms);
+CREATE INDEX referral_stats_tally ON referral_stats(${REFERRAL_TALLY_COLUMNS});
 ${TRIGGERS}
 `,
 };
