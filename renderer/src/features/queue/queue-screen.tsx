@@ -137,6 +137,16 @@ export function QueueScreen() {
                                 : 'default'
                         }
                       />
+                      {item.worker !== undefined ? (
+                        <Typography variant="caption" sx={{ display: 'block' }} data-testid="queue-worker">
+                          {t('queue.worker')}: <LtrText mono>{item.worker}</LtrText>
+                        </Typography>
+                      ) : null}
+                      {item.retries !== undefined && item.retries > 0 ? (
+                        <Typography variant="caption" sx={{ display: 'block' }}>
+                          {t('queue.retries')}: {number(item.retries)}
+                        </Typography>
+                      ) : null}
                       {item.error ? (
                         <Typography variant="caption" color="error" sx={{ display: 'block' }}>
                           <LtrText mono>{item.error.code}</LtrText>
