@@ -8,12 +8,18 @@ export type Transport = Readonly<{
   invoke: (method: string, input: unknown) => Promise<Envelope<unknown>>;
   subscribe: (listener: (event: AnyEvent) => void) => () => void;
   artifactUrl: (sha256: string) => string;
+  /**
+   * The download link of a finished bundle of the server's exports/ folder, by name. Only the HTTP
+   * bridge (the browser UI) has one: the desktop shell writes bundles where its dialog chose.
+   */
+  exportDownloadUrl?: (name: string) => string;
 }>;
 
 export type Client = Readonly<{
   call: <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
   subscribe: Transport['subscribe'];
   artifactUrl: Transport['artifactUrl'];
+  exportDownloadUrl?: (name: string) => string;
 }>;
 
 /** Typed calls over any transport; a failed envelope becomes an AppError with the same code. */
@@ -27,5 +33,6 @@ export function createClient(transport: Transport): Client {
     },
     subscribe: (listener) => transport.subscribe(listener),
     artifactUrl: (sha256) => transport.artifactUrl(sha256),
+    ...(transport.exportDownloadUrl !== undefined ? { exportDownloadUrl: transport.exportDownloadUrl } : {}),
   };
 }

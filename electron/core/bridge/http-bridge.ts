@@ -20,6 +20,7 @@ import {
 import { errorBody, readBody, sendJson } from './bridge-http';
 import { listenBridge, type BridgeTls } from './bridge-listen';
 import { createEventStreams } from './event-streams';
+import { createExportDownloads, EXPORT_DOWNLOAD_PREFIX } from './export-download';
 import { PACKET_CSP } from './packet-csp';
 import { createPasswordSignIn, PASSWORD_AUTH_PATH, PASSWORD_PAGE_PATH } from './password-sign-in';
 import { SIGN_IN_SCRIPT, SIGN_IN_SCRIPT_PATH, signInPage } from './sign-in-page';
@@ -108,6 +109,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
   const lifetimes: SessionLifetimes = { ...DEFAULT_LIFETIMES, ...opts.lifetimes };
   const streams = createEventStreams(backend);
   const artifacts = createArtifactAccess(backend);
+  const exportDownloads = createExportDownloads(backend);
   const staticRoot = opts.staticDir === null ? null : resolve(opts.staticDir);
   const signInMode = opts.signIn ?? 'link';
   let allowedHosts: readonly string[] = [];
@@ -267,6 +269,7 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
       pathname === '/rpc' ||
       pathname === '/events' ||
       pathname.startsWith('/artifacts/') ||
+      pathname.startsWith(EXPORT_DOWNLOAD_PREFIX) ||
       pathname.startsWith('/migrate/');
     const found = (sessions as BridgeSessions).lookup(req, key, api);
     if (found.state !== 'ok') {
@@ -337,6 +340,8 @@ export async function startHttpBridge(opts: HttpBridgeOptions): Promise<HttpBrid
     const artifact = /^\/artifacts\/([0-9a-f]{64})$/.exec(pathname);
     if (req.method === 'GET' && artifact?.[1] !== undefined)
       return serveArtifact(res, session, artifact[1], url.searchParams.has('reveal'));
+    if (req.method === 'GET' && pathname.startsWith(EXPORT_DOWNLOAD_PREFIX))
+      return exportDownloads(res, session, pathname.slice(EXPORT_DOWNLOAD_PREFIX.length));
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, pathname);
     return sendJson(res, 405, errorBody({ code: 'rpc.invalid-input', message: 'method not allowed' }));
   }

@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { MethodInput, MethodName, MethodOutput } from '@shared/contract';
 import type { User } from '@shared/domain/users';
 import type { Backend } from '../backend';
+import type { RemoteBundle } from '../remote/remote-client';
 import type { ProvenUser } from '../users/cli-sessions';
 
 export type CliIo = Readonly<{
@@ -56,6 +57,8 @@ export type TeamServer = Readonly<{
   /** The user the session belongs to (their role decides what the server allows). */
   user: User;
   call: <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
+  /** A finished bundle of the server's exports/ folder, by name (what bundle.export wrote there). */
+  exportedBundle: (name: string) => Promise<RemoteBundle>;
 }>;
 
 /** What a command's `remote` handler gets: the parsed command line and the signed-in session. */

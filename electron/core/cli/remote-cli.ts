@@ -117,6 +117,7 @@ function checkedServer(client: TeamServerClient, user: User): TeamServer {
         );
       return reply.data as MethodOutput<M>;
     },
+    exportedBundle: (name) => client.exportedBundle(name),
   };
 }
 

@@ -16,6 +16,8 @@ export type RetryOptions = Readonly<{
   budgetMs?: number;
   /** Monotonic milliseconds for the budget; not recorded anywhere. */
   now?: () => number;
+  /** Only this capture (a worker's capture stamped as soon as the server records it). */
+  captureId?: string;
 }>;
 
 /** Below this a request is not worth starting: the TSA could not answer in time anyway. */
@@ -35,7 +37,9 @@ export async function retryPendingTimestamps(
 ): Promise<RetryResult> {
   const now = opts.now ?? (() => performance.now());
   const deadline = opts.budgetMs === undefined ? Infinity : now() + opts.budgetMs;
-  const pending = await ws.db.read((c) => capturesWithPendingTimestamp(c));
+  const pending = (await ws.db.read((c) => capturesWithPendingTimestamp(c))).filter(
+    (c) => opts.captureId === undefined || c.id === opts.captureId,
+  );
   let granted = 0;
   const errors: string[] = [];
   for (const capture of pending) {

@@ -30,6 +30,9 @@ export type RemoteArtifact = Readonly<{
   body: Readable;
 }>;
 
+/** A finished bundle of the server's exports/ folder: its bytes and the SHA-256 its export record holds. */
+export type RemoteBundle = Readonly<{ sha256: string; bytes: number; body: Readable }>;
+
 /** Server-sent events of the signed-in session; `close()` ends the stream (and the loop reading it). */
 export type RemoteEvents = AsyncIterable<AnyEvent> & Readonly<{ close: () => void }>;
 
@@ -52,6 +55,8 @@ export type TeamServerClient = Readonly<{
   events: () => Promise<RemoteEvents>;
   /** The artifact's bytes as a stream, under the session's rules (blurred unless `reveal` was granted). */
   artifact: (sha256: string, reveal: boolean) => Promise<RemoteArtifact>;
+  /** Streams a finished export (`/exports/<name>`), or throws the server's refusal as its AppError. */
+  exportedBundle: (name: string) => Promise<RemoteBundle>;
   signOut: () => Promise<Envelope<unknown>>;
   /** Drops the session and the connections (the server ends the session after its idle lifetime). */
   close: () => void;
@@ -112,6 +117,28 @@ function artifactOf(res: IncomingMessage): RemoteArtifact {
     packet: res.headers['content-security-policy'] === PACKET_CSP,
     body: res,
   };
+}
+
+/** The reply to `/exports/…`: 200 with a length and the recorded SHA-256, else the refusal's envelope. */
+async function bundleOf(res: IncomingMessage): Promise<RemoteBundle> {
+  const length = Number(res.headers['content-length']);
+  const sha256 = res.headers['x-vigil-bundle-sha256'];
+  if (
+    res.statusCode === 200 &&
+    Number.isSafeInteger(length) &&
+    typeof sha256 === 'string' &&
+    SHA256_HEX.test(sha256)
+  )
+    return { sha256, bytes: length, body: res };
+  let text = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res) {
+    text += chunk as string;
+    if (text.length > MAX_REPLY) break;
+  }
+  const envelope = envelopeOf({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+  if (!envelope.ok) throw new AppError(envelope.error.code, envelope.error.message, envelope.error.details);
+  throw new AppError('rpc.invalid-output', `the team server sent the bundle without its length or SHA-256`);
 }
 
 const cookieOf = (setCookie: string[] | undefined): string => (setCookie?.[0] ?? '').split(';')[0] ?? '';
@@ -241,6 +268,15 @@ export function connectTeamServer(opts: TeamServerOptions): TeamServerClient {
         throw new AppError(payload.code, payload.message);
       });
       return artifactOf(res);
+    },
+    async exportedBundle(name) {
+      const res = await open('GET', `/exports/${encodeURIComponent(name)}`, sessionHeaders()).catch(
+        (error: unknown) => {
+          const payload = transportError(base.origin, error as NodeJS.ErrnoException);
+          throw new AppError(payload.code, payload.message);
+        },
+      );
+      return bundleOf(res);
     },
     async signOut() {
       const reply = await call('session.signOut', {});

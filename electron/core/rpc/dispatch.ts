@@ -55,8 +55,11 @@ export type DispatchOptions = Readonly<{
 const issues = (error: z.ZodError): { path: string; message: string }[] =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 
-/** Refuses the call unless the session's user may call it; returns the context its handler gets. */
-function authorize(method: MethodName, session: Session): PublicContext | SignedInContext {
+/**
+ * Refuses the call unless the session's user may call it; returns the context its handler gets. Routes
+ * outside `/rpc` that stand for a method (a bundle download: `bundle.export`) ask the same rule here.
+ */
+export function authorize(method: MethodName, session: Session): PublicContext | SignedInContext {
   const def = METHODS[method];
   const user = session.user;
   if (def.access === 'public') return { session, user };

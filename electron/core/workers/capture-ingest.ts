@@ -82,9 +82,14 @@ async function pageText(ws: Workspace, record: CaptureRecord): Promise<string> {
 export async function ingestWorkerCapture(ws: Workspace, input: IngestInput): Promise<CaptureRecord> {
   const manifest = await checkedManifest(ws, input);
   await checkArtifacts(ws, input.record, manifest);
+  // A worker cannot claim a grant the server does not hold: the capture is pending until the
+  // server's own TSA stamps it (right after this, or by the time keeper).
   const record: CaptureRecord = {
     ...input.record,
-    artifacts: input.record.artifacts.map((a) => ({ ...a, path: '' })),
+    artifacts: input.record.artifacts
+      .filter((a) => a.kind !== 'timestamp-token')
+      .map((a) => ({ ...a, path: '' })),
+    timestamp: { status: 'pending' },
   };
   const text = await pageText(ws, record);
   const actor = workerActor(input.worker.name);

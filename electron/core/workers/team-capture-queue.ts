@@ -1,5 +1,10 @@
+import { AppError } from '@shared/errors/app-error';
 import { extractAfterSeal, type Backend } from '../backend';
+import { suspectedCsamOf } from '../review/suspected-csam-flag';
+import type { Workspace } from '../workspace';
 import type { CaptureDispatcher } from '../capture/capture-dispatcher';
+import { retryPendingTimestamps } from '../custody/timestamp-retry';
+import { configuredTsa } from '../settings/tsa-settings';
 import { startCaptureJobs, type CaptureJobs } from './capture-jobs';
 import { createWorkerHub, type WorkerHub } from './worker-hub';
 import { workerQueueStatus } from './worker-queue-status';
@@ -29,10 +34,17 @@ export type TeamCaptureQueueOptions = Readonly<{
  * Each requested resource becomes one job (merged into its pending one if it has one); the operator
  * who asked is recorded as requesting it. The queue is read and acted on in pg-boss.
  */
-export const workerQueueDispatcher = (hub: WorkerHub): CaptureDispatcher => ({
+export const workerQueueDispatcher = (hub: WorkerHub, ws: Workspace): CaptureDispatcher => ({
   enqueue: async (items, request) => {
     let queued = 0;
     for (const item of items) {
+      // A worker does not yet apply the restricted-media policy of a flagged resource: such a
+      // capture would keep and upload the media. Refused until workers carry the flag.
+      if ((await ws.db.read((c) => suspectedCsamOf(c, item.resourceId))).flagged)
+        throw new AppError(
+          'auth.forbidden',
+          `resource ${item.resourceId} is flagged suspected_csam: capture it restricted on a workstation, not through workers`,
+        );
       const jobId = await hub.enqueue(item.resourceId, {
         requestedBy: request.operator,
         ...(request.profile !== undefined ? { profile: request.profile } : {}),
@@ -45,6 +57,24 @@ export const workerQueueDispatcher = (hub: WorkerHub): CaptureDispatcher => ({
   cancel: (resourceId, actor) => hub.cancel(resourceId, actor),
   retry: (resourceId, actor) => hub.retry(resourceId, actor),
 });
+
+/** The server's time keeper, as it retries a capture left pending. */
+const STAMP_ACTOR = 'system';
+const STAMP_TIMEOUT_MS = 15_000;
+
+/**
+ * A worker's capture is stamped by the unit's TSA (the server's settings) as soon as it is recorded,
+ * through the retry path; a failure leaves it pending for the time keeper's backoff, and a server
+ * without a TSA leaves it pending, as a workstation without one does.
+ */
+async function stampWorkerCapture(backend: Backend, captureId: string): Promise<void> {
+  const tsa = configuredTsa(await backend.settings.get());
+  if (tsa === null) return;
+  await retryPendingTimestamps(backend.workspace, tsa, STAMP_ACTOR, {
+    timeoutMs: STAMP_TIMEOUT_MS,
+    captureId,
+  });
+}
 
 export async function startTeamCaptureQueue(
   backend: Backend,
@@ -59,9 +89,12 @@ export async function startTeamCaptureQueue(
   const hub = createWorkerHub({
     ws,
     jobs,
-    // As after a local seal: indicators extracted, a failure recorded and never the capture's.
-    afterRecord: (captureId, actor) => extractAfterSeal(ws, backend.indicators, captureId, actor),
+    afterRecord: async (captureId, actor) => {
+      await stampWorkerCapture(backend, captureId);
+      // As after a local seal: indicators extracted, a failure recorded and never the capture's.
+      await extractAfterSeal(ws, backend.indicators, captureId, actor);
+    },
   });
-  backend.dispatchCapturesTo(workerQueueDispatcher(hub));
+  backend.dispatchCapturesTo(workerQueueDispatcher(hub, backend.workspace));
   return { jobs, hub, routes: createWorkerRoutes(ws, hub), stop: () => jobs.stop() };
 }

@@ -104,6 +104,8 @@ export function startWorkerLoop(opts: WorkerLoopOptions): WorkerLoop {
       operator: workerActor(worker),
       ...(job.profile !== null ? { profile: job.profile } : {}),
       timeoutSeconds: await deadlineWithinLease(backend, job),
+      // The TSA is the unit's: the server stamps the manifest hash once it holds the capture.
+      tsaUrl: null,
       ...(opts.allowPrivateNetwork !== undefined ? { allowPrivateNetwork: opts.allowPrivateNetwork } : {}),
       ...(opts.ignoreHttpsErrors !== undefined ? { ignoreHttpsErrors: opts.ignoreHttpsErrors } : {}),
       signal: killed.signal,

@@ -121,6 +121,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       };
     },
     artifactUrl: (sha256) => withKey(`/artifacts/${encodeURIComponent(sha256)}`),
+    // A plain link (a download) cannot send the session header: the key goes in the path prefix.
+    exportDownloadUrl: (name) => withKey(`/exports/${encodeURIComponent(name)}`),
   };
 }
 

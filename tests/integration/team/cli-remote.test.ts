@@ -199,12 +199,12 @@ describe('vigil --server URL', () => {
       'error env.local-only: `init` works on a local data dir only (not with --server)\n',
     );
     expect(init.stdout).toBe('');
-    // The contract writes a bundle on the server's disk and offers no download: said, not faked.
+    // A bundle is downloaded as a ZIP (export-download.test.ts); a folder cannot be: said, not faked.
     const out = join(dir.path, 'case.zip');
-    const exported = await ivan('export', '--case', 'CASE-7', '--out', out);
-    expect(exported.code).toBe(3);
+    const exported = await ivan('export', '--case', 'CASE-7', '--out', out, '--dir');
+    expect(exported.code).toBe(2);
     expect(exported.stderr).toMatch(
-      /^error env\.data-dir: `export` over --server needs a bundle download[^\n]*\n$/,
+      /^error input\.invalid: --dir is not downloadable over --server[^\n]*\n$/,
     );
     expect(existsSync(out)).toBe(false);
   }, 60_000);

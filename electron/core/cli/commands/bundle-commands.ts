@@ -9,6 +9,7 @@ import { readAnchorFiles, type VerifyAnchors } from '@core/bundle/verify/anchors
 import { formatWaczReport, verifyWacz } from '@core/bundle/verify-wacz';
 import { verifyWaczRecorded } from '@core/bundle/wacz-verify-record';
 import { dataPaths } from '@core/data-dir';
+import { saveDownloadedBundle } from '../bundle-download';
 import type { Backend } from '@core/backend';
 import { EXIT, type CliCommand, type CliContext } from '../cli-types';
 import { print, str } from '../cli-helpers';
@@ -29,46 +30,81 @@ async function actorAndRole(ctx: CliContext, backend: Backend): Promise<{ actor:
   return { actor: user.name, role: user.role };
 }
 
+type ExportTarget = Readonly<{
+  selection: { caseRef: string } | { resourceIds: string[] };
+  out: string;
+}>;
+
+/** `--case REF` or `--resource ID...`, and `--out FILE`: the same rules locally and over --server. */
+function exportTargetOf(ctx: Pick<CliContext, 'values' | 'io'>): ExportTarget {
+  const caseRef = str(ctx, 'case');
+  const resources = (ctx.values.resource as string[] | undefined) ?? [];
+  const out = str(ctx, 'out');
+  if ((caseRef === undefined) === (resources.length === 0))
+    throw new AppError('input.invalid', 'name either --case REF or one or more --resource ID');
+  if (out === undefined) throw new AppError('input.invalid', '--out FILE is required');
+  return {
+    selection: caseRef !== undefined ? { caseRef } : { resourceIds: resources },
+    out: resolve(ctx.io.cwd, out),
+  };
+}
+
+const exportedText = (r: Readonly<{ files: number; bytes: number; sha256: string | null }>, path: string) =>
+  `exported ${r.files} files, ${r.bytes} bytes to ${path}${r.sha256 ? `\nsha256 ${r.sha256}` : ''}`;
+
+/** The last segment of a path the server reported (its own separators, whichever OS it runs on). */
+const serverFileName = (path: string): string => path.split(/[\\/]/).pop() ?? '';
+
 const exportCommand: CliCommand = {
   path: ['export'],
-  usage: 'export (--case REF | --resource ID...) --out FILE.zip [--dir] [--json]',
-  summary: 'write a court bundle (ZIP, or the same tree as a folder with --dir)',
+  usage: 'export (--case REF | --resource ID...) --out FILE.zip [--dir] [--force] [--json]',
+  summary:
+    'write a court bundle (ZIP, or the same tree as a folder with --dir); over --server the server writes it and it is downloaded to FILE, checked against its SHA-256 (--force replaces an existing FILE)',
   options: {
     case: { type: 'string' },
     resource: { type: 'string', multiple: true },
     out: { type: 'string' },
     dir: { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   async run(ctx) {
-    const caseRef = str(ctx, 'case');
-    const resources = (ctx.values.resource as string[] | undefined) ?? [];
-    const out = str(ctx, 'out');
-    if ((caseRef === undefined) === (resources.length === 0))
-      throw new AppError('input.invalid', 'name either --case REF or one or more --resource ID');
-    if (out === undefined) throw new AppError('input.invalid', '--out FILE is required');
+    const target = exportTargetOf(ctx);
+    if (ctx.values.force === true)
+      throw new AppError(
+        'input.invalid',
+        '--force applies to `export` over --server only; locally an existing FILE is never replaced',
+      );
     const backend = await ctx.backend();
     const service = createBundleService(backend.workspace, backend.settings);
-    const result = await service.export(caseRef !== undefined ? { caseRef } : { resourceIds: resources }, {
-      outPath: resolve(ctx.io.cwd, out),
+    const result = await service.export(target.selection, {
+      outPath: target.out,
       asDirectory: ctx.values.dir === true,
       actor: ctx.as ?? osActor(),
     });
-    print(
-      ctx,
-      result,
-      `exported ${result.files} files, ${result.bytes} bytes to ${result.path}${result.sha256 ? `\nsha256 ${result.sha256}` : ''}`,
-    );
+    print(ctx, result, exportedText(result, result.path));
     return EXIT.ok;
   },
-  // The contract's bundle.export writes the bundle on the server's disk and has no download stream:
-  // --out names a file here, so over --server the command says so rather than write elsewhere.
-  remote: () =>
-    Promise.reject(
-      new AppError(
-        'env.data-dir',
-        '`export` over --server needs a bundle download the team server does not offer yet: run `vigil export` on the server',
-      ),
-    ),
+  // The server writes the bundle into its exports/ folder (bundle.export), then the ZIP is fetched
+  // from its download route and only takes the name FILE here once its SHA-256 matches.
+  async remote(ctx) {
+    const target = exportTargetOf(ctx);
+    if (ctx.values.dir === true)
+      throw new AppError('input.invalid', '--dir is not downloadable over --server: export a ZIP');
+    const force = ctx.values.force === true;
+    if (!force && existsSync(target.out))
+      throw new AppError(
+        'bundle.write-failed',
+        `${target.out} already exists; nothing is overwritten (--force replaces it)`,
+      );
+    const result = await ctx.server.call('bundle.export', { ...target.selection, asDirectory: false });
+    if (result.sha256 === null)
+      throw new AppError('bundle.write-failed', 'the server wrote no ZIP (no SHA-256): nothing to download');
+    const bundle = await ctx.server.exportedBundle(serverFileName(result.path));
+    await saveDownloadedBundle(bundle, result.sha256, target.out, force);
+    const value = { ...result, path: target.out, serverPath: result.path };
+    print(ctx, value, exportedText(result, target.out));
+    return EXIT.ok;
+  },
 };
 
 /** `--trust-ca FILE` and `--tsa-ca FILE` (each repeatable): the anchors the verifier chose. */

@@ -7,6 +7,7 @@ import {
   Checkbox,
   FormControlLabel,
   LinearProgress,
+  Link,
   Stack,
   Table,
   TableBody,
@@ -19,7 +20,7 @@ import {
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { BundleVerifyReport } from '@shared/contract/methods/bundle';
-import { useAction } from '@renderer/api/api-context';
+import { useAction, useClient } from '@renderer/api/api-context';
 import { ErrorView } from '@renderer/components/error-view';
 import { HashText } from '@renderer/components/hash-text';
 import { LtrText } from '@renderer/components/ltr-text';
@@ -63,6 +64,29 @@ function VerifyReportTable({ report }: Readonly<{ report: BundleVerifyReport }>)
         ))}
       </TableBody>
     </Table>
+  );
+}
+
+/** The file name of a path the backend reported (its own separators, whichever OS it runs on). */
+const fileNameOf = (path: string): string => path.split(/[\\/]/).pop() ?? '';
+
+/**
+ * A ZIP's SHA-256, and in the browser UI (a team server, `vigil serve`) the link that downloads it to
+ * this desk: the bundle was written on the server's disk. The desktop shell has no such link.
+ */
+function DownloadRow({ path, sha256 }: Readonly<{ path: string; sha256: string }>) {
+  const { t } = useI18n();
+  const client = useClient();
+  const href = client.exportDownloadUrl?.(fileNameOf(path));
+  return (
+    <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+      {href === undefined ? null : (
+        <Link href={href} download={fileNameOf(path)} data-testid="export-download">
+          {t('export.download')}
+        </Link>
+      )}
+      <HashText value={sha256} />
+    </Box>
   );
 }
 
@@ -164,7 +188,9 @@ export function ExportScreen() {
                       size: bytes(exporter.result.bytes),
                     })}
                   </Typography>
-                  {exporter.result.sha256 ? <HashText value={exporter.result.sha256} /> : null}
+                  {exporter.result.sha256 ? (
+                    <DownloadRow path={exporter.result.path} sha256={exporter.result.sha256} />
+                  ) : null}
                 </Alert>
               ) : null}
               <IndicatorExportButtons
