@@ -9,7 +9,8 @@ import {
   MigrationRows,
   type MigrationReport,
 } from '@shared/contract/methods/migration';
-import { AppError, isAppError, type ErrorCode } from '@shared/errors/app-error';
+import { AppError, isAppError } from '@shared/errors/app-error';
+import { parseJsonBody, readBodyBytes, routeStatusOf, sendJson } from '../bridge/bridge-http';
 import { createTrustService } from '../bundle/trust-service';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import type { WriteConn } from '../db/database';
@@ -68,50 +69,9 @@ const BLOB_PATH = /^\/migrate\/blobs\/([0-9a-f]{64})$/;
 /** Columns the source sends for paging and ordering, kept only where this table stores them. */
 const ORDER_COLUMNS = new Set([ROW_KEY, 'rowid']);
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  'auth.not-signed-in': 401,
-  'auth.forbidden': 403,
-  'input.invalid': 400,
-  'rpc.invalid-input': 400,
-  'evidence.not-found': 404,
-  'custody.signature-invalid': 422,
-  'evidence.integrity-mismatch': 409,
-};
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-async function jsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_JSON) throw new AppError('input.invalid', 'request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new AppError('rpc.invalid-input', 'the request body is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError(
-      'rpc.invalid-input',
-      `bad request: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`,
-    );
-  }
-  return parsed.data;
-}
+/** A JSON body of at most MAX_JSON bytes, checked against its schema. */
+const jsonBody = async <T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> =>
+  parseJsonBody(schema, await readBodyBytes(req, MAX_JSON));
 
 function requireAdmin(session: Session): string {
   const user = session.user;
@@ -406,22 +366,25 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     const actor = requireAdmin(session);
     const blobSha = BLOB_PATH.exec(pathname)?.[1];
     if (req.method === 'PUT' && blobSha !== undefined)
-      return send(res, 200, { ok: true, value: await blob(req, blobSha) });
+      return sendJson(res, 200, { ok: true, value: await blob(req, blobSha) });
     if (req.method !== 'POST') throw new AppError('rpc.invalid-input', 'method not allowed');
     switch (pathname) {
       case MIGRATION_ROUTES.begin:
-        return send(res, 200, { ok: true, value: await begin(actor, await jsonBody(req, MigrationBegin)) });
+        return sendJson(res, 200, {
+          ok: true,
+          value: await begin(actor, await jsonBody(req, MigrationBegin)),
+        });
       case MIGRATION_ROUTES.rows: {
         const input = await jsonBody(req, MigrationRows);
         const migration = current(input.migrationId);
         const value = await rows(input).catch((error: unknown) => refuseInProgress(migration, error));
-        return send(res, 200, { ok: true, value });
+        return sendJson(res, 200, { ok: true, value });
       }
       case MIGRATION_ROUTES.finish: {
         const input = await jsonBody(req, MigrationFinish);
         const migration = current(input.migrationId);
         const value = await finish(input).catch((error: unknown) => refuseInProgress(migration, error));
-        return send(res, 200, { ok: true, value });
+        return sendJson(res, 200, { ok: true, value });
       }
       default:
         throw new AppError('evidence.not-found', `no migration route ${pathname}`);
@@ -435,7 +398,7 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
       // The rest of a refused upload is drained so that the client reads the answer, not a reset.
       req.resume();
       if (!isAppError(error)) throw error;
-      send(res, STATUS[error.code] ?? 500, { ok: false, error: error.toPayload() });
+      sendJson(res, routeStatusOf(error.code), { ok: false, error: error.toPayload() });
     }
   };
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { ClaimReply, FailJob, SubmitCapture, WORKER_ROUTES } from '@shared/contract/methods/workers';
-import { AppError, isAppError, type ErrorCode } from '@shared/errors/app-error';
+import { AppError, isAppError } from '@shared/errors/app-error';
+import { parseJsonBody, readBodyBytes, routeStatusOf, sendJson } from '../bridge/bridge-http';
 import type { WorkerRow } from '../db/repositories/workers-repo';
 import type { Workspace } from '../workspace';
 import { bodyHash, signedHeadersOf, verifySignedRequest } from './signed-request';
@@ -17,52 +18,6 @@ export type WorkerRoutes = (req: IncomingMessage, res: ServerResponse, pathname:
 
 const MAX_JSON = 32 * 1024 * 1024;
 const BLOB_PATH = /^\/workers\/blobs\/([0-9a-f]{64})$/;
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  'auth.bad-token': 401,
-  'auth.forbidden': 403,
-  'input.invalid': 400,
-  'rpc.invalid-input': 400,
-  'evidence.not-found': 404,
-  'custody.signature-invalid': 422,
-};
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-async function readJsonBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_JSON) throw new AppError('input.invalid', 'request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: Buffer): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AppError('rpc.invalid-input', 'the request body is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success)
-    throw new AppError(
-      'rpc.invalid-input',
-      `bad request: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`,
-    );
-  return parsed.data;
-}
 
 /** The worker that signed this request; `bodySha256` is what the body must hash to. */
 async function authenticate(
@@ -83,10 +38,10 @@ async function authenticate(
 }
 
 async function signedJson<T>(req: IncomingMessage, bodySha256: string, schema: z.ZodType<T>): Promise<T> {
-  const body = await readJsonBody(req);
+  const body = await readBodyBytes(req, MAX_JSON);
   if (bodyHash(body) !== bodySha256)
     throw new AppError('auth.bad-token', 'the body is not the one the worker signed');
-  return parseBody(schema, body);
+  return parseJsonBody(schema, body);
 }
 
 /** An artifact streamed into the store, hashed on the way; refused when it is not the named hash. */
@@ -113,18 +68,18 @@ async function route(
   const blob = BLOB_PATH.exec(pathname)?.[1];
   if (req.method === 'PUT' && blob !== undefined) {
     await hub.requireHolder(worker);
-    return send(res, 200, await receiveBlob(ws, req, blob, bodySha256));
+    return sendJson(res, 200, await receiveBlob(ws, req, blob, bodySha256));
   }
   if (req.method !== 'POST') throw new AppError('rpc.invalid-input', 'method not allowed');
   switch (pathname) {
     case WORKER_ROUTES.claim:
-      await readJsonBody(req);
-      return send(res, 200, ClaimReply.parse({ worker: worker.name, job: await hub.claim(worker) }));
+      await readBodyBytes(req, MAX_JSON);
+      return sendJson(res, 200, ClaimReply.parse({ worker: worker.name, job: await hub.claim(worker) }));
     case WORKER_ROUTES.submit:
-      return send(res, 200, await hub.submit(worker, await signedJson(req, bodySha256, SubmitCapture)));
+      return sendJson(res, 200, await hub.submit(worker, await signedJson(req, bodySha256, SubmitCapture)));
     case WORKER_ROUTES.fail:
       await hub.fail(worker, await signedJson(req, bodySha256, FailJob));
-      return send(res, 200, { ok: true });
+      return sendJson(res, 200, { ok: true });
     default:
       throw new AppError('evidence.not-found', `no worker route ${pathname}`);
   }
@@ -138,7 +93,7 @@ export function createWorkerRoutes(ws: Workspace, hub: WorkerHub): WorkerRoutes 
       // The rest of a refused upload is drained so that the client reads the answer, not a reset.
       req.resume();
       if (!isAppError(error)) throw error;
-      send(res, STATUS[error.code] ?? 500, { ok: false, error: error.toPayload() });
+      sendJson(res, routeStatusOf(error.code), { ok: false, error: error.toPayload() });
     }
   };
 }
