@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildCommit } from './app-info';
 
@@ -21,25 +21,43 @@ export function buildCommit(start: string = dirname(fileURLToPath(import.meta.ur
 
 function readGitHead(start: string): string | null {
   for (let dir = start, i = 0; i < 12; dir = dirname(dir), i += 1) {
-    const gitDir = join(dir, '.git');
-    if (existsSync(join(gitDir, 'HEAD'))) return resolveHead(gitDir);
+    const gitDir = gitDirAt(join(dir, '.git'));
+    if (gitDir !== null) return resolveHead(gitDir);
     if (dirname(dir) === dir) break;
   }
   return null;
 }
 
-function resolveHead(gitDir: string): string | null {
+/**
+ * `.git` is the repository, or in a linked worktree a file naming it (`gitdir: …`), whose HEAD is
+ * its own while its refs live in the common directory (`commondir`).
+ */
+function gitDirAt(dotGit: string): { head: string; refs: string } | null {
   try {
-    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    if (existsSync(join(dotGit, 'HEAD'))) return { head: dotGit, refs: dotGit };
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+    if (!pointer) return null;
+    const head = resolve(dirname(dotGit), pointer);
+    const common = join(head, 'commondir');
+    const refs = existsSync(common) ? resolve(head, readFileSync(common, 'utf8').trim()) : head;
+    return existsSync(join(head, 'HEAD')) ? { head, refs } : null;
+  } catch {
+    return null;
+  }
+}
+
+function resolveHead(dirs: { head: string; refs: string }): string | null {
+  try {
+    const head = readFileSync(join(dirs.head, 'HEAD'), 'utf8').trim();
     if (HEX40.test(head)) return head;
     const ref = /^ref: (.+)$/.exec(head)?.[1];
     if (!ref) return null;
-    const loose = join(gitDir, ref);
+    const loose = join(dirs.refs, ref);
     if (existsSync(loose)) {
       const value = readFileSync(loose, 'utf8').trim();
       return HEX40.test(value) ? value : null;
     }
-    const packed = join(gitDir, 'packed-refs');
+    const packed = join(dirs.refs, 'packed-refs');
     if (!existsSync(packed)) return null;
     for (const line of readFileSync(packed, 'utf8').split('\n')) {
       const [hash, name] = line.trim().split(' ');

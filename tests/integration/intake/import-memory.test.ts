@@ -26,8 +26,8 @@ const tenuredBytes = (): number =>
     .reduce((sum, s) => sum + s.space_used_size, 0);
 
 describe('bulk import memory', () => {
-  it('keeps the old generation within its bound over a 30,000-line import (peak growth printed)', async () => {
-    const LINES = 30_000;
+  it('keeps the old generation within its bound over a 60,000-line import (peak growth printed)', async () => {
+    const LINES = 60_000;
     const list = join(dir.path, 'list.csv');
     const rows = ['url,note,source'];
     for (let i = 1; i <= LINES; i += 1) {
@@ -55,7 +55,8 @@ describe('bulk import memory', () => {
       `import of ${LINES} lines: old generation at most ${(peak / 1048576).toFixed(1)} MB above its start`,
     );
     expect(out.rowsDone).toBe(LINES);
-    // Without the bound the dead batches piled up here: about 1 KB a line, over 30 MB for this file.
-    expect(peak).toBeLessThan(IMPORT_HEAP_GROWTH_BOUND + 6 * 1024 * 1024);
+    // Without the bound the dead batches piled up here: about 1 KB a line, over 60 MB for this file.
+    // The margin is for a loaded machine, where collections run later (21 MB seen idle, 43 MB without the bound).
+    expect(peak).toBeLessThan(IMPORT_HEAP_GROWTH_BOUND + 16 * 1024 * 1024);
   }, 120_000);
 });
