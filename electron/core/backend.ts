@@ -32,7 +32,7 @@ import { createInternalErrorLog } from './rpc/internal-error-log';
 import { createSessionRefresh } from './rpc/session-refresh';
 import { createRestrictedVault, vaultSink, type RestrictedVault } from './media/restricted-vault';
 import { hashMedia } from './media/media-hashes';
-import { createMediaMatcher } from './media/media-matcher';
+import { createMediaMatcher, type MediaMatcher } from './media/media-matcher';
 import { restrictedScreenshotsSetting } from './capture/capture-media-policy';
 import { createKeyedSettings } from './settings/keyed-settings';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
@@ -76,6 +76,8 @@ export type Backend = Readonly<{
   keepIndicatorsCurrent: () => Promise<{ extracted: number; failed: number }>;
   /** The restricted vault (encrypted withheld media under the `vault` policy). */
   vault: RestrictedVault;
+  /** The imported known-hash lists and earlier assessments, as every capture is matched against them. */
+  mediaMatcher: MediaMatcher;
   queue: CaptureQueue;
   /**
    * Sends `capture.enqueue` requests elsewhere than the in-process queue from now on: a team server
@@ -185,6 +187,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       }
     },
     vault,
+    mediaMatcher,
     queue,
     dispatchCapturesTo: captureDispatch.switchTo,
     time,

@@ -225,3 +225,22 @@ export function gifOf(image: RgbPixels, interlaced = false): Buffer {
     0x3b,
   ]);
 }
+
+/**
+ * Generated test images only: vivid pure colours no page chrome uses, so that a single surviving
+ * pixel in a screenshot is found, and unique byte runs, so that a byte scan finds any copy.
+ */
+export function vividPng(
+  width: number,
+  height: number,
+  a: [number, number, number],
+  b: [number, number, number],
+): Buffer {
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) row.set((x >> 3) % 2 === (y >> 3) % 2 ? a : b, 1 + x * 3);
+    rows.push(row);
+  }
+  return encodePng(width, height, 2, Buffer.concat(rows));
+}

@@ -1,7 +1,7 @@
 import type { CaptureRecord, SuspectedCsamFlag } from '@shared/domain/capture-record';
 import type { AuditEntry } from '../custody/audit-log';
 import type { WriteConn } from '../db/database';
-import { raiseFlagIn, suspectedCsamOf } from '../review/suspected-csam-flag';
+import { raiseFlagIn, suspectedCsamOf, type SuspectedCsam } from '../review/suspected-csam-flag';
 import type { KeyedSettings } from '../settings/keyed-settings';
 import type { Workspace } from '../workspace';
 import {
@@ -30,29 +30,71 @@ export type CaptureMediaDeps = Readonly<{
   screenshots?: () => Promise<RestrictedScreenshots>;
 }>;
 
+/**
+ * Do-not-possess terms decided elsewhere: a team server's, for the job its worker captures. They
+ * replace this workspace's flag, lists and screenshot setting, and withheld bytes go nowhere (a
+ * worker has no vault of the unit's).
+ */
+export type MediaTerms = Readonly<{
+  suspectedCsam: SuspectedCsamFlag | null;
+  matcher: KnownHashMatcher | null;
+  screenshots: RestrictedScreenshots;
+}>;
+
+type ResolvedTerms = Readonly<{
+  flag: SuspectedCsamFlag | null;
+  matcher: KnownHashMatcher | null;
+  sink: () => Promise<WithheldSink>;
+  screenshots: () => Promise<RestrictedScreenshots>;
+}>;
+
+/** The flag a capture is restricted under: raised, and not by an admin (who only lifts). */
+export function flagInForce(state: SuspectedCsam): SuspectedCsamFlag | null {
+  const last = state.last;
+  return state.flagged && last !== null && last.source !== 'admin'
+    ? { source: last.source, reason: last.reason }
+    : null;
+}
+
+/** This workspace's own terms: the resource's flag, the imported lists, the vault and the setting. */
+async function localTerms(
+  ws: Workspace,
+  deps: CaptureMediaDeps | undefined,
+  resourceId: string,
+): Promise<ResolvedTerms> {
+  return {
+    flag: flagInForce(await ws.db.read((c) => suspectedCsamOf(c, resourceId))),
+    matcher: deps?.matcher ? await deps.matcher() : null,
+    sink: deps?.sink ?? (() => Promise.resolve(DISCARD_SINK)),
+    screenshots: deps?.screenshots ?? (() => Promise.resolve('placeholders')),
+  };
+}
+
+const givenTerms = (terms: MediaTerms): ResolvedTerms => ({
+  flag: terms.suspectedCsam,
+  matcher: terms.matcher,
+  sink: () => Promise.resolve(DISCARD_SINK),
+  screenshots: () => Promise.resolve(terms.screenshots),
+});
+
 export async function mediaPolicyFor(
   ws: Workspace,
   deps: CaptureMediaDeps | undefined,
   resourceId: string,
+  given?: MediaTerms,
 ): Promise<{ policy: MediaPolicy | undefined; flag: SuspectedCsamFlag | null }> {
-  const flag = await ws.db.read((c) => suspectedCsamOf(c, resourceId));
-  const matcher = deps?.matcher ? await deps.matcher() : null;
-  const last = flag.last;
-  const flagged: SuspectedCsamFlag | null =
-    flag.flagged && last !== null && last.source !== 'admin'
-      ? { source: last.source, reason: last.reason }
-      : null;
+  const terms = given !== undefined ? givenTerms(given) : await localTerms(ws, deps, resourceId);
   // An ordinary capture with no list to match needs no policy: its media are kept as before, unhashed.
-  if (flagged === null && matcher === null) return { policy: undefined, flag: null };
+  if (terms.flag === null && terms.matcher === null) return { policy: undefined, flag: null };
   return {
     policy: {
-      restricted: flagged !== null,
+      restricted: terms.flag !== null,
       hash: deps?.hash ?? exactHashes,
-      matcher,
-      sink: deps?.sink ? await deps.sink() : DISCARD_SINK,
-      screenshots: deps?.screenshots ? await deps.screenshots() : 'placeholders',
+      matcher: terms.matcher,
+      sink: await terms.sink(),
+      screenshots: await terms.screenshots(),
     },
-    flag: flagged,
+    flag: terms.flag,
   };
 }
 

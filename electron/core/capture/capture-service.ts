@@ -23,7 +23,12 @@ import { startProvenance, withCaption } from './provenance';
 import { isAllowedHost } from './request-policy';
 import { sweepCaptureLeftovers } from './leftovers';
 import { writeOwner } from './process-owner';
-import { flagOnListMatch, mediaPolicyFor, type CaptureMediaDeps } from './capture-media-policy';
+import {
+  flagOnListMatch,
+  mediaPolicyFor,
+  type CaptureMediaDeps,
+  type MediaTerms,
+} from './capture-media-policy';
 import { runCapture } from './run-capture';
 import { registerSealedBlobs, sealCapture } from './seal';
 
@@ -48,6 +53,8 @@ export type CaptureRequest = Readonly<{
   ignoreHttpsErrors?: boolean;
   /** Overrides the profile's `certificateErrors` (the CLI's --refuse-certificate-errors). */
   certificateErrors?: CaptureProfile['certificateErrors'];
+  /** The do-not-possess terms of whoever dispatched this capture (a team server), in place of this workspace's. */
+  mediaTerms?: MediaTerms;
   signal?: AbortSignal;
   onProgress?: (p: Readonly<{ captureId: CaptureId; stage: RunningStage; elapsedMs: number }>) => void;
 }>;
@@ -192,7 +199,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         browser: chromium,
         profile: chosen,
       });
-      const media = await mediaPolicyFor(ws, deps.media, ref.id);
+      const media = await mediaPolicyFor(ws, deps.media, ref.id, request.mediaTerms);
       const browsed = await runCapture({
         media: media.policy,
         browser: chromium,

@@ -7,6 +7,7 @@ import { verifyEs256 } from '../custody/signing';
 import { registerBlob } from '../db/repositories/blobs-repo';
 import { indexCaptureText, insertCapture } from '../db/repositories/captures-repo';
 import { getResourceRef, noteCapture, setResourceState } from '../db/repositories/resources-repo';
+import { suspectedCsamOf } from '../review/suspected-csam-flag';
 import type { WorkerRow } from '../db/repositories/workers-repo';
 import type { Workspace } from '../workspace';
 import { workerActor } from './worker-registry';
@@ -97,6 +98,12 @@ export async function ingestWorkerCapture(ws: Workspace, input: IngestInput): Pr
   await ws.record(async (tx, audit) => {
     const ref = await getResourceRef(tx, record.resourceId);
     if (ref === null) throw new AppError('evidence.not-found', `no resource ${record.resourceId}`);
+    // Checked in the transaction that records it: a flag raised at any moment before is seen.
+    if (record.restricted !== true && (await suspectedCsamOf(tx, ref.id)).flagged)
+      throw new AppError(
+        'auth.forbidden',
+        `capture refused: resource ${ref.id} is flagged suspected_csam and this capture is not restricted; the job is captured again restricted`,
+      );
     for (const a of record.artifacts) await registerBlob(tx, a, at);
     await insertCapture(tx, record, at, actor);
     await noteCapture(tx, ref.id, at, record.page.title || null);

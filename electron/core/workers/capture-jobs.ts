@@ -5,6 +5,7 @@ import {
   newestJobOf,
   newestJobPerResource,
   pendingJobOf,
+  unrestrictedResourcesHeldBy,
   workerHoldsAJob,
   type JobRow,
 } from '../db/repositories/capture-jobs-repo';
@@ -43,11 +44,19 @@ export type CaptureJobs = Readonly<{
   expireInSeconds: number;
   /** The new job's id, or null when a job of this resource is already waiting or held. */
   enqueue: (data: CaptureJobData) => Promise<string | null>;
-  /** The next job, recorded as held by `worker`. */
-  claim: (worker: string) => Promise<ClaimedCaptureJob | null>;
+  /**
+   * The next job, recorded as held by `worker`, with whether it goes out restricted (`restrictedOf`
+   * its resource, asked between fetching and marking it).
+   */
+  claim: (
+    worker: string,
+    restrictedOf: (resourceId: string) => Promise<boolean>,
+  ) => Promise<(ClaimedCaptureJob & Readonly<{ restricted: boolean }>) | null>;
   /** The worker holding an active job; null once it is not active (expired, finished, cancelled). */
   holderOf: (jobId: string) => Promise<string | null>;
   holdsAJob: (worker: string) => Promise<boolean>;
+  /** The resources of the active jobs `worker` holds as ordinary captures. */
+  unrestrictedHeldBy: (worker: string) => Promise<string[]>;
   resourceOf: (jobId: string) => Promise<string | null>;
   /** The newest job of each resource: pending ones first, each part newest first. */
   recent: (limit: number) => Promise<JobRow[]>;
@@ -90,14 +99,16 @@ export async function startCaptureJobs(opts: CaptureJobsOptions): Promise<Captur
       if ((await pendingJobOf(db, CAPTURE_QUEUE, data.resourceId)) !== null) return null;
       return boss.send(CAPTURE_QUEUE, data, { singletonKey: data.resourceId });
     },
-    claim: async (worker) => {
+    claim: async (worker, restrictedOf) => {
       const [job] = await boss.fetch<CaptureJobData>(CAPTURE_QUEUE);
       if (job === undefined) return null;
-      await markJobHolder(db, CAPTURE_QUEUE, job.id, worker);
-      return { ...job.data, jobId: job.id };
+      const restricted = await restrictedOf(job.data.resourceId);
+      await markJobHolder(db, CAPTURE_QUEUE, job.id, { worker, restricted });
+      return { ...job.data, jobId: job.id, restricted };
     },
     holderOf: (jobId) => holderOfJob(db, CAPTURE_QUEUE, jobId),
     holdsAJob: (worker) => workerHoldsAJob(db, CAPTURE_QUEUE, worker),
+    unrestrictedHeldBy: (worker) => unrestrictedResourcesHeldBy(db, CAPTURE_QUEUE, worker),
     resourceOf: async (jobId) =>
       (await boss.getJobById<CaptureJobData>(CAPTURE_QUEUE, jobId))?.data.resourceId ?? null,
     recent: (limit) => newestJobPerResource(db, CAPTURE_QUEUE, limit),

@@ -1,7 +1,4 @@
-import { AppError } from '@shared/errors/app-error';
 import { extractAfterSeal, type Backend } from '../backend';
-import { suspectedCsamOf } from '../review/suspected-csam-flag';
-import type { Workspace } from '../workspace';
 import type { CaptureDispatcher } from '../capture/capture-dispatcher';
 import { retryPendingTimestamps } from '../custody/timestamp-retry';
 import { configuredTsa } from '../settings/tsa-settings';
@@ -34,17 +31,10 @@ export type TeamCaptureQueueOptions = Readonly<{
  * Each requested resource becomes one job (merged into its pending one if it has one); the operator
  * who asked is recorded as requesting it. The queue is read and acted on in pg-boss.
  */
-export const workerQueueDispatcher = (hub: WorkerHub, ws: Workspace): CaptureDispatcher => ({
+export const workerQueueDispatcher = (hub: WorkerHub): CaptureDispatcher => ({
   enqueue: async (items, request) => {
     let queued = 0;
     for (const item of items) {
-      // A worker does not yet apply the restricted-media policy of a flagged resource: such a
-      // capture would keep and upload the media. Refused until workers carry the flag.
-      if ((await ws.db.read((c) => suspectedCsamOf(c, item.resourceId))).flagged)
-        throw new AppError(
-          'auth.forbidden',
-          `resource ${item.resourceId} is flagged suspected_csam: capture it restricted on a workstation, not through workers`,
-        );
       const jobId = await hub.enqueue(item.resourceId, {
         requestedBy: request.operator,
         ...(request.profile !== undefined ? { profile: request.profile } : {}),
@@ -89,12 +79,13 @@ export async function startTeamCaptureQueue(
   const hub = createWorkerHub({
     ws,
     jobs,
+    media: backend.mediaMatcher,
     afterRecord: async (captureId, actor) => {
       await stampWorkerCapture(backend, captureId);
       // As after a local seal: indicators extracted, a failure recorded and never the capture's.
       await extractAfterSeal(ws, backend.indicators, captureId, actor);
     },
   });
-  backend.dispatchCapturesTo(workerQueueDispatcher(hub, backend.workspace));
+  backend.dispatchCapturesTo(workerQueueDispatcher(hub));
   return { jobs, hub, routes: createWorkerRoutes(ws, hub), stop: () => jobs.stop() };
 }

@@ -5,9 +5,11 @@ import type { z } from 'zod';
 import {
   BlobReply,
   ClaimReply,
+  MediaMatchReply,
   SubmitReply,
   WORKER_ROUTES,
   type FailJob,
+  type MediaMatchQuery,
   type SubmitCapture,
 } from '@shared/contract/methods/workers';
 import { AppError, isErrorCode } from '@shared/errors/app-error';
@@ -19,6 +21,8 @@ export type WorkerClient = Readonly<{
   uploadBlob: (sha256: string, body: () => Readable) => Promise<BlobReply>;
   submit: (body: SubmitCapture) => Promise<SubmitReply>;
   fail: (body: FailJob) => Promise<void>;
+  /** One medium's hashes against the server's lists; rejects when the server cannot be asked. */
+  matchMedia: (query: MediaMatchQuery) => Promise<MediaMatchReply>;
 }>;
 
 export type WorkerClientOptions = Readonly<{
@@ -92,5 +96,6 @@ export function createWorkerClient(opts: WorkerClientOptions): WorkerClient {
         Buffer.from(JSON.stringify(body)),
       );
     },
+    matchMedia: (query) => json(WORKER_ROUTES.mediaMatch, query, MediaMatchReply),
   };
 }

@@ -1,11 +1,18 @@
 import {
   ClaimedJob,
   type FailJob,
+  type JobMediaTerms,
+  type MediaMatchQuery,
+  type MediaMatchReply,
   type SubmitCapture,
   type SubmitReply,
 } from '@shared/contract/methods/workers';
 import { AppError } from '@shared/errors/app-error';
+import { flagInForce, restrictedScreenshotsSetting } from '../capture/capture-media-policy';
 import { getResourceRef } from '../db/repositories/resources-repo';
+import type { MediaMatcher } from '../media/media-matcher';
+import { suspectedCsamOf } from '../review/suspected-csam-flag';
+import { createKeyedSettings } from '../settings/keyed-settings';
 import type { WorkerRow } from '../db/repositories/workers-repo';
 import type { Workspace } from '../workspace';
 import type { CaptureJobs } from './capture-jobs';
@@ -26,6 +33,13 @@ export type WorkerHub = Readonly<{
   claim: (worker: WorkerRow) => Promise<ClaimedJob | null>;
   /** A blob upload is accepted only from a worker that holds a job. */
   requireHolder: (worker: WorkerRow) => Promise<void>;
+  /**
+   * Before a blob is stored: refused while the worker holds a job it was handed as an ordinary
+   * capture whose resource has been flagged since (its bytes may be media the unit must not hold).
+   */
+  admitBlob: (worker: WorkerRow) => Promise<void>;
+  /** One medium's hashes against the server's lists and assessments (for a worker holding a job). */
+  matchMedia: (worker: WorkerRow, query: MediaMatchQuery) => Promise<MediaMatchReply>;
   submit: (worker: WorkerRow, body: SubmitCapture) => Promise<SubmitReply>;
   fail: (worker: WorkerRow, body: FailJob) => Promise<void>;
   /** Cancels the resource's pending job (waiting or held); nothing when it has none. */
@@ -42,7 +56,15 @@ export type WorkerHubDeps = Readonly<{
   jobs: CaptureJobs;
   /** Runs after a capture is recorded (indicator extraction); must not throw. */
   afterRecord?: (captureId: string, actor: string) => Promise<void>;
+  /** The server's known-hash lists and assessments; without it workers are told there is nothing to match. */
+  media?: MediaMatcher;
 }>;
+
+const flaggedSince = (resourceId: string, worker: string): AppError =>
+  new AppError(
+    'auth.forbidden',
+    `resource ${resourceId} was flagged suspected_csam after worker ${worker} claimed it as an ordinary capture: upload refused, the job is captured again restricted`,
+  );
 
 const PENDING: readonly string[] = ['created', 'retry', 'active'];
 
@@ -96,19 +118,63 @@ export function createWorkerHub(deps: WorkerHubDeps): WorkerHub {
     return jobId;
   }
 
+  const flagOf = async (resourceId: string) =>
+    flagInForce(await ws.db.read((c) => suspectedCsamOf(c, resourceId)));
+
+  /** The server's own terms, as a capture on it would apply them (capture-media-policy.ts). */
+  const termsOf = async (resourceId: string, restricted: boolean): Promise<JobMediaTerms> => ({
+    suspectedCsam: restricted ? await flagOf(resourceId) : null,
+    screenshots: await restrictedScreenshotsSetting(createKeyedSettings(ws)),
+    matchMedia: deps.media !== undefined && (await deps.media.hasKnownItems()),
+  });
+
   async function claim(worker: WorkerRow): Promise<ClaimedJob | null> {
-    const job = await jobs.claim(worker.name);
+    const job = await jobs.claim(worker.name, async (id) => (await flagOf(id)) !== null);
     if (job === null) return null;
+    const media = await termsOf(job.resourceId, job.restricted);
     await ws.record((_tx, audit) =>
       audit({
         actor: workerActor(worker.name),
         action: 'capture.claimed',
         subject: `resource:${job.resourceId}`,
-        details: { jobId: job.jobId, worker: worker.name, workerKeyId: worker.keyId },
+        details: {
+          jobId: job.jobId,
+          worker: worker.name,
+          workerKeyId: worker.keyId,
+          restricted: job.restricted,
+          matchMedia: media.matchMedia,
+        },
       }),
     );
     await announce();
-    return ClaimedJob.parse({ ...job, expireInSeconds: jobs.expireInSeconds });
+    const { restricted: _restricted, ...handed } = job;
+    return ClaimedJob.parse({ ...handed, expireInSeconds: jobs.expireInSeconds, media });
+  }
+
+  async function requireHolder(worker: WorkerRow): Promise<void> {
+    if (!(await jobs.holdsAJob(worker.name)))
+      throw new AppError('auth.forbidden', `worker ${worker.name} holds no job`);
+  }
+
+  async function admitBlob(worker: WorkerRow): Promise<void> {
+    await requireHolder(worker);
+    for (const resourceId of await jobs.unrestrictedHeldBy(worker.name))
+      if ((await flagOf(resourceId)) !== null) throw flaggedSince(resourceId, worker.name);
+  }
+
+  async function matchMedia(worker: WorkerRow, query: MediaMatchQuery): Promise<MediaMatchReply> {
+    await requireHolder(worker);
+    if (deps.media === undefined) return { match: null, prior: null };
+    const [match, prior] = await Promise.all([deps.media.firstMatch(query), deps.media.assessmentFor(query)]);
+    return {
+      match: match && { list: match.list, version: match.version, label: match.label, how: match.how },
+      prior: prior && {
+        label: prior.label,
+        assessedBy: prior.assessedBy,
+        assessedAt: prior.assessedAt,
+        by: prior.by,
+      },
+    };
   }
 
   async function submit(worker: WorkerRow, body: SubmitCapture): Promise<SubmitReply> {
@@ -173,10 +239,9 @@ export function createWorkerHub(deps: WorkerHubDeps): WorkerHub {
   return {
     enqueue,
     claim,
-    requireHolder: async (worker) => {
-      if (!(await jobs.holdsAJob(worker.name)))
-        throw new AppError('auth.forbidden', `worker ${worker.name} holds no job`);
-    },
+    requireHolder,
+    admitBlob,
+    matchMedia,
     submit,
     fail,
     cancel,

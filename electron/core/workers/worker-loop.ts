@@ -1,8 +1,10 @@
-import type { ClaimedJob } from '@shared/contract/methods/workers';
+import type { ClaimedJob, MediaMatchReply } from '@shared/contract/methods/workers';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import type { RunningStage } from '@shared/domain/capture-stage';
 import { errorMessage } from '@shared/errors/app-error';
 import type { Backend } from '../backend';
+import type { MediaTerms } from '../capture/capture-media-policy';
+import type { MediaHashes } from '../capture/media-withholding';
 import { getResourceRef, insertResource } from '../db/repositories/resources-repo';
 import type { Workspace } from '../workspace';
 import type { WorkerClient } from './worker-client';
@@ -61,6 +63,36 @@ async function mirrorResource(ws: Workspace, job: ClaimedJob, worker: string): P
   });
 }
 
+/**
+ * The server's do-not-possess terms for this job: its flag and screenshot setting, and its lists
+ * asked medium by medium (hashes only). A medium the server cannot be asked about fails the capture
+ * (the job is retried): it is never kept unmatched.
+ */
+export function jobMediaTerms(job: ClaimedJob, client: WorkerClient): MediaTerms {
+  const asked = new Map<string, Promise<MediaMatchReply>>();
+  const ask = (h: MediaHashes): Promise<MediaMatchReply> => {
+    const key = `${h.sha256} ${h.pdq ?? ''}`;
+    let reply = asked.get(key);
+    if (reply === undefined) {
+      reply = client.matchMedia({
+        sha256: h.sha256,
+        md5: h.md5,
+        pdq: h.pdq,
+        pdqQuality: h.pdqQuality ?? null,
+      });
+      asked.set(key, reply);
+    }
+    return reply;
+  };
+  return {
+    suspectedCsam: job.media.suspectedCsam,
+    screenshots: job.media.screenshots,
+    matcher: job.media.matchMedia
+      ? { match: async (h) => (await ask(h)).match, assessed: async (h) => (await ask(h)).prior }
+      : null,
+  };
+}
+
 /** Every blob of the sealed capture, then the record: the server records nothing before the last step. */
 async function upload(ws: Workspace, client: WorkerClient, job: ClaimedJob, record: CaptureRecord) {
   for (const a of record.artifacts) await client.uploadBlob(a.sha256, () => ws.blobs.open(a.sha256));
@@ -106,6 +138,7 @@ export function startWorkerLoop(opts: WorkerLoopOptions): WorkerLoop {
       timeoutSeconds: await deadlineWithinLease(backend, job),
       // The TSA is the unit's: the server stamps the manifest hash once it holds the capture.
       tsaUrl: null,
+      mediaTerms: jobMediaTerms(job, client),
       ...(opts.allowPrivateNetwork !== undefined ? { allowPrivateNetwork: opts.allowPrivateNetwork } : {}),
       ...(opts.ignoreHttpsErrors !== undefined ? { ignoreHttpsErrors: opts.ignoreHttpsErrors } : {}),
       signal: killed.signal,

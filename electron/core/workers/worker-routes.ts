@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ClaimReply, FailJob, SubmitCapture, WORKER_ROUTES } from '@shared/contract/methods/workers';
+import {
+  ClaimReply,
+  FailJob,
+  MediaMatchQuery,
+  MediaMatchReply,
+  SubmitCapture,
+  WORKER_ROUTES,
+} from '@shared/contract/methods/workers';
 import { AppError, isAppError } from '@shared/errors/app-error';
 import { parseJsonBody, readBodyBytes, routeStatusOf, sendJson } from '../bridge/bridge-http';
 import type { WorkerRow } from '../db/repositories/workers-repo';
@@ -67,7 +74,7 @@ async function route(
   const { worker, bodySha256 } = await authenticate(ws, req, pathname);
   const blob = BLOB_PATH.exec(pathname)?.[1];
   if (req.method === 'PUT' && blob !== undefined) {
-    await hub.requireHolder(worker);
+    await hub.admitBlob(worker);
     return sendJson(res, 200, await receiveBlob(ws, req, blob, bodySha256));
   }
   if (req.method !== 'POST') throw new AppError('rpc.invalid-input', 'method not allowed');
@@ -77,6 +84,10 @@ async function route(
       return sendJson(res, 200, ClaimReply.parse({ worker: worker.name, job: await hub.claim(worker) }));
     case WORKER_ROUTES.submit:
       return sendJson(res, 200, await hub.submit(worker, await signedJson(req, bodySha256, SubmitCapture)));
+    case WORKER_ROUTES.mediaMatch: {
+      const query = await signedJson(req, bodySha256, MediaMatchQuery);
+      return sendJson(res, 200, MediaMatchReply.parse(await hub.matchMedia(worker, query)));
+    }
     case WORKER_ROUTES.fail:
       await hub.fail(worker, await signedJson(req, bodySha256, FailJob));
       return sendJson(res, 200, { ok: true });

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { gunzipSync, inflateSync } from 'node:zlib';
-import yauzl from 'yauzl';
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle } from '@core/bundle/bundle-export';
 import { createCaptureService, type CaptureService } from '@core/capture/capture-service';
@@ -13,7 +12,7 @@ import { createHashListService } from '@core/media/hash-lists';
 import { createMediaMatcher } from '@core/media/media-matcher';
 import { createKeyedSettings } from '@core/settings/keyed-settings';
 import { restrictedScreenshotsSetting } from '@core/capture/capture-media-policy';
-import { decodeRows, encodePng, readPng } from '@core/capture/png-rows';
+import { decodeRows, readPng } from '@core/capture/png-rows';
 import { createIntakeService } from '@core/intake/intake-service';
 import { createSettingsService } from '@core/settings/settings-service';
 import { openWorkspace, type Workspace } from '@core/workspace';
@@ -21,26 +20,10 @@ import { renderResourcePacket, withPacketBrowser } from '@core/review/packet-ser
 import { raiseSuspectedCsam, suspectedCsamOf } from '@core/review/suspected-csam-flag';
 import type { CaptureRecord } from '@shared/domain/capture-record';
 import { CHROMIUM } from '@tests/helpers/chromium';
+import { vividPng } from '@tests/helpers/generated-images';
+import { filesUnder, mediaIn, readable } from '@tests/helpers/media-scan';
 import { tempDir } from '@tests/helpers/temp-dir';
 
-/**
- * Generated test images only: vivid pure colours no page chrome uses, so that a single surviving
- * pixel in a screenshot is found, and unique byte runs, so that a byte scan finds any copy.
- */
-function vividPng(
-  width: number,
-  height: number,
-  a: [number, number, number],
-  b: [number, number, number],
-): Buffer {
-  const rows: Buffer[] = [];
-  for (let y = 0; y < height; y += 1) {
-    const row = Buffer.alloc(1 + width * 3);
-    for (let x = 0; x < width; x += 1) row.set((x >> 3) % 2 === (y >> 3) % 2 ? a : b, 1 + x * 3);
-    rows.push(row);
-  }
-  return encodePng(width, height, 2, Buffer.concat(rows));
-}
 const MAGENTA: [number, number, number] = [255, 0, 255];
 const GREEN: [number, number, number] = [0, 255, 0];
 const CYAN: [number, number, number] = [0, 255, 255];
@@ -102,56 +85,6 @@ function startSite(): Promise<{ url: string; close: () => Promise<void> }> {
   });
 }
 
-/** Every file under a directory, recursively. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
-/** The stored bytes of a file as they can be read: a WACZ's entries inflated, a gzip member unzipped. */
-async function readable(bytes: Buffer): Promise<Buffer[]> {
-  if (bytes.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))) return [bytes, gunzipAll(bytes)];
-  if (bytes.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
-    const out: Buffer[] = [bytes];
-    // A PDF stream that merely starts like a ZIP is scanned as it is.
-    const entries = await unzip(bytes).catch((): Buffer[] => []);
-    for (const entry of entries) out.push(...(await readable(entry)));
-    return out;
-  }
-  return [bytes];
-}
-
-function gunzipAll(bytes: Buffer): Buffer {
-  // A WARC is a sequence of gzip members; zlib reads them all.
-  return gunzipSync(bytes);
-}
-
-function unzip(bytes: Buffer): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const out: Buffer[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            out.push(Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
-
 /** Every stream of a PDF, inflated where it is deflated (attachments are stored as they are). */
 function pdfStreams(pdf: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -175,18 +108,6 @@ function pdfStreams(pdf: Buffer): Buffer[] {
     }
     at = end + 9;
   }
-}
-
-/** Which fixture media occur in `bytes`, raw or base64 (a 48-byte run of each is enough to be a copy). */
-function mediaIn(bytes: Buffer, media: Readonly<Record<string, Buffer>>): string[] {
-  return Object.entries(media)
-    .filter(
-      ([, m]) =>
-        bytes.includes(m.subarray(m.length - 48)) ||
-        bytes.includes(m.subarray(8, 56)) ||
-        bytes.includes(m.toString('base64').slice(12, 76)),
-    )
-    .map(([name]) => name);
 }
 
 function pixelsOf(png: Buffer, colour: [number, number, number]): number {

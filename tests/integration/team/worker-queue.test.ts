@@ -42,7 +42,7 @@ async function startQueue(expireInSeconds: number, retryDelaySeconds = 1): Promi
   const database = await pg.createDatabase();
   const jobs = await startCaptureJobs({ connectionString: database, expireInSeconds, retryDelaySeconds });
   const hub = createWorkerHub({ ws: server.workspace, jobs });
-  server.dispatchCapturesTo(workerQueueDispatcher(hub, server.workspace));
+  server.dispatchCapturesTo(workerQueueDispatcher(hub));
   const bridge = await startHttpBridge({
     backend: server,
     staticDir: null,

@@ -96,12 +96,33 @@ export async function pendingJobOf(db: JobsDb, queue: string, resourceId: string
  * Names the worker holding an active job in its output (pg-boss replaces the output when the job
  * completes, fails or expires, so a holder never outlives its hold).
  */
-export async function markJobHolder(db: JobsDb, queue: string, jobId: string, worker: string): Promise<void> {
+/** `restricted`: whether the job was handed out as a restricted capture (its resource flagged then). */
+export async function markJobHolder(
+  db: JobsDb,
+  queue: string,
+  jobId: string,
+  holder: Readonly<{ worker: string; restricted: boolean }>,
+): Promise<void> {
   await db.executeSql(
-    `UPDATE ${SCHEMA}.job SET output = jsonb_build_object('worker', $3::text)
+    `UPDATE ${SCHEMA}.job SET output = jsonb_build_object('worker', $3::text, 'restricted', $4::boolean)
      WHERE name = $1 AND id = $2::uuid AND state = 'active'`,
-    [queue, jobId, worker],
+    [queue, jobId, holder.worker, holder.restricted],
   );
+}
+
+/** The resources of the active jobs this worker was handed as ordinary (unrestricted) captures. */
+export async function unrestrictedResourcesHeldBy(
+  db: JobsDb,
+  queue: string,
+  worker: string,
+): Promise<string[]> {
+  const { rows } = await db.executeSql(
+    `SELECT singleton_key FROM ${SCHEMA}.job
+     WHERE name = $1 AND state = 'active' AND output->>'worker' = $2
+       AND coalesce((output->>'restricted')::boolean, false) = false`,
+    [queue, worker],
+  );
+  return (rows as { singleton_key: string }[]).map((r) => r.singleton_key);
 }
 
 /** The worker holding this job, or null when it is not active (expired, finished, cancelled). */
