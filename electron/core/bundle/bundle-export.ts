@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { AppError, errorMessage } from '@shared/errors/app-error';
 import { sha256Hex } from '../custody/signing';
 import type { Workspace } from '../workspace';
+import { withMigratedCustody } from './export/gather-migrated-custody';
 import { gatherSelection, type BundleSelection, type Gathered } from './export/gather-selection';
 import { planContents, type BundleExtras } from './export/plan-contents';
 import type { Planned } from './export/planned-file';
@@ -93,7 +94,8 @@ export async function exportBundle(ws: Workspace, opts: ExportOptions): Promise<
   const exportedAt = ws.clock();
   assertExportTarget(ws, opts.outPath);
   await assertCustodyVerifies(ws);
-  const g = await ws.db.read((c) => gatherSelection(c, opts.selection, ws.blobs.pathOf));
+  const selected = await ws.db.read((c) => gatherSelection(c, opts.selection, ws.blobs.pathOf));
+  const g = await withMigratedCustody(ws, selected);
   await assertCapturesIntact(ws, g);
   const contents = await planContents(ws, g, opts.extras);
   const sealed = await sealBundle(ws, g, contents, {

@@ -28,6 +28,9 @@ export const CAPTURE_SIGNATURE_NAME = 'manifest.json.sig';
 /** The TimeStampReq the capture's `manifest.tsr` answers (`openssl ts -verify -queryfile`). */
 export const CAPTURE_QUERY_NAME = 'manifest.tsq';
 export const foreignWorkstationKey = (keyId: string): string => `keys/workstations/${keyId}.pub.pem`;
+/** The custody rows a migrated workstation kept of the bundle's subjects, and its signed head. */
+export const migratedCustodyFile = (keyId: string): string => `custody/migrated-${keyId}.jsonl`;
+export const migratedHeadFile = (keyId: string): string => `custody/migrated-${keyId}.head.json`;
 export const userCertFile = (certificateSha256: string): string => `keys/users/${certificateSha256}.crt.pem`;
 export const userKeyFile = (certificateSha256: string): string => `keys/users/${certificateSha256}.pub.pem`;
 export const decisionFile = (id: string): string => `decisions/${id}.json`;
@@ -90,7 +93,27 @@ export const BundleManifest = z.object({
       publicKey: z.string(),
     }),
   ),
-  custody: z.object({ file: z.string(), rows: z.number().int().nonnegative() }),
+  custody: z.object({
+    file: z.string(),
+    rows: z.number().int().nonnegative(),
+    /**
+     * Rows kept by workstations before they were migrated into the exporting team server: each
+     * file's rows, the workstation's signed head over its whole log, its key, and the seq of the
+     * server's `workspace.migrated` row in custody.jsonl that anchors that head. Absent before.
+     */
+    migrated: z
+      .array(
+        z.object({
+          workstationKeyId: Sha256Hex,
+          file: z.string(),
+          rows: z.number().int().nonnegative(),
+          head: z.string(),
+          publicKey: z.string(),
+          anchorSeq: z.number().int().positive(),
+        }),
+      )
+      .optional(),
+  }),
   /** Set when SHA256SUMS.tsr must accompany the bundle: its absence is then a failure. */
   timestamp: z.object({ tsa: z.string() }).nullable(),
   /** Every file except manifest.json itself, SHA256SUMS, SHA256SUMS.sig and SHA256SUMS.tsr. */

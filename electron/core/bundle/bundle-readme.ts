@@ -7,6 +7,8 @@ export type ReadmeFacts = Readonly<{
   captures: number;
   decisions: number;
   packets: boolean;
+  /** Custody rows kept by a workstation before it was migrated into the exporting team server. */
+  migrated: boolean;
   timestamped: boolean;
   tsaFiles: boolean;
   workstationKeyId: string;
@@ -80,6 +82,12 @@ function english(f: ReadmeFacts): string {
     '  captures/<id>/       every file of each capture under its original name, the capture manifest',
     '                       (manifest.json), its signature (manifest.json.sig) and time-stamp (manifest.tsr)',
     '  custody.jsonl        the custody log rows about these items, one JSON object per line',
+    ...(f.migrated
+      ? [
+          '  custody/migrated-<key>.jsonl  the rows a workstation kept of these items before it was moved',
+          '                       into this team server; <key>.head.json is its signed head',
+        ]
+      : []),
     ...(f.decisions > 0
       ? ['  decisions/<id>.json  signed decision records; dsa/<id>.json the same in EU DSA form']
       : []),
@@ -104,6 +112,14 @@ function english(f: ReadmeFacts): string {
     "where canonical JSON sorts object keys and has no spaces. The rows are the part of the workstation's",
     'log that concerns this bundle, so they need not be consecutive: each row can be checked on its own,',
     "and consecutive rows (seq n and n+1) must also link (the second row's prevHash is the first row's hash).",
+    ...(f.migrated
+      ? [
+          'The rows in custody/migrated-<key>.jsonl are checked the same way. Each lies at or before the',
+          "workstation's signed head (custody/migrated-<key>.head.json: an ECDSA signature over the canonical JSON",
+          'of its seq, hash and at, by keys/workstations/<key>.pub.pem), and the workspace.migrated row in',
+          'custody.jsonl names that head: the server took in exactly that log.',
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -125,6 +141,9 @@ function arabic(f: ReadmeFacts): string {
     'احصل عليها من الجهة المُصدِرة بقناة أخرى وقارنها: openssl x509 -in keys/ca.pem -noout -fingerprint -sha256',
     'كل صف في custody.jsonl يحمل بصمته: hash = sha256(prevHash + canonicalJSON(الصف دون hash))،',
     'ويمكن التحقق من كل صف بمفرده.',
+    ...(f.migrated
+      ? ['وتُفحص صفوف custody/migrated-*.jsonl (سجل محطة العمل قبل نقلها إلى الخادم) بالطريقة نفسها.']
+      : []),
     '',
   ].join('\n');
 }
@@ -147,6 +166,9 @@ function russian(f: ReadmeFacts): string {
     '  openssl x509 -in keys/ca.pem -noout -fingerprint -sha256',
     'Каждая строка custody.jsonl содержит свой хеш: hash = sha256(prevHash + canonicalJSON(строка без hash));',
     'каждую строку можно проверить отдельно.',
+    ...(f.migrated
+      ? ['Строки custody/migrated-*.jsonl (журнал рабочей станции до переноса на сервер) проверяются так же.']
+      : []),
     '',
   ].join('\n');
 }

@@ -6,7 +6,7 @@ import { manifestOf, openBundleContext, type BundleContext } from './verify/bund
 import { checkCaptureRecords } from './verify/capture-record-check';
 import { checkCaptures } from './verify/captures-check';
 import type { VerifyCheck } from './verify/check-list';
-import { checkCustody } from './verify/custody-check';
+import { checkCustody, checkMigratedCustody } from './verify/custody-check';
 import { checkDecisions } from './verify/decisions-check';
 import { checkHeadTimestamps } from './verify/head-timestamps-check';
 import { checkLayout } from './verify/layout-check';
@@ -52,6 +52,7 @@ const MANIFEST_CHECKERS: readonly ManifestChecker[] = [
   checkPacketOfRecord,
   checkRevocations,
   checkCustody,
+  checkMigratedCustody,
 ];
 
 /**

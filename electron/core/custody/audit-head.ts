@@ -42,7 +42,8 @@ export function signHead(key: HeadKey, row: Readonly<{ seq: number; hash: string
   };
 }
 
-const headVerifies = (publicKeyPem: string, head: SignedHead): boolean => {
+/** Whether `head` is signed by the key `publicKeyPem` (its keyId is not part of what is signed). */
+export const headVerifies = (publicKeyPem: string, head: SignedHead): boolean => {
   const { signature, keyId: _keyId, ...signed } = head;
   return verifyEs256(publicKeyPem, canonicalJson(signed), Buffer.from(signature, 'base64'));
 };

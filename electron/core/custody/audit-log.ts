@@ -6,6 +6,7 @@ import {
   auditHead,
   auditRowsFrom,
   auditRowsOfSubjects,
+  auditRowsWithAction,
   insertAuditRow,
   insertAuditRows,
   listAuditRows,
@@ -48,7 +49,7 @@ function auditHashOfDetailsText(row: Omit<AuditRow, 'hash' | 'details'>, details
 }
 
 /** Throws when the stored details are not JSON any more. */
-const toRow = (r: StoredAuditRow): AuditRow => ({
+export const toRow = (r: StoredAuditRow): AuditRow => ({
   seq: r.seq,
   at: r.at,
   actor: r.actor,
@@ -111,6 +112,11 @@ export async function appendAuditBatch(
   }
   await insertAuditRows(tx, stored);
   return rows;
+}
+
+/** The rows recording `action`, in log order. */
+export async function auditRowsOfAction(conn: ReadConn, action: string): Promise<AuditRow[]> {
+  return (await auditRowsWithAction(conn, action)).map(toRow);
 }
 
 /** The rows concerning these subjects (`case:…`, `resource:…`), in log order: a bundle's custody excerpt. */

@@ -316,11 +316,14 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     const decisionsVerified = await verifyDecisionSignatures(ws, migration.source);
     // Checked before the migration is marked done, so that a refusal leaves it resumable.
     const blobs = await verifyAllBlobs(ws);
+    // Kept so that a bundle of migrated evidence can carry the workstation's key and signed head.
+    const certificate = await ws.blobs.put(Buffer.from(migration.begin.workstationCertificatePem, 'utf8'));
     const at = ws.clock().toISOString();
     const event = await ws.record(async (tx, audit) => {
       if (!(await finishServerMigration(tx, migration.id, at)))
         throw new AppError('input.invalid', `migration ${migration.id} is no longer in progress`);
       await registerBlob(tx, { sha256: input.auditArchiveSha256, bytes: archive.bytes }, at);
+      await registerBlob(tx, certificate, at);
       return audit({
         actor: migration.actor,
         action: 'workspace.migrated',
@@ -330,7 +333,8 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
           resumed: migration.resumed,
           workstationCertificateSha256: migration.source.workstationSha256,
           caSha256: migration.source.caSha256,
-          sourceHead: { seq: migration.begin.head.seq, hash: migration.begin.head.hash },
+          sourceHead: migration.begin.head,
+          workstationCertificateBlob: certificate.sha256,
           auditArchiveSha256: input.auditArchiveSha256,
           sourceCustodyRows: sourceRows,
           tables: Object.fromEntries(tables.map((t) => [t.table, t.source])),

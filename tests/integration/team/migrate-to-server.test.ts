@@ -303,6 +303,57 @@ describe('vigil migrate-to-server', () => {
     }
   });
 
+  it("exports a court bundle of a migrated resource that carries the workstation's custody of it", async () => {
+    const admin = connectTeamServer({ url, ca: pki.ca });
+    try {
+      expect(await admin.signIn('admin', ADMIN_PASSWORD)).toMatchObject({ ok: true });
+      const capture = valueOf<{ resourceId: string }>(await admin.call('capture.get', { id: captureId }));
+      const exported = valueOf<{ path: string }>(
+        await admin.call('bundle.export', { resourceIds: [capture.resourceId], asDirectory: true }),
+      );
+      const report = valueOf<{ ok: boolean; checks: { check: string; ok: boolean; message: string }[] }>(
+        await admin.call('bundle.verify', { path: exported.path }),
+      );
+      expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(report.checks.find((c) => c.check === 'custody.migrated')).toMatchObject({ ok: true });
+      const manifest = JSON.parse(readFileSync(join(exported.path, 'manifest.json'), 'utf8')) as {
+        custody: { migrated: { file: string; head: string; rows: number }[] };
+      };
+      const [entry] = manifest.custody.migrated;
+      const file = join(exported.path, entry?.file ?? 'missing');
+      const migrated = readFileSync(file, 'utf8').trim().split('\n');
+      // The workstation's own rows of the capture and the decision, not only the server's.
+      expect(migrated.map((line) => (JSON.parse(line) as { action: string }).action)).toEqual(
+        expect.arrayContaining(['capture.sealed', 'decision.signed']),
+      );
+      expect(readFileSync(join(exported.path, 'README.txt'), 'utf8')).toMatch(
+        /custody\/migrated-<key>\.jsonl are checked the same way/,
+      );
+      // An edited row, a head put back with another time, an anchor moved to another row: each named.
+      const copy = `${exported.path}-edited`;
+      cpSync(exported.path, copy, { recursive: true });
+      const edit = (name: string, change: (text: string) => string) => {
+        const path = join(copy, name);
+        chmodSync(path, 0o644);
+        writeFileSync(path, change(readFileSync(path, 'utf8')));
+      };
+      edit(entry?.file ?? 'missing', (t) => t.replace('"capture.sealed"', '"capture.discarded"'));
+      edit(entry?.head ?? 'missing', (t) => t.replace(/"at": ?"\d{4}/, '"at":"1999'));
+      // The anchor (the server's only row of these subjects here) made to name another workstation.
+      edit('custody.jsonl', (t) => t.replace('"subject":"workstation:', '"subject":"workstation:0'));
+      const refused = valueOf<{ checks: { check: string; ok: boolean; message: string }[] }>(
+        await admin.call('bundle.verify', { path: copy }),
+      );
+      const check = refused.checks.find((c) => c.check === 'custody.migrated');
+      expect(check?.ok).toBe(false);
+      expect(check?.message).toMatch(/does not recompute/);
+      expect(check?.message).toMatch(/the signed head does not verify/);
+      expect(check?.message).toMatch(/custody row \d+ is not the migration of workstation/);
+    } finally {
+      admin.close();
+    }
+  });
+
   it('refuses a second migration into a server that holds evidence', async () => {
     const before = hashTree(workstation);
     const again = migrate();

@@ -18,6 +18,7 @@ import {
 } from '@core/db/repositories/exports-repo';
 import { auditRowsConcerning } from '@core/custody/audit-log';
 import { compareNames } from '../zip-writer';
+import type { MigratedCustody } from './gather-migrated-custody';
 
 export type BundleSelection = Readonly<{ caseRef?: string; resourceIds?: readonly string[] }>;
 
@@ -29,7 +30,14 @@ export type Gathered = Readonly<{
   decisions: readonly DecisionRecord[];
   custody: readonly AuditRow[];
   users: readonly ExportUser[];
+  /** The subjects whose custody rows are bundled (`case:…`, `resource:…`, `capture:…`, `decision:…`). */
+  subjects: readonly string[];
+  /** Custody kept by workstations before they were migrated into this server (team mode). */
+  migrated: readonly MigratedCustody[];
 }>;
+
+/** What one read transaction of the database gathers; the migrated custody is read from blobs after it. */
+export type GatheredInDb = Omit<Gathered, 'migrated'>;
 
 type Selected = { caseRow: ExportCase | null; resources: ExportResource[] };
 
@@ -70,7 +78,7 @@ export async function gatherSelection(
   conn: ReadConn,
   selection: BundleSelection,
   pathOf: (sha256: string) => string,
-): Promise<Gathered> {
+): Promise<GatheredInDb> {
   const { caseRow, resources } =
     selection.caseRef !== undefined
       ? await selectCase(conn, selection.caseRef)
@@ -105,5 +113,6 @@ export async function gatherSelection(
     decisions,
     custody,
     users,
+    subjects,
   };
 }

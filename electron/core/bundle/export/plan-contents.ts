@@ -22,6 +22,8 @@ import {
   decisionFile,
   dsaFile,
   foreignWorkstationKey,
+  migratedCustodyFile,
+  migratedHeadFile,
   packetFile,
   userCertFile,
   userKeyFile,
@@ -58,6 +60,7 @@ export type Contents = Readonly<{
   decisions: BundleManifest['decisions'];
   users: BundleManifest['users'];
   packets: BundleManifest['packets'];
+  migrated: NonNullable<BundleManifest['custody']['migrated']>;
 }>;
 
 export const fingerprint = (pem: string): string =>
@@ -66,7 +69,10 @@ export const fingerprint = (pem: string): string =>
     .toLowerCase();
 
 /** The public key of a team server's capture worker, or of a workstation whose capture came in through an import. */
-async function foreignKeyPem(ws: Workspace, capture: CaptureRecord): Promise<string> {
+async function foreignKeyPem(ws: Workspace, g: Gathered, capture: CaptureRecord): Promise<string> {
+  // A migrated workstation's capture: its key came with the migration.
+  const migrated = g.migrated.find((m) => m.keyId === capture.signature.keyId);
+  if (migrated !== undefined) return migrated.publicKeyPem;
   // A worker's capture is signed with the key it was registered with (`vigil worker add`).
   const worker = await ws.db.read((c) => workerByKeyId(c, capture.signature.keyId));
   if (worker !== null) return worker.publicKeyPem;
@@ -109,7 +115,7 @@ async function planCaptures(ws: Workspace, g: Gathered, planned: Planned[], toke
       fromBuffer(`${dir}/${CAPTURE_SIGNATURE_NAME}`, Buffer.from(capture.signature.value, 'base64')),
     );
     if (capture.signature.keyId !== ws.workstation.keyId && !foreignKeys.has(capture.signature.keyId))
-      foreignKeys.set(capture.signature.keyId, await foreignKeyPem(ws, capture));
+      foreignKeys.set(capture.signature.keyId, await foreignKeyPem(ws, g, capture));
     captures.push({
       ...capture,
       artifacts: capture.artifacts.map((a) => ({ ...a, path: `${dir}/${a.name}` })),
@@ -190,10 +196,34 @@ async function planPackets(ws: Workspace, g: Gathered, extras: BundleExtras | un
   return packets;
 }
 
+const jsonLines = (rows: readonly unknown[]): Buffer =>
+  text(rows.map((row) => `${canonicalJson(row)}\n`).join(''));
+
+/**
+ * The custody migrated workstations kept of the subjects: their rows, signed head and key, and their
+ * CA (their reviewers' certificates chain to it). Listed in the manifest with the anchoring row.
+ */
+function planMigratedCustody(g: Gathered, planned: Planned[]): Contents['migrated'] {
+  const planning = new Set(planned.map((p) => p.path));
+  return g.migrated.map((m) => {
+    const publicKey = foreignWorkstationKey(m.keyId);
+    if (!planning.has(publicKey)) planned.push(fromBuffer(publicKey, text(m.publicKeyPem)));
+    planned.push(fromBuffer(migratedCustodyFile(m.keyId), jsonLines(m.rows)));
+    planned.push(fromBuffer(migratedHeadFile(m.keyId), json(m.head)));
+    return {
+      workstationKeyId: m.keyId,
+      file: migratedCustodyFile(m.keyId),
+      rows: m.rows.length,
+      head: migratedHeadFile(m.keyId),
+      publicKey,
+      anchorSeq: m.anchor.seq,
+    };
+  });
+}
+
 /** custody.jsonl, this workstation's key, certificate and CA, and the CAs of imported evidence. */
 async function planCustodyAndKeys(ws: Workspace, g: Gathered, planned: Planned[]): Promise<void> {
-  const custody = text(g.custody.map((row) => `${canonicalJson(row)}\n`).join(''));
-  planned.push(fromBuffer(NAMES.custody, custody));
+  planned.push(fromBuffer(NAMES.custody, jsonLines(g.custody)));
   planned.push(fromBuffer(NAMES.workstationPub, text(ws.workstation.publicKeyPem)));
   planned.push(fromBuffer(NAMES.workstationCert, text(ws.workstation.certificatePem)));
   // keys/ca.pem: the workstation's issuer (an imported organisation CA, else the local CA); the
@@ -201,7 +231,9 @@ async function planCustodyAndKeys(ws: Workspace, g: Gathered, planned: Planned[]
   const cas = await bundleCas(ws.paths, ws.ca.certPem, ws.workstation.certificatePem);
   planned.push(fromBuffer(NAMES.caCert, text(cas.caPem)));
   const carried = new Set<string>();
-  for (const other of cas.others) {
+  const migratedCas = g.migrated.flatMap((m) => (m.caPem === null ? [] : [m.caPem]));
+  for (const other of [...cas.others, ...migratedCas.map((pem) => ({ sha256: fingerprint(pem), pem }))]) {
+    if (carried.has(other.sha256)) continue;
     carried.add(other.sha256);
     planned.push(fromBuffer(`keys/ca-${other.sha256}.pem`, text(other.pem)));
   }
@@ -229,7 +261,8 @@ export async function planContents(
   const decisions = await planDecisions(g, extras, planned);
   const users = await planReviewers(ws, g, planned);
   const packets = await planPackets(ws, g, extras, planned);
+  const migrated = planMigratedCustody(g, planned);
   await planCustodyAndKeys(ws, g, planned);
   await planHeadTimestamps(ws, planned, tokenCerts);
-  return { planned, tokenCerts, captures, decisions, users, packets };
+  return { planned, tokenCerts, captures, decisions, users, packets, migrated };
 }

@@ -55,6 +55,7 @@ function readme(ws: Workspace, g: Gathered, contents: Contents, tsa: TsaPems, op
       captures: g.captures.length,
       decisions: g.decisions.length,
       packets: contents.packets.length > 0,
+      migrated: contents.migrated.length > 0,
       timestamped: opts.tsaUrl !== null,
       tsaFiles: tsa.ca !== '' || tsa.chain !== '',
       workstationKeyId: ws.workstation.keyId,
@@ -94,7 +95,11 @@ function manifestOf(
     decisions: contents.decisions,
     packets: contents.packets,
     users: contents.users,
-    custody: { file: NAMES.custody, rows: g.custody.length },
+    custody: {
+      file: NAMES.custody,
+      rows: g.custody.length,
+      ...(contents.migrated.length > 0 ? { migrated: contents.migrated } : {}),
+    },
     timestamp: opts.tsaUrl === null ? null : { tsa: opts.tsaUrl },
     files: [...files],
   };

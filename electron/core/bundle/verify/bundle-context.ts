@@ -69,7 +69,7 @@ const isStructure = (name: string, bytes: number): boolean =>
     name.startsWith('keys/') ||
     name.startsWith('tsa/') ||
     name.startsWith('decisions/') ||
-    name.startsWith('custody/head.') ||
+    name.startsWith('custody/') ||
     /^captures\/[^/]+\/(manifest\.json|manifest\.json\.sig|manifest\.tsr|manifest\.tsq)$/.test(name));
 
 const publicKeyOf = (pem: string): KeyObject | null => {

@@ -32,6 +32,7 @@ export type BundleCheckId =
   | 'decision.captures'
   | 'packet.record'
   | 'custody.rows'
+  | 'custody.migrated'
   | 'custody.head-timestamp'
   | 'anchor.ca'
   | 'anchor.decision'

@@ -180,3 +180,9 @@ export async function auditRowsOfSubjects(
   );
   return rows.sort((a, b) => a.seq - b.seq).map(fromDb);
 }
+
+/** Every row recording `action` (exactly), in log order: e.g. the anchors of migrated workstations. */
+export async function auditRowsWithAction(conn: ReadConn, action: string): Promise<StoredAuditRow[]> {
+  const rows = await conn.all<DbRow>(`SELECT ${COLUMNS} FROM audit WHERE action = ? ORDER BY seq`, [action]);
+  return rows.map(fromDb);
+}
