@@ -209,6 +209,8 @@ describe.sequential('two people on one team server, a capture worker between the
     await shot(investigator, '2-investigator-capture-queued');
     await go(investigator, server.url, '/queue', 'en');
     await investigator.waitForSelector('main h1');
+    // The server's workers capture: no parallel-capture setting of its own to offer.
+    await investigator.waitForSelector(tid('queue-workers-busy'));
     await shot(investigator, '2b-investigator-queue');
   });
 

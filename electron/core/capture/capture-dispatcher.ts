@@ -21,6 +21,8 @@ export type CaptureDispatcher = Readonly<{
   cancel: (resourceId: ResourceId, actor: string) => Promise<void>;
   /** Queues the resource again after its last capture finished; false when there is nothing to retry. */
   retry: (resourceId: ResourceId, actor: string) => Promise<boolean>;
+  /** How many captures run at once here; refused where this process does not capture (a team server). */
+  setConcurrency: (n: number) => void;
 }>;
 
 export const inProcessDispatcher = (queue: CaptureQueue): CaptureDispatcher => ({
@@ -28,6 +30,7 @@ export const inProcessDispatcher = (queue: CaptureQueue): CaptureDispatcher => (
   status: () => Promise.resolve(queue.status()),
   cancel: (resourceId) => Promise.resolve(queue.cancel(resourceId)),
   retry: (resourceId) => Promise.resolve(queue.retry(resourceId)),
+  setConcurrency: (n) => queue.setConcurrency(n),
 });
 
 /** The dispatcher the backend's handlers hold: the in-process one until `switchTo` (a team server). */
@@ -42,6 +45,7 @@ export function switchableDispatcher(initial: CaptureDispatcher): {
       status: () => current.status(),
       cancel: (resourceId, actor) => current.cancel(resourceId, actor),
       retry: (resourceId, actor) => current.retry(resourceId, actor),
+      setConcurrency: (n) => current.setConcurrency(n),
     },
     switchTo: (next) => {
       current = next;

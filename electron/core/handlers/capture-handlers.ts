@@ -9,9 +9,9 @@ import type { HandlersOf } from './namespaces';
 
 /** The contract's capture and queue methods; the acting user is the operator recorded in each capture. */
 export function createCaptureHandlers(
-  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'queue' | 'sessionKeys' | 'dispatchCaptures'>,
+  deps: Pick<HandlerDeps, 'ws' | 'captures' | 'sessionKeys' | 'dispatchCaptures'>,
 ): HandlersOf<'capture'> {
-  const { ws, captures: service, queue, sessionKeys, dispatchCaptures } = deps;
+  const { ws, captures: service, sessionKeys, dispatchCaptures } = deps;
   return {
     'capture.enqueue': async (input, { user, session }) => {
       const list: { resourceId: ResourceId; url: string }[] = [];
@@ -46,7 +46,7 @@ export function createCaptureHandlers(
       return null;
     },
     'queue.setConcurrency': (input) => {
-      queue.setConcurrency(input.concurrency);
+      dispatchCaptures.setConcurrency(input.concurrency);
       return Promise.resolve(null);
     },
     'profiles.list': () =>

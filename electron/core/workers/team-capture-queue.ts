@@ -1,3 +1,4 @@
+import { AppError } from '@shared/errors/app-error';
 import { extractAfterSeal, type Backend } from '../backend';
 import type { CaptureDispatcher } from '../capture/capture-dispatcher';
 import { retryPendingTimestamps } from '../custody/timestamp-retry';
@@ -46,6 +47,13 @@ export const workerQueueDispatcher = (hub: WorkerHub): CaptureDispatcher => ({
   status: () => workerQueueStatus(hub.jobs),
   cancel: (resourceId, actor) => hub.cancel(resourceId, actor),
   retry: (resourceId, actor) => hub.retry(resourceId, actor),
+  setConcurrency: () => {
+    // The server captures nothing itself: each worker's slots are its own `vigil worker --concurrency`.
+    throw new AppError(
+      'input.invalid',
+      'a team server does not capture: each capture worker sets its own slots (vigil worker --concurrency N)',
+    );
+  },
 });
 
 /** The server's time keeper, as it retries a capture left pending. */

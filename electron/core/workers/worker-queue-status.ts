@@ -72,6 +72,7 @@ export async function workerQueueStatus(jobs: CaptureJobs): Promise<QueueStatus>
     items,
     // Each worker captures as many at a time as it was started with; the server sees the holders.
     concurrency: new Set(running.map((i) => i.worker)).size,
+    captureWorkers: true,
     waiting: items.filter((i) => i.status === 'waiting').length,
     running: running.length,
   };

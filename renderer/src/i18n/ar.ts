@@ -260,6 +260,7 @@ export const ar: Messages = {
   'queue.waiting': 'بالانتظار',
   'queue.running': 'قيد التنفيذ',
   'queue.concurrency': 'عمليات التوثيق المتوازية',
+  'queue.workersBusy': 'العمّال الذين يوثّقون الآن',
   'queue.setConcurrency': 'تطبيق',
   'queue.empty': 'قائمة الانتظار فارغة. أضف روابط في «استقبال البلاغات» ثم وثّقها.',
   'queue.stage': 'المرحلة',

@@ -264,6 +264,7 @@ export const en = {
   'queue.waiting': 'Waiting',
   'queue.running': 'Running',
   'queue.concurrency': 'Parallel captures',
+  'queue.workersBusy': 'Workers capturing',
   'queue.setConcurrency': 'Apply',
   'queue.empty': 'The queue is empty. Add URLs in Intake, then capture them.',
   'queue.stage': 'Stage',

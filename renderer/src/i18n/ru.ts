@@ -260,6 +260,7 @@ export const ru: Messages = {
   'queue.waiting': 'Ожидают',
   'queue.running': 'Выполняются',
   'queue.concurrency': 'Параллельных фиксаций',
+  'queue.workersBusy': 'Работающих обработчиков',
   'queue.setConcurrency': 'Применить',
   'queue.empty': 'Очередь пуста. Добавьте URL в разделе «Приём» и запустите фиксацию.',
   'queue.stage': 'Этап',

@@ -40,6 +40,11 @@ export type QueueItem = z.infer<typeof QueueItem>;
 export const QueueStatus = z.object({
   items: z.array(QueueItem),
   concurrency: z.number().int(),
+  /**
+   * True on a team server: its capture workers capture, each with its own slots, and `concurrency`
+   * counts the workers busy now; the parallel-capture setting is a workstation's.
+   */
+  captureWorkers: z.boolean().optional(),
   waiting: z.number().int(),
   running: z.number().int(),
 });

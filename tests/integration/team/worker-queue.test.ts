@@ -321,7 +321,13 @@ describe('the queue as users see it on a team server', () => {
     // Held by a worker: still not queued a second time.
     expect(await requestCaptures(first, second)).toBe(0);
     const status = await queueStatus();
-    expect(status).toMatchObject({ waiting: 2, running: 1 });
+    expect(status).toMatchObject({ waiting: 2, running: 1, concurrency: 1, captureWorkers: true });
+    // Parallel captures are each worker's own --concurrency: the server refuses to take the setting.
+    const refused = await callAs(server, 'admin', 'queue.setConcurrency', { concurrency: 3 });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'input.invalid', message: expect.stringMatching(/vigil worker --concurrency N/) },
+    });
     expect(itemOf(status, first)).toMatchObject({ status: 'running', worker: 'zeta', retries: 0 });
     expect(itemOf(status, second)).toMatchObject({ status: 'waiting', stage: 'queued', retries: 0 });
     expect(status.items).toHaveLength(3);

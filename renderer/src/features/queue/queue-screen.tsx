@@ -57,27 +57,36 @@ export function QueueScreen() {
             <b>{number(status.data.waiting)}</b>
           </Typography>
         ) : null}
-        <TextField
-          select
-          size="small"
-          label={t('queue.concurrency')}
-          value={shownConcurrency}
-          onChange={(e) => setConcurrency(Number(e.target.value))}
-          sx={{ minWidth: 160 }}
-        >
-          {[1, 2, 3, 4, 5, 6, 7, 8].map((n) => (
-            <MenuItem key={n} value={n}>
-              {number(n)}
-            </MenuItem>
-          ))}
-        </TextField>
-        <Button
-          variant="outlined"
-          disabled={concurrency === null || setC.pending}
-          onClick={() => void setC.run(shownConcurrency).then(status.reload)}
-        >
-          {t('queue.setConcurrency')}
-        </Button>
+        {status.data?.captureWorkers === true ? (
+          // A team server captures nothing itself: each worker has its own --concurrency.
+          <Typography data-testid="queue-workers-busy">
+            {t('queue.workersBusy')}: <b>{number(status.data.concurrency)}</b>
+          </Typography>
+        ) : (
+          <>
+            <TextField
+              select
+              size="small"
+              label={t('queue.concurrency')}
+              value={shownConcurrency}
+              onChange={(e) => setConcurrency(Number(e.target.value))}
+              sx={{ minWidth: 160 }}
+            >
+              {[1, 2, 3, 4, 5, 6, 7, 8].map((n) => (
+                <MenuItem key={n} value={n}>
+                  {number(n)}
+                </MenuItem>
+              ))}
+            </TextField>
+            <Button
+              variant="outlined"
+              disabled={concurrency === null || setC.pending}
+              onClick={() => void setC.run(shownConcurrency).then(status.reload)}
+            >
+              {t('queue.setConcurrency')}
+            </Button>
+          </>
+        )}
       </Box>
       {actionError ? <ErrorView error={actionError} /> : null}
       {status.error ? <ErrorView error={status.error} onRetry={status.reload} /> : null}
