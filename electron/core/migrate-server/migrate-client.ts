@@ -69,7 +69,8 @@ async function snapshotSource(paths: DataPaths): Promise<Snapshot> {
   }
 }
 
-async function readIdentity(paths: DataPaths): Promise<MigrationBegin> {
+/** What a workstation's data dir says of itself when it asks to begin: certificates and signed head. */
+export async function readIdentity(paths: DataPaths): Promise<MigrationBegin> {
   const read = (file: string) =>
     readFile(file, 'utf8').catch(() => {
       throw new AppError('env.data-dir', `${file} is missing: the data dir is not complete`);

@@ -122,12 +122,10 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     action: string,
     source: SourceIdentity,
     details: Record<string, unknown>,
-    within?: (tx: WriteConn) => Promise<void>,
   ): Promise<number> {
-    const row = await ws.record(async (tx, audit) => {
-      await within?.(tx);
-      return audit({ actor, action, subject: `workstation:${source.keyId}`, details });
-    });
+    const row = await ws.record((_tx, audit) =>
+      audit({ actor, action, subject: `workstation:${source.keyId}`, details }),
+    );
     return row.seq;
   }
 
@@ -139,71 +137,90 @@ export function createMigrationRoutes(ws: Workspace): MigrationRoutes {
     throw new AppError('input.invalid', why);
   }
 
+  /** The workstation's identity; a begin whose certificates or head do not hold is refused on record. */
+  async function identityOf(actor: string, input: MigrationBegin): Promise<SourceIdentity> {
+    try {
+      return sourceIdentity(input);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      await ws.record((_tx, audit) =>
+        audit({
+          actor,
+          action: 'workspace.migration-refused',
+          subject: 'workstation:unidentified',
+          details: { reason: error.message },
+        }),
+      );
+      throw error;
+    }
+  }
+
   /**
    * Starts a migration into a server without evidence, or resumes the one in progress when the same
-   * workstation asks; anything else is refused (and the refusal recorded).
+   * workstation asks; anything else is refused (and the refusal recorded). Decided inside the write
+   * transaction, which every writer serialises on (PostgreSQL: the unit's advisory lock), so two
+   * workstations beginning at the same moment cannot both start.
    */
   async function begin(actor: string, input: MigrationBegin) {
-    const source = sourceIdentity(input);
-    const open = await ws.db.read((c) => latestServerMigration(c, 'in-progress'));
+    const source = await identityOf(actor, input);
     const at = ws.clock().toISOString();
     const head = { seq: input.head.seq, hash: input.head.hash };
-    if (open !== null) {
-      if (open.workstationCertificateSha256 !== source.workstationSha256)
-        return refuseBegin(actor, source, beginRefusal(source, open, null));
-      await recordEvent(actor, 'workspace.migration-resumed', source, {
-        migrationId: open.id,
-        workstationCertificateSha256: source.workstationSha256,
-        sourceHead: head,
-      });
-      running = {
-        id: open.id,
-        actor,
-        resumed: true,
-        begin: input,
-        source,
-        inserted: new Map(),
-        alreadyThere: new Map(),
-      };
-      return { migrationId: open.id, resumed: true };
-    }
-    // A finished migration is final even if it brought no evidence: a server takes in one workstation.
-    const done = await ws.db.read((c) => latestServerMigration(c, 'done'));
-    if (done !== null || (await ws.db.read(holdsEvidence)))
-      return refuseBegin(actor, source, beginRefusal(source, null, done));
-    const id = randomUUID();
-    await recordEvent(
-      actor,
-      'workspace.migration-begun',
-      source,
-      {
-        migrationId: id,
+    const subject = `workstation:${source.keyId}`;
+    const newId = randomUUID();
+    const outcome = await ws.record(async (tx, audit): Promise<{ id: string; resumed: boolean } | string> => {
+      const open = await latestServerMigration(tx, 'in-progress');
+      if (open !== null) {
+        if (open.workstationCertificateSha256 !== source.workstationSha256)
+          return beginRefusal(source, open, null);
+        await audit({
+          actor,
+          action: 'workspace.migration-resumed',
+          subject,
+          details: {
+            migrationId: open.id,
+            workstationCertificateSha256: source.workstationSha256,
+            sourceHead: head,
+          },
+        });
+        return { id: open.id, resumed: true };
+      }
+      // A finished migration is final even if it brought no evidence: a server takes in one workstation.
+      const done = await latestServerMigration(tx, 'done');
+      if (done !== null || (await holdsEvidence(tx))) return beginRefusal(source, null, done);
+      await insertServerMigration(tx, {
+        id: newId,
         workstationCertificateSha256: source.workstationSha256,
         caSha256: source.caSha256,
-        sourceHead: head,
-      },
-      (tx) =>
-        insertServerMigration(tx, {
-          id,
+        sourceHeadSeq: input.head.seq,
+        startedAt: at,
+        startedBy: actor,
+        state: 'in-progress',
+        finishedAt: null,
+      });
+      await audit({
+        actor,
+        action: 'workspace.migration-begun',
+        subject,
+        details: {
+          migrationId: newId,
           workstationCertificateSha256: source.workstationSha256,
           caSha256: source.caSha256,
-          sourceHeadSeq: input.head.seq,
-          startedAt: at,
-          startedBy: actor,
-          state: 'in-progress',
-          finishedAt: null,
-        }),
-    );
+          sourceHead: head,
+        },
+      });
+      return { id: newId, resumed: false };
+    });
+    if (typeof outcome === 'string') return refuseBegin(actor, source, outcome);
     running = {
-      id,
+      id: outcome.id,
       actor,
-      resumed: false,
+      resumed: outcome.resumed,
       begin: input,
       source,
       inserted: new Map(),
       alreadyThere: new Map(),
     };
-    return { migrationId: id, resumed: false };
+    return { migrationId: outcome.id, resumed: outcome.resumed };
   }
 
   /** A refusal once rows are in: recorded against the migration, which stays in progress to resume. */

@@ -8,7 +8,9 @@ import { createBackend } from '@core/backend';
 import type { CliIo } from '@core/cli/cli-types';
 import { runCli } from '@core/cli/run-cli';
 import { createIntakeService } from '@core/intake/intake-service';
-import { migrateToServer } from '@core/migrate-server/migrate-client';
+import { migrateToServer, readIdentity } from '@core/migrate-server/migrate-client';
+import { dataPaths } from '@core/data-dir';
+import { MIGRATION_ROUTES } from '@shared/contract/methods/migration';
 import { connectTeamServer, type TeamServerClient } from '@core/remote/remote-client';
 import { callAs, valueOf } from '@tests/helpers/backend-calls';
 import { CHROMIUM } from '@tests/helpers/chromium';
@@ -441,6 +443,56 @@ describe('vigil migrate-to-server', () => {
     expect(finished.stderr()).toMatch(
       /^error input\.invalid: this team server already holds evidence: workstation [0-9a-f]{16} was migrated in at /,
     );
+  });
+
+  it("lets only one of two workstations begin at the same moment, and records a begin whose certificate is not its CA's", async () => {
+    const fresh = await startServer('racing');
+    const other = join(dir.path, 'racing-workstation');
+    await (await createBackend({ dataDir: other, env: { VIGIL_BROWSER: CHROMIUM } })).close();
+    const clients = [
+      connectTeamServer({ url: fresh.url, ca: pki.ca }),
+      connectTeamServer({ url: fresh.url, ca: pki.ca }),
+    ];
+    try {
+      for (const c of clients) expect(await c.signIn('admin', ADMIN_PASSWORD)).toMatchObject({ ok: true });
+      const begin = async (c: TeamServerClient, data: string) =>
+        c.request(
+          'POST',
+          MIGRATION_ROUTES.begin,
+          JSON.stringify(await readIdentity(dataPaths(data))),
+          'application/json',
+        );
+      const [a, b] = clients;
+      if (a === undefined || b === undefined) throw new Error('two clients');
+      const replies = await Promise.all([begin(a, workstation), begin(b, other)]);
+      expect(replies.filter((r) => r.ok)).toHaveLength(1);
+      expect(replies.find((r) => !r.ok)).toMatchObject({
+        ok: false,
+        error: {
+          code: 'input.invalid',
+          message: expect.stringMatching(/is in progress on this team server/),
+        },
+      });
+      // A workstation certificate presented with a CA that did not issue it.
+      const forged = { ...(await readIdentity(dataPaths(other))), caCertificatePem: pki.ca };
+      const refused = await a.request(
+        'POST',
+        MIGRATION_ROUTES.begin,
+        JSON.stringify(forged),
+        'application/json',
+      );
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { message: expect.stringMatching(/not issued by its CA/) },
+      });
+    } finally {
+      for (const c of clients) c.close();
+    }
+    expect(await actionsOnServer(fresh.database)).toEqual([
+      'workspace.migration-begun',
+      'workspace.migration-refused',
+      'workspace.migration-refused',
+    ]);
   });
 
   it('reports a user the server already has under the same name with other keys, and records nothing', async () => {
