@@ -114,3 +114,45 @@ export function vigilProcess(args: readonly string[], stdin = '', timeoutMs = 60
     child.stdin?.end(stdin);
   });
 }
+
+/** A `vigil` command running in this process until it ends or `stop()` (a terminal's Ctrl-C). */
+export type RunningCli = Readonly<{
+  stdout: () => string;
+  stderr: () => string;
+  stop: () => void;
+  exit: Promise<number>;
+}>;
+
+/** Starts `vigil args…` in-process (`vigil server`, `vigil migrate-to-server`); `env` adds to the process's. */
+export function startCliInProcess(
+  args: readonly string[],
+  stdin = '',
+  env: NodeJS.ProcessEnv = {},
+): RunningCli {
+  let stdout = '';
+  let stderr = '';
+  let stop = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const exit = runCli(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: () => Promise.resolve(stdin),
+    stdinIsTty: false,
+    env: { ...process.env, VIGIL_NO_OPEN: '1', ...env },
+    cwd: process.cwd(),
+    waitForStop: () => stopped,
+  });
+  return { stdout: () => stdout, stderr: () => stderr, stop: () => stop(), exit };
+}
+
+/** The URL an in-process `vigil server` prints once it listens; fails when it ends first or after 30 s. */
+export async function teamServerUrlOf(running: RunningCli): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = /team server at (https:\/\/\S+)/.exec(running.stdout());
+    if (found?.[1] !== undefined) return found[1];
+    if (Date.now() > deadline) throw new Error(`no URL printed: ${running.stdout()} ${running.stderr()}`);
+    const early = await Promise.race([running.exit, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
+    if (early !== null) throw new Error(`vigil server ended (${String(early)}): ${running.stderr()}`);
+  }
+}

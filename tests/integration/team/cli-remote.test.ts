@@ -2,10 +2,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '@core/cli/run-cli';
-import type { CliIo } from '@core/cli/cli-types';
 import { connectTeamServer } from '@core/remote/remote-client';
-import { BUILT_CLI, type CliResult } from '@tests/helpers/cli';
+import {
+  BUILT_CLI,
+  startCliInProcess,
+  teamServerUrlOf,
+  type CliResult,
+  type RunningCli,
+} from '@tests/helpers/cli';
 import { startPostgres, type PostgresCluster } from '@tests/helpers/postgres';
 import { tempDir } from '@tests/helpers/temp-dir';
 import { makeTestPki } from './server-tls';
@@ -13,39 +17,9 @@ import { makeTestPki } from './server-tls';
 // The built `vigil` in its own process with --server against a real `vigil server` (PostgreSQL,
 // a shared blob folder, TLS from the unit's test CA), as an investigator at another desk would run it.
 
-type Running = { stdout: () => string; stderr: () => string; stop: () => void; exit: Promise<number> };
-
-function startServer(args: readonly string[], stdin: string): Running {
-  let stdout = '';
-  let stderr = '';
-  let stop = (): void => undefined;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: () => Promise.resolve(stdin),
-    stdinIsTty: false,
-    env: { ...process.env, VIGIL_NO_OPEN: '1' },
-    cwd: process.cwd(),
-    waitForStop: () => stopped,
-  };
-  return { stdout: () => stdout, stderr: () => stderr, stop: () => stop(), exit: runCli(args, io) };
-}
-
-async function urlOf(running: Running): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const found = /team server at (https:\/\/\S+)/.exec(running.stdout());
-    if (found?.[1] !== undefined) return found[1];
-    if (Date.now() > deadline) throw new Error(`no URL printed: ${running.stdout()} ${running.stderr()}`);
-    const early = await Promise.race([running.exit, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
-    if (early !== null) throw new Error(`vigil server ended (${String(early)}): ${running.stderr()}`);
-  }
-}
-
 let dir: { path: string; remove: () => void };
 let cluster: PostgresCluster | null = null;
-let server: Running | null = null;
+let server: RunningCli | null = null;
 let url = '';
 let caFile = '';
 let ca = '';
@@ -63,7 +37,7 @@ beforeAll(async () => {
   const database = await cluster.createDatabase();
   const blobs = join(dir.path, 'shared-blobs');
   mkdirSync(blobs);
-  server = startServer(
+  server = startCliInProcess(
     [
       '--data',
       join(dir.path, 'server-data'),
@@ -84,7 +58,7 @@ beforeAll(async () => {
     ],
     'first admin password\n',
   );
-  url = await urlOf(server);
+  url = await teamServerUrlOf(server);
   const admin = connectTeamServer({ url, ca: pki.ca });
   try {
     expect(await admin.signIn('admin', 'first admin password')).toMatchObject({ ok: true });

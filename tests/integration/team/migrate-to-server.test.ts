@@ -5,8 +5,6 @@ import pg from 'pg';
 import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '@core/backend';
-import type { CliIo } from '@core/cli/cli-types';
-import { runCli } from '@core/cli/run-cli';
 import { createIntakeService } from '@core/intake/intake-service';
 import { migrateToServer, readIdentity } from '@core/migrate-server/migrate-client';
 import { dataPaths } from '@core/data-dir';
@@ -15,6 +13,7 @@ import { connectTeamServer, type TeamServerClient } from '@core/remote/remote-cl
 import { callAs, valueOf } from '@tests/helpers/backend-calls';
 import { CHROMIUM } from '@tests/helpers/chromium';
 import { approvalOf } from '@tests/helpers/decision-input';
+import { startCliInProcess, teamServerUrlOf, type RunningCli } from '@tests/helpers/cli';
 import { startFixtureSite, type FixtureSite } from '@tests/helpers/fixture-site';
 import { startPostgres, type PostgresCluster } from '@tests/helpers/postgres';
 import { tempDir } from '@tests/helpers/temp-dir';
@@ -31,35 +30,9 @@ import { makeTestPki, type TestPki } from './server-tls';
 const PASSWORD = 'correct horse battery';
 const ADMIN_PASSWORD = 'first admin password';
 
-type Running = { stdout: () => string; stderr: () => string; stop: () => void; exit: Promise<number> };
-
-function startCli(args: readonly string[], stdin = ''): Running {
-  let stdout = '';
-  let stderr = '';
-  let stop = (): void => undefined;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: () => Promise.resolve(stdin),
-    stdinIsTty: false,
-    env: { ...process.env, VIGIL_NO_OPEN: '1', VIGIL_SERVER: '', VIGIL_PASSWORD: '' },
-    cwd: process.cwd(),
-    waitForStop: () => stopped,
-  };
-  return { stdout: () => stdout, stderr: () => stderr, stop: () => stop(), exit: runCli(args, io) };
-}
-
-async function urlOf(running: Running): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const found = /team server at (https:\/\/\S+)/.exec(running.stdout());
-    if (found?.[1] !== undefined) return found[1];
-    if (Date.now() > deadline) throw new Error(`no URL printed: ${running.stdout()} ${running.stderr()}`);
-    const early = await Promise.race([running.exit, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
-    if (early !== null) throw new Error(`vigil server ended (${String(early)}): ${running.stderr()}`);
-  }
-}
+/** `vigil …` in-process, never reading a server or password from this machine's environment. */
+const startCli = (args: readonly string[], stdin = ''): RunningCli =>
+  startCliInProcess(args, stdin, { VIGIL_SERVER: '', VIGIL_PASSWORD: '' });
 
 /** Every file under the data dir with its SHA-256: what "the source is untouched" compares. */
 function hashTree(root: string): Record<string, string> {
@@ -76,7 +49,7 @@ function hashTree(root: string): Record<string, string> {
 }
 
 /** A `vigil server` on its own fresh database and shared-folder blobs, with the administrator made. */
-async function startServer(name: string): Promise<{ server: Running; database: string; url: string }> {
+async function startServer(name: string): Promise<{ server: RunningCli; database: string; url: string }> {
   const database = await (cluster as PostgresCluster).createDatabase();
   const blobs = join(dir.path, `${name}-blobs`);
   mkdirSync(blobs);
@@ -102,10 +75,10 @@ async function startServer(name: string): Promise<{ server: Running; database: s
     `${ADMIN_PASSWORD}\n`,
   );
   servers.push(server);
-  return { server, database, url: await urlOf(server) };
+  return { server, database, url: await teamServerUrlOf(server) };
 }
 
-const servers: Running[] = [];
+const servers: RunningCli[] = [];
 let dir: { path: string; remove: () => void };
 let site: FixtureSite;
 let pki: TestPki;

@@ -2,43 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '@core/cli/run-cli';
-import type { CliIo } from '@core/cli/cli-types';
 import { connectTeamServer } from '@core/remote/remote-client';
+import { startCliInProcess, teamServerUrlOf } from '@tests/helpers/cli';
 import { startPostgres, type PostgresCluster } from '@tests/helpers/postgres';
 import { tempDir } from '@tests/helpers/temp-dir';
 import { makeTestPki, type TestPki } from './server-tls';
-
-type Running = { stdout: () => string; stderr: () => string; stop: () => void; exit: Promise<number> };
-
-/** `vigil server …` in-process until `stop()`, as a terminal's Ctrl-C would end it. */
-function startCli(args: readonly string[], stdin = ''): Running {
-  let stdout = '';
-  let stderr = '';
-  let stop = (): void => undefined;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: () => Promise.resolve(stdin),
-    stdinIsTty: false,
-    env: { ...process.env, VIGIL_NO_OPEN: '1' },
-    cwd: process.cwd(),
-    waitForStop: () => stopped,
-  };
-  return { stdout: () => stdout, stderr: () => stderr, stop: () => stop(), exit: runCli(args, io) };
-}
-
-async function urlOf(running: Running): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const found = /team server at (https:\/\/\S+)/.exec(running.stdout());
-    if (found?.[1] !== undefined) return found[1];
-    if (Date.now() > deadline) throw new Error(`no URL printed: ${running.stdout()} ${running.stderr()}`);
-    const early = await Promise.race([running.exit, new Promise<null>((r) => setTimeout(() => r(null), 50))]);
-    if (early !== null) throw new Error(`vigil server ended (${String(early)}): ${running.stderr()}`);
-  }
-}
 
 let dir: { path: string; remove: () => void };
 let pki: TestPki;
@@ -57,7 +25,7 @@ afterAll(async () => {
 describe('vigil server', () => {
   it('refuses plain HTTP on a non-loopback address before opening anything', async () => {
     const data = join(dir.path, 'refused');
-    const running = startCli([
+    const running = startCliInProcess([
       '--data',
       data,
       'server',
@@ -76,7 +44,7 @@ describe('vigil server', () => {
 
   it('refuses a --listen that is not HOST:PORT and a --database that is not postgres://', async () => {
     const data = join(dir.path, 'refused-2');
-    const listen = startCli([
+    const listen = startCliInProcess([
       '--data',
       data,
       'server',
@@ -89,7 +57,7 @@ describe('vigil server', () => {
     ]);
     expect(await listen.exit).toBe(2);
     expect(listen.stderr()).toMatch(/--listen must be HOST:PORT/);
-    const db = startCli([
+    const db = startCliInProcess([
       '--data',
       data,
       'server',
@@ -110,7 +78,7 @@ describe('vigil server', () => {
     const data = join(dir.path, 'server-data');
     const blobs = join(dir.path, 'shared-blobs');
     mkdirSync(blobs);
-    const running = startCli(
+    const running = startCliInProcess(
       [
         '--data',
         data,
@@ -132,7 +100,7 @@ describe('vigil server', () => {
       'first admin password\n',
     );
     try {
-      const url = await urlOf(running);
+      const url = await teamServerUrlOf(running);
       expect(running.stdout()).toContain('administrator admin created');
       const admin = connectTeamServer({ url, ca: pki.ca });
       const ivan = connectTeamServer({ url, ca: pki.ca });
