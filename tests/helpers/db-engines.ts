@@ -18,6 +18,8 @@ export type DbEngine = Readonly<{
   open: () => Promise<Database>;
   /** A fresh database with every shipped migration applied. */
   migrated: () => Promise<Database>;
+  /** PostgreSQL only: the URL of a fresh, empty database, for tests that open several connections. */
+  freshUrl?: () => Promise<string>;
 }>;
 
 const clock = () => new Date('2026-11-22T10:00:00.000Z');
@@ -45,14 +47,22 @@ export function dbEngines(): readonly DbEngine[] {
     cleanups.push(dir.remove, () => db.close());
     return db;
   };
-  const postgres = async (): Promise<Database> => {
+  const freshUrl = async (): Promise<string> => {
     if (cluster === null) throw new Error('the PostgreSQL cluster did not start');
-    const db = await openPostgresDatabase(await cluster.createDatabase());
+    return cluster.createDatabase();
+  };
+  const postgres = async (): Promise<Database> => {
+    const db = await openPostgresDatabase(await freshUrl());
     cleanups.push(() => db.close());
     return db;
   };
   return [
     { name: 'sqlite', open: sqlite, migrated: async () => withMigrations(await sqlite()) },
-    { name: 'postgres', open: postgres, migrated: async () => withMigrations(await postgres()) },
+    {
+      name: 'postgres',
+      open: postgres,
+      migrated: async () => withMigrations(await postgres()),
+      freshUrl,
+    },
   ];
 }

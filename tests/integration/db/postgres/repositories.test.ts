@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAudit } from '@core/custody/audit-log';
-import { openDatabase, type Database } from '@core/db/database';
 import { migrate, migrationChecksum } from '@core/db/migrate';
 import { MIGRATIONS } from '@core/db/migrations/index';
 import { openPostgresDatabase } from '@core/db/postgres-database';
@@ -22,55 +21,19 @@ import {
 } from '@core/db/repositories/resources-repo';
 import { readStoredSettings, writeSetting } from '@core/db/repositories/settings-repo';
 import { countUsers, insertUser, updateUser, userByName } from '@core/db/repositories/users-repo';
-import { startPostgres, type PostgresCluster } from '@tests/helpers/postgres';
-import { tempDir } from '@tests/helpers/temp-dir';
+import { dbEngines } from '@tests/helpers/db-engines';
 
 /**
  * The repositories against both engines: the same calls, the same answers. One PostgreSQL cluster per
  * file; each test gets a fresh database on it (or a fresh SQLite file), migrated with the shipped steps.
  */
 const clock = () => new Date('2026-11-22T10:00:00.000Z');
-let cluster: PostgresCluster | null = null;
+const engines = dbEngines();
+const postgresEngine = engines.find((e) => e.name === 'postgres');
 const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-type Engine = Readonly<{ name: string; open: () => Promise<Database> }>;
-
-const engines: readonly Engine[] = [
-  {
-    name: 'sqlite',
-    open: async () => {
-      const dir = tempDir();
-      const db = await openDatabase(join(dir.path, 'vigil.db'));
-      cleanups.push(dir.remove, () => db.close());
-      return db;
-    },
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      if (cluster === null) throw new Error('no cluster');
-      const db = await openPostgresDatabase(await cluster.createDatabase());
-      cleanups.push(() => db.close());
-      return db;
-    },
-  },
-];
-
-async function migrated(engine: Engine): Promise<Database> {
-  const db = await engine.open();
-  await migrate(db, MIGRATIONS, { backupDir: join('/nonexistent', 'backups'), clock });
-  return db;
-}
 
 const user = (name: string) => ({
   id: `u-${name}`,
@@ -105,7 +68,7 @@ describe.each(engines)('repositories on $name', (engine) => {
   });
 
   it('keeps users, cases, resources and reports, and lists and counts them alike', async () => {
-    const db = await migrated(engine);
+    const db = await engine.migrated();
     await db.write(async (tx) => {
       await insertUser(tx, user('amina'));
       await insertUser(tx, user('boris'));
@@ -196,7 +159,7 @@ describe.each(engines)('repositories on $name', (engine) => {
   });
 
   it('registers a blob once, answers truth values as 1 and 0, and overwrites a setting', async () => {
-    const db = await migrated(engine);
+    const db = await engine.migrated();
     const sha = 'ab'.repeat(32);
     await db.write(async (tx) => {
       await registerBlob(tx, { sha256: sha, bytes: 5 }, at(1));
@@ -220,7 +183,7 @@ describe.each(engines)('repositories on $name', (engine) => {
   });
 
   it('refuses to edit append-only evidence with the same typed error', async () => {
-    const db = await migrated(engine);
+    const db = await engine.migrated();
     await db.write((tx) =>
       appendAudit(tx, clock, { actor: 'u-a', action: 'case.create', subject: 'case:1' }),
     );
@@ -237,8 +200,8 @@ describe.each(engines)('repositories on $name', (engine) => {
 
 describe('custody log on PostgreSQL', () => {
   it('stays one intact chain when 8 connections append at once', async () => {
-    if (cluster === null) throw new Error('no cluster');
-    const url = await cluster.createDatabase();
+    const url = await postgresEngine?.freshUrl?.();
+    if (url === undefined) throw new Error('no PostgreSQL engine');
     const first = await openPostgresDatabase(url);
     cleanups.push(() => first.close());
     await migrate(first, MIGRATIONS, { backupDir: '/nonexistent', clock });
