@@ -1,7 +1,9 @@
 // `npm test`: build (the e2e tests and the CLI process tests use the built app), then the unit and
-// integration tests, then the end-to-end tests, then the chosen integration suites again on PostgreSQL
-// (tests/helpers/postgres-suites.ts), and one closing summary line over all of them.
-import { spawnSync } from 'node:child_process';
+// integration tests, then the end-to-end tests and the chosen integration suites again on PostgreSQL
+// (tests/helpers/postgres-suites.ts) side by side, and one closing summary line over all of them.
+// The last two run at once because both spend much of their time waiting (a browser, a database
+// server) rather than computing: on two cores together they take little more than the longer alone.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +19,30 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
-const stages = [
-  { name: 'unit+integration', projects: ['unit', 'integration'] },
-  { name: 'e2e', projects: ['e2e'] },
-  { name: 'postgres', projects: ['postgres'] },
+/** Each inner list runs at once; the lists run one after the other. */
+const waves = [
+  [{ name: 'unit+integration', projects: ['unit', 'integration'] }],
+  [
+    { name: 'e2e', projects: ['e2e'] },
+    { name: 'postgres', projects: ['postgres'] },
+  ],
 ];
-for (const stage of stages) {
+
+/** Copies a child's output line by line, each line marked with its stage when stages run together. */
+function relay(stream, target, prefix) {
+  let rest = '';
+  stream.on('data', (chunk) => {
+    const lines = (rest + chunk.toString('utf8')).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) target.write(`${prefix}${line}\n`);
+  });
+  stream.on('end', () => {
+    if (rest !== '') target.write(`${prefix}${rest}\n`);
+  });
+}
+
+/** Runs one stage's vitest; resolves with its exit code (1 when it could not start). */
+function runStage(stage, marked) {
   const out = join(reports, `${stage.name}.json`);
   const args = [
     'run',
@@ -31,10 +51,20 @@ for (const stage of stages) {
     '--reporter=json',
     `--outputFile.json=${out}`,
   ];
-  const result = spawnSync(bin('vitest'), args, { stdio: 'inherit' });
-  if (result.status !== 0) ok = false;
+  return new Promise((resolve) => {
+    const child = spawn(bin('vitest'), args, { stdio: marked ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (marked) {
+      relay(child.stdout, process.stdout, `[${stage.name}] `);
+      relay(child.stderr, process.stderr, `[${stage.name}] `);
+    }
+    child.on('error', () => resolve(1));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+function addReport(stage) {
   try {
-    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const report = JSON.parse(readFileSync(join(reports, `${stage.name}.json`), 'utf8'));
     totals.passed += report.numPassedTests ?? 0;
     totals.failed += report.numFailedTests ?? 0;
     totals.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
@@ -47,8 +77,17 @@ for (const stage of stages) {
     console.error(`no report from the ${stage.name} stage`);
   }
 }
+
+for (const wave of waves) {
+  const codes = await Promise.all(wave.map((stage) => runStage(stage, wave.length > 1)));
+  if (codes.some((code) => code !== 0)) ok = false;
+  wave.forEach(addReport);
+}
 rmSync(reports, { recursive: true, force: true });
 console.log(
-  `\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (stages: ${stages.map((s) => s.name).join(', ')})`,
+  `\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (stages: ${waves
+    .flat()
+    .map((s) => s.name)
+    .join(', ')})`,
 );
 process.exit(ok && totals.failed === 0 ? 0 : 1);

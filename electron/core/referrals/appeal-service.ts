@@ -13,15 +13,8 @@ import { AppError } from '@shared/errors/app-error';
 import { canonicalJson } from '../custody/canonical-json';
 import { keyIdOf, sha256Hex, signEs256, verifyEs256 } from '../custody/signing';
 import { latestDecision } from '../db/repositories/decisions-repo';
-import {
-  getAppeal,
-  getRecipient,
-  insertAppeal,
-  insertAppealDecision,
-  listAppeals,
-  listNotices,
-  listReferrals,
-} from '../db/repositories/referrals-repo';
+import { getAppeal, insertAppeal, insertAppealDecision, listAppeals } from '../db/repositories/appeals-repo';
+import { getRecipient, listNotices, listReferrals } from '../db/repositories/referrals-repo';
 import { getResourceRef, setResourceState } from '../db/repositories/resources-repo';
 import type { UsersService } from '../users/users-service';
 import type { Workspace } from '../workspace';

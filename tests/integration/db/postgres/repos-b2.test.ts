@@ -6,17 +6,19 @@ import { MIGRATIONS } from '@core/db/migrations/index';
 import { openPostgresDatabase } from '@core/db/postgres-database';
 import { captureArtifactSha256, insertRecheck, listRechecks } from '@core/db/repositories/rechecks-repo';
 import {
-  appendReferralEvent,
   getAppeal,
+  insertAppeal,
+  insertAppealDecision,
+  listAppeals,
+} from '@core/db/repositories/appeals-repo';
+import {
+  appendReferralEvent,
   getRecipient,
   getRecipientByName,
   getReferral,
-  insertAppeal,
-  insertAppealDecision,
   insertNotice,
   insertNoticeTemplateVersion,
   insertRecipient,
-  listAppeals,
   listNotices,
   listRecipients,
   listReferralEvents,
