@@ -1,9 +1,21 @@
 import type { Language } from '@shared/domain/resources';
-import { isolateText, punycodeHostOf } from '@shared/domain/display-text';
 import type { ParsedPacketModel, PacketCapture } from './packet-model';
 import type { PacketLabels } from './packet-i18n';
 import { packetLabels } from './packet-i18n';
 import { originCertificateTable, tlsTrustRows } from './packet-tls';
+import { decisionSection } from './packet-decision-html';
+import {
+  escapeHtml,
+  ltr,
+  mono,
+  auto,
+  isolate,
+  capturedUrl,
+  row,
+  kvTable,
+  dataTable,
+  joinOr,
+} from './packet-html-parts';
 
 /**
  * Screenshot boxes are laid out as empty links to this reserved (RFC 2606) host: Chromium turns each
@@ -71,45 +83,6 @@ export function planSlices(model: ParsedPacketModel): ShotSlice[] {
   return slices;
 }
 
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-/** Left-to-right runs (URLs, hashes, times, ids, numbers) isolated so they read correctly inside Arabic. */
-export const ltr = (text: string | number): string =>
-  `<bdi dir="ltr" class="ltr">${escapeHtml(String(text))}</bdi>`;
-export const mono = (text: string | number): string =>
-  `<bdi dir="ltr" class="mono">${escapeHtml(String(text))}</bdi>`;
-/** Free text typed by people (titles, facts, legal text) takes its direction from its own first letters. */
-const auto = (text: string): string => `<span dir="auto">${escapeHtml(text)}</span>`;
-/**
- * A captured string (a page's title, a URL the page or server gave) between FSI and PDI
- * (display-text.ts, UAX #9): a U+202E or other bidi control in it cannot reorder the text around
- * it, in the PDF's text layer as on the page.
- */
-const isolate = isolateText;
-/** A captured URL, isolated, with the punycode of an IDN host beside it (a homograph shows as what it is). */
-const capturedUrl = (url: string): string => {
-  const ascii = punycodeHostOf(url);
-  return `${mono(isolate(url))}${ascii === null ? '' : ` (${mono(ascii)})`}`;
-};
-
-const row = (label: string, valueHtml: string): string =>
-  `<tr><th scope="row">${escapeHtml(label)}</th><td>${valueHtml}</td></tr>`;
-
-const kvTable = (rows: string[]): string => `<table class="kv"><tbody>${rows.join('')}</tbody></table>`;
-
-function dataTable(headers: string[], rows: string[][], className = 'grid'): string {
-  const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
-  return `<table class="${className}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
 export function fontFaceCss(fonts: FontFiles): string {
   const face = (family: string, weight: number, bytes: Buffer): string =>
     `@font-face{font-family:'${family}';font-weight:${weight};font-style:normal;` +
@@ -157,9 +130,6 @@ a.shot { display: block; text-decoration: none; }
 .muted { color: #555; }
 `;
 }
-
-const joinOr = (values: readonly string[], none: string, render: (v: string) => string): string =>
-  values.length === 0 ? escapeHtml(none) : values.map(render).join(', ');
 
 /** The authority's name, time and serial as the token states them, so a reader can match the token. */
 function timestampTokenRows(capture: PacketCapture, L: PacketLabels): string[] {
@@ -340,62 +310,6 @@ function captureSection(
         `style="width:${slice.cssWidth}px;height:${slice.cssHeight}px"></a></section>`,
     );
   }
-  return parts.join('\n');
-}
-
-function decisionSection(model: ParsedPacketModel, labels: PacketLabels): string {
-  const L = labels;
-  const d = model.decision;
-  if (d === null) {
-    return `<section class="page-break"><h2>${escapeHtml(L.decisionSection)}</h2>
-      <div class="draft-banner">${escapeHtml(L.draftNotice)}</div></section>`;
-  }
-  const f = d.fields;
-  const parts: string[] = [`<section class="page-break"><h2>${escapeHtml(L.decisionSection)}</h2>`];
-  parts.push(
-    kvTable([
-      row(L.decisionId, mono(d.id)),
-      row(L.decision, `<strong>${escapeHtml(L.decisions[f.decision])}</strong>`),
-      row(L.measure, f.measure === null ? escapeHtml(L.none) : escapeHtml(L.measures[f.measure])),
-      row(L.targets, f.targets.length === 0 ? escapeHtml(L.none) : f.targets.map(mono).join('<br>')),
-      row(L.territorialScope, joinOr(f.territorialScope, L.none, ltr)),
-      row(L.startDate, f.startDate === null ? escapeHtml(L.none) : ltr(f.startDate)),
-      row(L.endDate, f.endDate === null ? escapeHtml(L.openEnded) : ltr(f.endDate)),
-      row(L.category, f.category === null ? escapeHtml(L.none) : mono(f.category)),
-      row(L.keywords, joinOr(f.keywords, L.none, mono)),
-      row(L.sourceType, f.sourceType === null ? escapeHtml(L.none) : escapeHtml(L.sourceTypes[f.sourceType])),
-      row(L.automatedDetection, escapeHtml(f.automatedDetection ? L.yes : L.no)),
-      row(L.capturesRelied, d.captures.map((c) => `${mono(c.id)}<br>${mono(c.manifestSha256)}`).join('<br>')),
-    ]),
-  );
-  for (const basis of d.legalBases) {
-    parts.push(`<h3>${escapeHtml(L.legalBasis)}: ${auto(`${basis.instrument}, ${basis.article}`)}</h3>`);
-    parts.push(
-      kvTable([
-        row(L.instrument, auto(basis.instrument)),
-        row(L.article, auto(basis.article)),
-        row(L.name, auto(basis.title)),
-        row(L.referenceUrl, mono(basis.referenceUrl)),
-      ]),
-    );
-    if (basis.text !== undefined && basis.text !== '') {
-      parts.push(`<div class="muted">${escapeHtml(L.citedText)}</div>`);
-      parts.push(`<blockquote dir="auto">${escapeHtml(basis.text)}</blockquote>`);
-    }
-  }
-  parts.push(`<h3>${escapeHtml(L.facts)}</h3><div class="prose" dir="auto">${escapeHtml(f.facts)}</div>`);
-  parts.push(
-    `<h3>${escapeHtml(L.explanation)}</h3><div class="prose" dir="auto">${escapeHtml(f.explanation)}</div>`,
-  );
-  parts.push(
-    kvTable([
-      row(L.reviewer, `${auto(d.reviewer.displayName)} (${ltr(d.reviewer.name)})`),
-      row(L.signedAt, ltr(d.signedAt)),
-      row(L.decisionSignature, mono(`${d.signature.alg} ${d.signature.keyId}`)),
-      row('', mono(d.signature.value)),
-    ]),
-  );
-  parts.push('</section>');
   return parts.join('\n');
 }
 

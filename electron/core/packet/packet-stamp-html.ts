@@ -1,5 +1,5 @@
 import type { ParsedPacketModel } from './packet-model';
-import { escapeHtml, ltr, mono } from './packet-html';
+import { escapeHtml, ltr, mono } from './packet-html-parts';
 import { packetLabels } from './packet-i18n';
 
 /** The stamp layer printed over every packet page: footer, Bates number, DRAFT or COPY marks. */

@@ -2,7 +2,8 @@ import type { Browser } from 'puppeteer-core';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { NoticeKind } from '@shared/domain/referral';
 import type { Language } from '@shared/domain/resources';
-import { escapeHtml, fontFaceCss } from '../packet/packet-html';
+import { fontFaceCss } from '../packet/packet-html';
+import { escapeHtml } from '../packet/packet-html-parts';
 import { findFontsDir, loadFonts } from '../packet/packet-fonts';
 import { printHtml } from '../packet/packet-print';
 

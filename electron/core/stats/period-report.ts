@@ -1,7 +1,8 @@
 import type { Browser } from 'puppeteer-core';
 import type { RemovalBucket, StatsReport } from '@shared/domain/stats';
 import type { Language } from '@shared/domain/resources';
-import { escapeHtml, fontFaceCss } from '../packet/packet-html';
+import { fontFaceCss } from '../packet/packet-html';
+import { escapeHtml } from '../packet/packet-html-parts';
 import { findFontsDir, loadFonts } from '../packet/packet-fonts';
 import { printHtml } from '../packet/packet-print';
 
