@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   DecisionSuggestion,
@@ -15,9 +15,7 @@ import type {
 import { IndicatorType } from '@shared/domain/indicators';
 import type { Language } from '@shared/domain/resources';
 import { AppError } from '@shared/errors/app-error';
-import { findCaseByRef } from '../db/repositories/cases-repo';
 import { getCapture } from '../db/repositories/captures-repo';
-import { getResourceRef } from '../db/repositories/resources-repo';
 import {
   capturesToExtract,
   holdersOfIndicator,
@@ -27,7 +25,6 @@ import {
   lexiconHitsOfResource,
   listLexiconVersions,
   occurrencesOfResources,
-  resourceIdsOfCase,
   sharedIndicatorsOf,
   type LexiconVersionRow,
   type OccurrenceRow,
@@ -35,7 +32,7 @@ import {
 import type { Workspace } from '../workspace';
 import { findingsOfCapture } from './capture-indicators';
 import { suggestDecision } from './decision-suggestion';
-import { indicatorsCsv, indicatorsStixBundle } from './indicator-export';
+import { exportIndicators } from './indicator-file-export';
 import {
   EXTRACTOR_VERSION,
   compileLexicons,
@@ -87,14 +84,9 @@ export type IndicatorService = Readonly<{
   ) => Promise<{ lexiconId: string; version: number; added: boolean }>;
 }>;
 
-export type ExportTarget = Readonly<{ caseRef: string } | { resourceIds: readonly string[] }>;
-export type ExportResult = Readonly<{
-  path: string;
-  text: string;
-  resources: number;
-  indicators: number;
-  occurrences: number;
-}>;
+import type { ExportResult, ExportTarget } from './indicator-file-export';
+
+export type { ExportResult, ExportTarget };
 
 const LEXICON_DIR = 'lexicons';
 
@@ -397,55 +389,12 @@ export function createIndicatorService(
     return { resources: [...resources.values()], indicators: [...indicators.values()], edges, truncated };
   }
 
-  async function exportTo(
-    target: ExportTarget,
-    format: IndicatorExportFormat,
-    file: string,
-    opts: Readonly<{ actor: string; overwrite?: boolean }>,
-  ): Promise<ExportResult> {
-    const { ids, resources } = await ws.db.read(async (c) => {
-      let ids: readonly string[];
-      if ('caseRef' in target) {
-        const caseId = await findCaseByRef(c, target.caseRef);
-        if (caseId === null) throw new AppError('evidence.not-found', `no case ${target.caseRef}`);
-        ids = await resourceIdsOfCase(c, caseId);
-      } else ids = target.resourceIds;
-      const refs = [];
-      for (const id of ids) {
-        const ref = await getResourceRef(c, id);
-        if (ref === null) throw new AppError('evidence.not-found', `no resource ${id}`);
-        refs.push({ id: ref.id, url: ref.url });
-      }
-      return { ids, resources: refs };
-    });
-    const rows = await ws.db.read((c) => occurrencesOfResources(c, ids));
-    const text = format === 'stix' ? indicatorsStixBundle(resources, rows) : indicatorsCsv(resources, rows);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text, { flag: opts.overwrite === true ? 'w' : 'wx' }).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST')
-          throw new AppError('input.invalid', `${basename(file)} already exists; choose another name`);
-        throw error;
-      },
-    );
-    await ws.record((_tx, audit) =>
-      audit({
-        actor: opts.actor,
-        action: 'indicators.exported',
-        subject: 'caseRef' in target ? `case:${target.caseRef}` : `resources:${ids.length}`,
-        details: { format, file, resources: ids.length, occurrences: rows.length },
-      }),
-    );
-    const indicators = new Set(rows.map((r) => `${r.type}:${r.value}`)).size;
-    return { path: file, text, resources: ids.length, indicators, occurrences: rows.length };
-  }
-
   return {
     extractCapture,
     reextract,
     suggestDecision: async (resourceId, language) => suggestDecision(await ofResource(resourceId), language),
     counts: (ids) => ws.db.read((c) => indicatorCountsOf(c, ids)),
-    exportTo,
+    exportTo: (target, format, file, opts) => exportIndicators(ws, target, format, file, opts),
     ofResource,
     holders,
     intakeHints,
